@@ -1,0 +1,89 @@
+import json
+from decimal import Decimal
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from wagtail.models import Page
+
+from booking.i18n import localized_value
+from content.i18n import active_locale_home, hreflang, language_alternates
+from content.models import CompanySettings
+
+register = template.Library()
+
+
+@register.filter
+def rub(amount) -> str:
+    """A price in roubles in the visitor's number format: "2 500 ₽", kopecks only when
+    there are any."""
+    if amount is None or amount == "":
+        return ""
+    amount = Decimal(amount)
+    places = 0 if amount == amount.to_integral_value() else 2
+    return f"{number_format(amount, places, use_l10n=True, force_grouping=True)}\u00a0₽"
+
+
+@register.simple_tag(takes_context=True)
+def alternates(context, page=None):
+    return language_alternates(context["request"], page)
+
+
+@register.simple_tag
+def html_lang() -> str:
+    return hreflang(get_language() or "ru")
+
+
+@register.simple_tag(takes_context=True)
+def locale_home(context):
+    return active_locale_home(context["request"])
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context, page=None):
+    home = active_locale_home(context["request"])
+    if home is None:
+        return []
+    items = list(
+        home.get_children()
+        .live()
+        .in_menu()
+        .only("id", "title", "url_path", "path", "depth", "locale_id")
+    )
+    for item in items:
+        item.is_current = isinstance(page, Page) and page.path.startswith(item.path)
+    return items
+
+
+@register.simple_tag(takes_context=True)
+def footer_documents(context):
+    """The legal documents in the active language, in one query."""
+    request = context["request"]
+    company = CompanySettings.for_request(request)
+    ids = [pk for pk in company.legal_pages if pk]
+    if not ids:
+        return []
+    home = active_locale_home(request)
+    sources = Page.objects.filter(pk__in=ids).values_list("pk", "translation_key")
+    keys = [key for _, key in sorted(sources, key=lambda s: ids.index(s[0]))]
+    localized = {
+        p.translation_key: p
+        for p in Page.objects.live().filter(translation_key__in=keys, locale_id=home.locale_id)
+    }
+    return [localized[key] for key in keys if key in localized]
+
+
+@register.simple_tag(takes_context=True)
+def json_ld(context, page):
+    data = page.get_json_ld(context["request"]) if isinstance(page, Page) else None
+    if not data:
+        return ""
+    payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+
+
+@register.filter
+def localized(obj, field: str) -> str:
+    return localized_value(obj, field) if obj is not None else ""

@@ -1,0 +1,1 @@
+# Customers, support cases, SLA and roles arrive with the CRM issues.
