@@ -1,0 +1,42 @@
+# The two commands of the README:
+#   make run   — set everything up and serve the demo site on http://127.0.0.1:8000
+#   make test  — the whole test suite against PostgreSQL
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run test setup deps messages lint bench-pages clean
+
+deps:
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	uv sync --frozen --python $(PYTHON)
+
+messages:
+	@command -v msgfmt >/dev/null 2>&1 || scripts/apt-install.sh gettext
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+setup: deps messages
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py seed_demo
+
+run: setup
+	scripts/run.sh
+
+lint:
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run -v 1
+
+test: deps messages
+	scripts/ensure-postgres.sh
+	$(MAKE) --no-print-directory lint
+	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+bench-pages: deps messages
+	$(PY) bench/pages.py
+
+clean:
+	rm -rf $(VENV) var db.sqlite3
