@@ -5,7 +5,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -199,11 +198,6 @@ WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"avif": "avif", "bmp": "jpeg", "webp": "webp"}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "txt"]
-WAGTAILADMIN_USER_LOGIN_FIELD = "email"
-WAGTAIL_PASSWORD_RESET_ENABLED = True
-WAGTAILLOCALIZE_MACHINE_TRANSLATOR = None
-
-SITE_BRAND = _("Prichal")
 
 LOGGING = {
     "version": 1,
