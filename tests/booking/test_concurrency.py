@@ -1,0 +1,169 @@
+"""Many buyers at once, on real PostgreSQL: real threads, each with its own connection
+and its own transactions, released together by a barrier.
+
+The control at the end replaces the locked write with the check-then-insert that the
+lock exists to prevent, and shows that the very same race then oversells."""
+
+import threading
+import time
+from collections import Counter
+
+import pytest
+from django.db import connection, connections
+from django.db.models import Count
+from django.utils import timezone
+
+from booking.models import Hold, HoldLine, SeatClaim
+from booking.services import holds
+from booking.services.errors import BookingError
+from booking.services.holds import SeatRequest, hold_create
+from tests.booking.factories import assigned_departure, general_departure, seats_of, sell_seat
+
+THREADS = 24
+# Seconds between reading what is taken and writing the hold: a wide race window.
+WINDOW = 0.03
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def race(attempt, threads=THREADS):
+    """Runs `attempt(i)` in `threads` threads started together; returns
+    {i: hold or BookingError code}, and raises if any thread failed otherwise."""
+    barrier = threading.Barrier(threads)
+    results, unexpected = {}, []
+
+    def run(i):
+        try:
+            connection.ensure_connection()
+            barrier.wait(timeout=30)
+            try:
+                results[i] = attempt(i)
+            except BookingError as error:
+                results[i] = error.code
+        except Exception as error:  # anything else is a failure of the guarantee
+            unexpected.append((i, repr(error)))
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert not any(worker.is_alive() for worker in workers)
+    assert unexpected == []
+    assert len(results) == threads
+    return results
+
+
+def successes(results):
+    return {i: r for i, r in results.items() if isinstance(r, Hold)}
+
+
+def failures(results):
+    return Counter(r for r in results.values() if not isinstance(r, Hold))
+
+
+def test_racing_for_the_last_four_seats_never_sells_a_seat_twice():
+    departure = assigned_departure(rows=2, seats_per_row=10)
+    seats = seats_of(departure)
+    for seat in seats[4:]:
+        sell_seat(departure, seat)
+    last = seats[:4]
+    # Every buyer wants two of the last four seats; the pairs overlap.
+    pairs = [(0, 1), (1, 2), (2, 3), (3, 0), (0, 2), (1, 3)]
+
+    def attempt(i):
+        a, b = pairs[i % len(pairs)]
+        return hold_create(
+            departure_id=departure.pk,
+            owner_key=f"buyer-{i}",
+            seats=[SeatRequest(last[a].pk), SeatRequest(last[b].pk)],
+        )
+
+    results = race(attempt)
+
+    won = successes(results)
+    print(f"seats: {len(won)} holds won, refusals {dict(failures(results))}")
+    now = timezone.now()
+    live_claims = SeatClaim.objects.filter(departure=departure).exclude(expires_at__lte=now)
+    per_seat = live_claims.values("seat_id").annotate(n=Count("pk")).filter(n__gt=1)
+    assert list(per_seat) == []
+    assert len(won) >= 1 and len(won) * 2 <= 4
+    for i, hold in won.items():
+        a, b = pairs[i % len(pairs)]
+        claimed = set(SeatClaim.objects.filter(hold=hold).values_list("seat_id", flat=True))
+        assert claimed == {last[a].pk, last[b].pk}
+        assert set(HoldLine.objects.filter(hold=hold).values_list("seat_id", flat=True)) == claimed
+    assert set(failures(results)) <= {"seat_taken", "busy"}
+    # Losers left nothing behind.
+    assert Hold.objects.count() == len(won)
+    assert SeatClaim.objects.filter(departure=departure, hold__isnull=False).count() == 2 * len(won)
+
+
+def _quantity(i):
+    return 1 + i % 3
+
+
+def _run_general_admission_race(departure):
+    adult = departure.product.ticket_types.order_by("sort_order").first()
+
+    def attempt(i):
+        return hold_create(
+            departure_id=departure.pk, owner_key=f"buyer-{i}", quantities={adult.pk: _quantity(i)}
+        )
+
+    results = race(attempt)
+    held = sum(
+        HoldLine.objects.filter(
+            hold__departure=departure, hold__expires_at__gt=timezone.now()
+        ).values_list("quantity", flat=True)
+    )
+    return results, held
+
+
+def test_racing_for_the_last_ten_places_never_holds_more_than_capacity(monkeypatch):
+    departure = general_departure(capacity=10)
+    real_taken = holds.general_admission_taken
+
+    def slow_taken(*args, **kwargs):
+        taken = real_taken(*args, **kwargs)
+        time.sleep(WINDOW)  # the same window as the control below
+        return taken
+
+    monkeypatch.setattr(holds, "general_admission_taken", slow_taken)
+
+    results, held = _run_general_admission_race(departure)
+
+    won = successes(results)
+    print(f"places with the lock: {held} held by {len(won)}, refusals {dict(failures(results))}")
+    assert won
+    assert held <= 10
+    assert held == sum(_quantity(i) for i in won)
+    assert set(failures(results)) <= {"not_enough_places", "busy"}
+    assert Hold.objects.count() == len(won)
+
+
+def test_control_without_the_row_lock_the_same_race_oversells(monkeypatch):
+    """What `_write_quantities` would be without `SELECT … FOR UPDATE`: read what is
+    taken, then insert. With the same window as above, buyers that read before the
+    others commit all see free places, and more than the capacity gets held."""
+    departure = general_departure(capacity=10)
+
+    def check_then_insert(departure, hold, quantities, now):
+        taken = holds.general_admission_taken(departure.pk, now, exclude_hold_id=hold.pk)
+        time.sleep(WINDOW)
+        remaining = departure.effective_capacity - taken
+        if sum(quantities.values()) > remaining:
+            raise BookingError("not_enough_places", remaining=max(remaining, 0))
+        HoldLine.objects.bulk_create(
+            [HoldLine(hold=hold, ticket_type_id=t, quantity=q) for t, q in quantities.items()]
+        )
+
+    monkeypatch.setattr(holds, "_write_quantities", check_then_insert)
+
+    results, held = _run_general_admission_race(departure)
+
+    print(f"places without the lock: {held} held of 10, refusals {dict(failures(results))}")
+    assert held == sum(_quantity(i) for i in successes(results))
+    assert held > 10, "the unlocked write should have oversold; the race did not happen"
