@@ -1,0 +1,196 @@
+"""`seed_demo` builds the demo company in three languages, and running it again changes
+nothing.
+
+The command commits as it goes (wagtail-localize publishes translated pages in on_commit
+callbacks, and the order of those commits matters for the page tree), so it is tested
+with real commits: one transactional test that seeds, checks, seeds again and compares.
+Seeding takes tens of seconds, hence one test with many checks; every check runs and
+all failures are reported together."""
+
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+from wagtail.images import get_image_model
+from wagtail.models import Locale, Page, Site
+from wagtail_localize.models import Translation, TranslationSource
+
+from booking.models import Departure, Product, TicketType, Venue, Vessel
+from content.models import (
+    CompanySettings,
+    EventPage,
+    ExcursionPage,
+    HomePage,
+    ListingPage,
+    ProductPage,
+    StandardPage,
+    YachtPage,
+)
+from tests.helpers import card_links, parse
+
+LANGUAGES = {"ru", "en", "zh-hans"}
+PREFIX = {"ru": "ru", "en": "en", "zh-hans": "zh"}
+
+
+def seed():
+    call_command("seed_demo", stdout=StringIO(), stderr=StringIO())
+
+
+def snapshot() -> dict:
+    pages = Counter(
+        (page.specific_class.__name__, page.locale.language_code, page.live)
+        for page in Page.objects.filter(depth__gt=1).select_related("locale", "content_type")
+    )
+    return {
+        "pages": pages,
+        "page paths": sorted(
+            Page.objects.filter(depth__gt=1).values_list("locale__language_code", "url_path")
+        ),
+        "locales": sorted(Locale.objects.values_list("language_code", flat=True)),
+        "sites": Site.objects.count(),
+        "products": sorted(Product.objects.values_list("code", flat=True)),
+        "ticket types": TicketType.objects.count(),
+        "departures": Departure.objects.count(),
+        "venues": sorted(Venue.objects.values_list("slug", flat=True)),
+        "vessels": Vessel.objects.count(),
+        "images": get_image_model().objects.count(),
+        "users": sorted(get_user_model().objects.values_list("email", flat=True)),
+        "company settings": CompanySettings.objects.count(),
+    }
+
+
+def check_locales(client):
+    assert set(Locale.objects.values_list("language_code", flat=True)) == LANGUAGES
+
+
+def check_site_root_is_a_russian_home_page_with_translations(client):
+    site = Site.objects.get(is_default_site=True)
+    root = site.root_page.specific
+
+    assert isinstance(root, HomePage)
+    assert root.locale.language_code == "ru"
+    assert root.live
+    translations = {p.locale.language_code for p in root.get_translations().live()}
+    assert translations == {"en", "zh-hans"}
+    # Wagtail's welcome page is gone: the only pages at the top are the homes.
+    assert {type(p.specific) for p in Page.objects.filter(depth=2)} == {HomePage}
+
+
+def check_translations_are_made_through_wagtail_localize(client):
+    root = Site.objects.get(is_default_site=True).root_page
+    source = TranslationSource.objects.get(
+        object_id=root.translation_key, locale__language_code="ru"
+    )
+    targets = set(
+        Translation.objects.filter(source=source).values_list(
+            "target_locale__language_code", flat=True
+        )
+    )
+    assert targets == {"en", "zh-hans"}
+
+
+def check_listing_pages_exist_in_every_language(client):
+    for slug in ("excursions", "yachts"):
+        languages = set(
+            ListingPage.objects.live()
+            .filter(slug=slug)
+            .values_list("locale__language_code", flat=True)
+        )
+        assert languages == LANGUAGES, slug
+
+
+def check_every_page_type_is_seeded_in_every_language(client):
+    for model in (HomePage, ListingPage, ExcursionPage, EventPage, YachtPage, StandardPage):
+        languages = set(model.objects.live().values_list("locale__language_code", flat=True))
+        assert languages == LANGUAGES, model.__name__
+
+
+def check_product_pages_sell_products_with_prices_and_future_departures(client):
+    pages = ProductPage.objects.live().filter(locale__language_code="ru")
+    assert pages.exists()
+    for page in pages:
+        assert page.product_id, page.title
+        assert page.product.ticket_types.filter(is_active=True).exists(), page.title
+        assert page.intro, page.title
+    for page in pages.exclude(product__kind=Product.Kind.RENTAL):
+        assert page.product.departures.filter(
+            status=Departure.Status.SCHEDULED, starts_at__gt=timezone.now()
+        ).exists(), page.title
+
+
+def check_demo_admin_can_log_in(client):
+    user = get_user_model().objects.get(email="admin@prichal.local")
+
+    assert user.is_superuser and user.is_staff and user.is_active
+    assert user.check_password("prichal-demo")
+    assert client.login(username="admin@prichal.local", password="prichal-demo")
+    assert client.get("/admin/").status_code == 200
+
+
+def check_every_seeded_page_renders(client):
+    """A crawl of the demo site: every live page in every language answers 200."""
+    pages = Page.objects.live().public().filter(depth__gt=1).specific()
+    urls = [page.get_url() for page in pages]
+    assert len(urls) >= 3 * 6
+
+    failures = {}
+    for url in urls:
+        response = client.get(url)
+        if response.status_code != 200:
+            failures[url] = response.status_code
+    assert failures == {}
+
+
+def check_demo_listing_shows_cards_in_every_language(client):
+    for language in LANGUAGES:
+        doc = parse(client.get(f"/{PREFIX[language]}/excursions/"))
+        links = card_links(doc)
+        assert links, language
+        assert all(link.startswith(f"/{PREFIX[language]}/") for link in links)
+
+
+def check_demo_company_details_are_filled_in(client):
+    company = CompanySettings.for_site(Site.objects.get(is_default_site=True))
+
+    assert company.legal_name and company.inn and company.address
+    assert all(company.legal_pages), "every legal document page is set"
+
+
+CHECKS = [
+    check_locales,
+    check_site_root_is_a_russian_home_page_with_translations,
+    check_translations_are_made_through_wagtail_localize,
+    check_listing_pages_exist_in_every_language,
+    check_every_page_type_is_seeded_in_every_language,
+    check_product_pages_sell_products_with_prices_and_future_departures,
+    check_demo_admin_can_log_in,
+    check_every_seeded_page_renders,
+    check_demo_listing_shows_cards_in_every_language,
+    check_demo_company_details_are_filled_in,
+]
+
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_seed_demo(client):
+    seed()
+    first = snapshot()
+
+    failures = []
+    for check in CHECKS:
+        try:
+            check(client)
+        except AssertionError as error:
+            failures.append(f"{check.__name__}: {error}")
+
+    seed()
+    second = snapshot()
+    for name in first:
+        if second[name] != first[name]:
+            failures.append(f"second run changed {name}: {first[name]!r} -> {second[name]!r}")
+
+    assert failures == [], "\n".join(failures)

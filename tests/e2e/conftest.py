@@ -1,0 +1,53 @@
+"""Chromium through Playwright against Django's live server, on the seeded demo site."""
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import sync_playwright
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def demo_site(live_server):
+    """The demo content, committed so that the live server's thread can read it.
+    `serialized_rollback` on the tests puts back what the migrations created (the root
+    page, the default locale) for any transactional test that follows."""
+    call_command("seed_demo", verbosity=0)
+    return live_server.url
+
+
+@pytest.fixture
+def chromium():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def tab(demo_site, chromium):
+    """A browser tab of a Russian-speaking visitor; page errors fail the test.
+
+    The demo is seeded before Playwright starts: once its sync API runs, ORM calls from
+    the test thread use another database connection, which then outlives the test and
+    blocks the flush and the test database's removal."""
+    context = chromium.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == []
