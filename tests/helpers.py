@@ -51,6 +51,14 @@ def text(element) -> str:
     return " ".join(element.get_text(" ").split()) if element is not None else ""
 
 
+def accessible_text(element) -> str:
+    """The text a screen reader announces: without `aria-hidden` parts."""
+    copy = BeautifulSoup(str(element), "html.parser")
+    for hidden in copy.select('[aria-hidden="true"]'):
+        hidden.decompose()
+    return text(copy)
+
+
 def switcher_links(doc) -> dict[str, str]:
     """hreflang → href of the language switcher's links."""
     return {a["hreflang"]: a["href"] for a in doc.select("nav.lang-switch a")}

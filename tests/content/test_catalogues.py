@@ -17,7 +17,12 @@ CATALOGUES = {
     "en": ("en", (2,)),
     "zh_Hans": ("zh_Hans", (1,)),
 }
-SOURCE_DIRS = ["accounts", "booking", "config", "content", "crm"]
+# The project's packages (the test suite and benchmarks are not translated).
+SOURCE_DIRS = sorted(
+    p.name
+    for p in BASE_DIR.iterdir()
+    if (p / "__init__.py").is_file() and p.name not in {"tests", "bench"}
+)
 CYRILLIC = re.compile("[а-яА-ЯёЁ]")
 CJK = re.compile("[\u4e00-\u9fff]")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\{?\s*\w+\s*\}?\}")
@@ -167,13 +172,6 @@ def test_translations_are_in_the_target_language(locale, script):
             if not script.search(translation):
                 missed.append((entry["msgid"], translation))
     assert missed == []
-
-
-def test_og_locale_is_translated_per_language():
-    expected = {"ru": "ru_RU", "en": "en_US", "zh_Hans": "zh_CN"}
-    for locale, value in expected.items():
-        (entry,) = [e for e in messages(locale) if e["msgid"] == "ru_RU"]
-        assert entry["msgstr"][0] == value
 
 
 @pytest.fixture(scope="module")
