@@ -18,7 +18,7 @@ from tests.helpers import LANGUAGES, card_links, parse, path
 # Measured on Wagtail 8.0 / Django 5.2 with the `tree` fixture (see the test report).
 MAX_QUERIES = {
     "home": 17,
-    "listing": 22,
+    "listing": 21,
     "excursion": 23,
     "event": 24,
     "yacht": 23,
