@@ -31,11 +31,34 @@ class ProductChooserBlock(SnippetChooserBlock):
         return [objects.get(value) for value in values]
 
 
+class LocalizedPageChooserBlock(blocks.PageChooserBlock):
+    """Chooses a page and, when rendered, links to its translation in the visitor's
+    language. The translations of all the block's pages come in one query; the stored
+    value stays the chosen page."""
+
+    def bulk_to_python(self, values):
+        from wagtail.models import Locale, Page
+
+        pages = super().bulk_to_python(values)
+        chosen = [page for page in pages if page is not None]
+        if chosen:
+            translations = {
+                page.translation_key: page
+                for page in Page.objects.live().filter(
+                    translation_key__in={page.translation_key for page in chosen},
+                    locale=Locale.get_active(),
+                )
+            }
+            for page in chosen:
+                page.localized_version = translations.get(page.translation_key, page)
+        return pages
+
+
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
 
 
 class LinkBlock(blocks.StructBlock):
-    page = blocks.PageChooserBlock(label=_("page"), required=False)
+    page = LocalizedPageChooserBlock(label=_("page"), required=False)
     url = blocks.URLBlock(label=_("or an address"), required=False)
 
     class Meta:
@@ -47,7 +70,7 @@ class HeroBlock(blocks.StructBlock):
     subtitle = blocks.TextBlock(label=_("subtitle"), required=False, max_length=300)
     image = ImageBlock(label=_("background image"), required=False)
     button_label = blocks.CharBlock(label=_("button label"), required=False, max_length=40)
-    button_link = blocks.PageChooserBlock(label=_("button link"), required=False)
+    button_link = LocalizedPageChooserBlock(label=_("button link"), required=False)
 
     class Meta:
         icon = "image"

@@ -5,6 +5,8 @@ from wagtail.models import Locale, Page, Site
 
 # BCP 47 tags for `<html lang>` and `hreflang` (Django's codes are lower-case).
 HREFLANG_BY_LANGUAGE = {"ru": "ru", "en": "en", "zh-hans": "zh-Hans"}
+# What the compact switcher shows; the full name is its accessible label.
+SHORT_NAME_BY_LANGUAGE = {"ru": "RU", "en": "EN", "zh-hans": "中文"}
 
 
 def hreflang(language_code: str) -> str:
@@ -48,6 +50,7 @@ def language_alternates(request, page: Page | None) -> list[dict]:
                 "code": code,
                 "hreflang": hreflang(code),
                 "name": name,
+                "short_name": SHORT_NAME_BY_LANGUAGE.get(code, code),
                 "url": target.get_url(request),
                 "full_url": target.get_full_url(request),
                 "is_translation": "page" in slot,

@@ -2,6 +2,7 @@
 locale, English and Chinese are translations of the same tree."""
 
 import datetime
+import re
 from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -18,6 +19,8 @@ from wagtail.search import index
 
 from booking.models import Departure, Product, Venue
 from content.blocks import BodyBlock
+
+SLUG_PATTERN = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 def product_cards(pages):
@@ -146,13 +149,15 @@ class ListingPage(BasePage):
         error: a listing is a place to browse, and a stale link should still show it."""
         kind = params.get("kind", "")
         pier = params.get("pier", "")[:50]
+        if not SLUG_PATTERN.fullmatch(pier):
+            pier = ""
         try:
             date = datetime.date.fromisoformat(params.get("date", ""))
         except ValueError:
             date = None
         return {
             "kind": kind if kind in Product.Kind.values else "",
-            "pier": pier if Venue.objects.filter(slug=pier).exists() else "",
+            "pier": pier if pier and Venue.objects.filter(slug=pier).exists() else "",
             "date": date,
         }
 

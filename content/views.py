@@ -8,7 +8,8 @@ SEARCH_QUERY_MAX_LENGTH = 100
 
 def search(request):
     """Full-text search over live public pages in the visitor's language."""
-    query = request.GET.get("q", "").strip()[:SEARCH_QUERY_MAX_LENGTH]
+    # NUL cannot be stored or searched in PostgreSQL text; nobody types it on purpose.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:SEARCH_QUERY_MAX_LENGTH]
     results = None
     if query:
         pages = Page.objects.live().public().filter(locale=Locale.get_active()).specific()

@@ -6,7 +6,8 @@ from .base import *  # noqa: F403
 from .base import env_bool, env_list, os
 
 DEBUG = False
-if len(SECRET_KEY) < 50:  # noqa: F405
+if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("change-me"):  # noqa: F405
+    # .env.example's placeholder is long enough to pass Django's own check.
     raise ImproperlyConfigured("SECRET_KEY must be set to a long random value in production.")
 if not env_list("ALLOWED_HOSTS"):
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production.")

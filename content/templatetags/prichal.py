@@ -87,3 +87,18 @@ def json_ld(context, page):
 @register.filter
 def localized(obj, field: str) -> str:
     return localized_value(obj, field) if obj is not None else ""
+
+
+@register.filter
+def localized_page(page):
+    """A chosen page's translation in the visitor's language (prefetched by
+    `LocalizedPageChooserBlock`, else looked up)."""
+    return getattr(page, "localized_version", None) or page.localized
+
+
+OG_LOCALE_BY_LANGUAGE = {"ru": "ru_RU", "en": "en_US", "zh-hans": "zh_CN"}
+
+
+@register.simple_tag
+def og_locale() -> str:
+    return OG_LOCALE_BY_LANGUAGE.get(get_language() or "ru", "ru_RU")
