@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -51,11 +53,19 @@ class Venue(LocalizedTextMixin):
         return f"https://yandex.ru/maps/?pt={self.longitude},{self.latitude}&z=16&l=map"
 
 
+class SeatingMode(models.TextChoices):
+    ASSIGNED = "assigned", _("Assigned seating")
+    GENERAL = "general", _("General admission")
+
+
 class Vessel(LocalizedTextMixin):
     name = models.CharField(_("name (Russian)"), max_length=120)
     name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
     name_zh = models.CharField(_("name (Chinese)"), max_length=120, blank=True)
     capacity = models.PositiveIntegerField(_("passenger capacity"))
+    seating_mode = models.CharField(
+        _("seating"), max_length=10, choices=SeatingMode.choices, default=SeatingMode.GENERAL
+    )
 
     class Meta:
         verbose_name = _("vessel")
@@ -64,6 +74,105 @@ class Vessel(LocalizedTextMixin):
 
     def __str__(self):
         return self.name
+
+
+class SeatMap(models.Model):
+    """A seating layout of a vessel. `layout` is what the editor produces (sections of
+    rows of seats with aisles, gaps, kinds and zones); `seat_map_apply` materialises it
+    into `Seat` rows, refusing to drop seats that are held or sold."""
+
+    vessel = models.ForeignKey(
+        Vessel, on_delete=models.CASCADE, related_name="seat_maps", verbose_name=_("vessel")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    layout = models.JSONField(_("layout"), default=dict, blank=True)
+    is_default = models.BooleanField(_("default for the vessel"), default=True)
+
+    class Meta:
+        verbose_name = _("seat map")
+        verbose_name_plural = _("seat maps")
+        ordering = ["vessel", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vessel"],
+                condition=models.Q(is_default=True),
+                name="booking_seatmap_one_default_per_vessel",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.vessel}: {self.name}"
+
+
+class PriceZone(LocalizedTextMixin):
+    seat_map = models.ForeignKey(
+        SeatMap, on_delete=models.CASCADE, related_name="zones", verbose_name=_("seat map")
+    )
+    code = models.SlugField(_("code"), max_length=30)
+    name = models.CharField(_("name (Russian)"), max_length=80)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=80, blank=True)
+    color = models.CharField(_("colour"), max_length=7, default="#2f7ab8")
+
+    class Meta:
+        verbose_name = _("price zone")
+        verbose_name_plural = _("price zones")
+        ordering = ["seat_map", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seat_map", "code"], name="booking_pricezone_unique_code"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Seat(models.Model):
+    class Kind(models.TextChoices):
+        STANDARD = "standard", _("Standard")
+        WHEELCHAIR = "wheelchair", _("Wheelchair space")
+        COMPANION = "companion", _("Companion seat")
+        BLOCKED = "blocked", _("Blocked")
+
+    seat_map = models.ForeignKey(
+        SeatMap, on_delete=models.CASCADE, related_name="seats", verbose_name=_("seat map")
+    )
+    section = models.CharField(_("section"), max_length=60)
+    row = models.CharField(_("row"), max_length=10)
+    number = models.CharField(_("seat"), max_length=10)
+    x = models.FloatField(_("x"))
+    y = models.FloatField(_("y"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.STANDARD)
+    zone = models.ForeignKey(
+        PriceZone,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="seats",
+        verbose_name=_("price zone"),
+    )
+
+    class Meta:
+        verbose_name = _("seat")
+        verbose_name_plural = _("seats")
+        ordering = ["seat_map", "section", "y", "x"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seat_map", "section", "row", "number"], name="booking_seat_unique_place"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.section} {self.row}-{self.number}"
+
+    @property
+    def short_label(self) -> str:
+        return gettext("%(section)s, row %(row)s, seat %(number)s") % {
+            "section": self.section,
+            "row": self.row,
+            "number": self.number,
+        }
 
 
 class Product(LocalizedTextMixin, ClusterableModel):
@@ -88,6 +197,13 @@ class Product(LocalizedTextMixin, ClusterableModel):
         blank=True,
     )
     duration_minutes = models.PositiveIntegerField(_("duration, minutes"), default=60)
+    seating_mode = models.CharField(
+        _("seating"),
+        max_length=10,
+        choices=SeatingMode.choices,
+        blank=True,
+        help_text=_("Leave empty to use the vessel's seating"),
+    )
     is_active = models.BooleanField(_("on sale"), default=True)
 
     class Meta:
@@ -131,6 +247,54 @@ class TicketType(LocalizedTextMixin):
         return f"{self.product}: {self.name}"
 
 
+class TicketPrice(models.Model):
+    """A price of a ticket type that differs for a price zone, a departure, or both. The
+    most specific one wins (zone and departure, then departure, then zone), else the
+    ticket type's own price."""
+
+    ticket_type = models.ForeignKey(
+        TicketType, on_delete=models.CASCADE, related_name="prices", verbose_name=_("ticket type")
+    )
+    zone = models.ForeignKey(
+        "PriceZone",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("price zone"),
+    )
+    departure = models.ForeignKey(
+        "Departure",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="ticket_prices",
+        verbose_name=_("departure"),
+    )
+    price = models.DecimalField(
+        _("price, RUB"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    class Meta:
+        verbose_name = _("price override")
+        verbose_name_plural = _("price overrides")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price__gte=0), name="booking_ticketprice_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(zone__isnull=False) | models.Q(departure__isnull=False),
+                name="booking_ticketprice_has_scope",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ticket_type}: {self.price}"
+
+
 class Departure(models.Model):
     """A dated occurrence of a product on a vessel from a pier."""
 
@@ -152,6 +316,35 @@ class Departure(models.Model):
     ends_at = models.DateTimeField(_("ends at"))
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.SCHEDULED
+    )
+    seating_mode = models.CharField(
+        _("seating"),
+        max_length=10,
+        choices=SeatingMode.choices,
+        blank=True,
+        help_text=_("Leave empty to use the product's or the vessel's seating"),
+    )
+    seat_map = models.ForeignKey(
+        SeatMap,
+        verbose_name=_("seat map"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="departures",
+        help_text=_("Leave empty to use the vessel's default seat map"),
+    )
+    capacity = models.PositiveIntegerField(
+        _("places (general admission)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to use the vessel's capacity"),
+    )
+    on_sale_from = models.DateTimeField(_("on sale from"), null=True, blank=True)
+    on_sale_until = models.DateTimeField(
+        _("on sale until"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to sell until departure"),
     )
 
     class Meta:
@@ -175,3 +368,99 @@ class Departure(models.Model):
     @property
     def local_starts_at(self):
         return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.venue.timezone))
+
+    @property
+    def effective_seating_mode(self) -> str:
+        """The departure's own setting, else the product's, else the vessel's."""
+        return self.seating_mode or self.product.seating_mode or self.vessel.seating_mode
+
+    @property
+    def is_assigned_seating(self) -> bool:
+        return self.effective_seating_mode == SeatingMode.ASSIGNED
+
+    @cached_property
+    def effective_seat_map_id(self) -> int | None:
+        if self.seat_map_id:
+            return self.seat_map_id
+        return (
+            SeatMap.objects.filter(vessel_id=self.vessel_id, is_default=True)
+            .values_list("pk", flat=True)
+            .first()
+        )
+
+    @property
+    def effective_capacity(self) -> int:
+        return self.capacity if self.capacity is not None else self.vessel.capacity
+
+    @property
+    def sale_closes_at(self):
+        return self.on_sale_until or self.starts_at
+
+
+class Hold(models.Model):
+    """A customer's timed reservation of seats or a quantity on one departure. It is a row
+    with an expiry: availability ignores it once `expires_at` has passed, whether or not
+    the sweeper has deleted it yet."""
+
+    token = models.CharField(_("token"), max_length=64, unique=True, editable=False)
+    departure = models.ForeignKey(
+        Departure, on_delete=models.CASCADE, related_name="holds", verbose_name=_("departure")
+    )
+    owner_key = models.CharField(_("owner"), max_length=64, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    extended = models.BooleanField(_("extended"), default=False)
+
+    class Meta:
+        verbose_name = _("hold")
+        verbose_name_plural = _("holds")
+        indexes = [models.Index(fields=["departure", "expires_at"])]
+
+    def __str__(self):
+        return f"{self.departure} until {self.expires_at:%H:%M:%S}"
+
+
+class HoldLine(models.Model):
+    hold = models.ForeignKey(Hold, on_delete=models.CASCADE, related_name="lines")
+    ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="+")
+    seat = models.ForeignKey(
+        Seat, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    quantity = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="booking_holdline_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(seat__isnull=True) | models.Q(quantity=1),
+                name="booking_holdline_one_per_seat",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ticket_type_id} × {self.quantity}"
+
+
+class SeatClaim(models.Model):
+    """The inventory record of one seat on one departure: taken by a hold until
+    `expires_at`, or (later) by a sold ticket for good. The unique constraint is what makes
+    selling a seat twice impossible, whatever the application does."""
+
+    departure = models.ForeignKey(Departure, on_delete=models.CASCADE, related_name="seat_claims")
+    seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="claims")
+    hold = models.ForeignKey(
+        Hold, on_delete=models.CASCADE, null=True, blank=True, related_name="seat_claims"
+    )
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["departure", "seat"], name="booking_seatclaim_one_per_seat"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.departure_id}/{self.seat_id}"

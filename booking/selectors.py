@@ -1,10 +1,26 @@
-"""Reads of the booking catalogue that pages and APIs share."""
+"""Reads of the booking catalogue that pages and the API share. Each runs a fixed number
+of queries however many departures, seats or ticket types there are."""
 
+import datetime
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Count, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from booking.models import Product
+from booking.models import (
+    Departure,
+    Hold,
+    HoldLine,
+    Product,
+    Seat,
+    SeatClaim,
+    SeatingMode,
+    SeatMap,
+    TicketPrice,
+    TicketType,
+)
 
 
 def products_with_from_price(queryset: QuerySet[Product] | None = None) -> QuerySet[Product]:
@@ -24,3 +40,250 @@ def product_from_price(product: Product) -> Decimal | None:
         .aggregate(from_price=Min("price"))
         .get("from_price")
     )
+
+
+class PriceTable:
+    """Prices of a product's ticket types on departures, with zone and departure
+    overrides: the most specific price wins."""
+
+    def __init__(self, ticket_types: list[TicketType], overrides: list[TicketPrice]):
+        self.ticket_types = ticket_types
+        self._base = {tt.pk: tt.price for tt in ticket_types}
+        self._overrides = {
+            (o.ticket_type_id, o.zone_id, o.departure_id): o.price for o in overrides
+        }
+
+    @classmethod
+    def for_departures(cls, product_id: int, departure_ids: list[int]) -> "PriceTable":
+        ticket_types = list(
+            TicketType.objects.filter(product_id=product_id, is_active=True).order_by(
+                "sort_order", "pk"
+            )
+        )
+        overrides = list(
+            TicketPrice.objects.filter(ticket_type__in=ticket_types).filter(
+                Q(departure__isnull=True) | Q(departure_id__in=departure_ids)
+            )
+        )
+        return cls(ticket_types, overrides)
+
+    def price(self, ticket_type_id: int, departure_id: int, zone_id: int | None = None) -> Decimal:
+        for key in (
+            (ticket_type_id, zone_id, departure_id),
+            (ticket_type_id, None, departure_id),
+            (ticket_type_id, zone_id, None),
+        ):
+            if key in self._overrides:
+                return self._overrides[key]
+        return self._base[ticket_type_id]
+
+    def from_price(self, departure_id: int, zone_ids: list[int | None] = (None,)) -> Decimal | None:
+        prices = [
+            self.price(tt.pk, departure_id, zone_id)
+            for tt in self.ticket_types
+            for zone_id in zone_ids
+        ]
+        return min(prices, default=None)
+
+
+def _default_seat_map_id():
+    return Subquery(
+        SeatMap.objects.filter(vessel_id=OuterRef("vessel_id"), is_default=True).values("pk")[:1]
+    )
+
+
+def departures_with_availability(queryset: QuerySet[Departure], now=None) -> QuerySet[Departure]:
+    """Departures annotated with what is taken: `held_places` (general admission, unexpired
+    holds), `claimed_seats` (unexpired or sold seat claims) and `seat_count` (sellable
+    seats of the effective seat map)."""
+    now = now or timezone.now()
+    held = (
+        HoldLine.objects.filter(hold__departure_id=OuterRef("pk"), hold__expires_at__gt=now)
+        .order_by()
+        .values("hold__departure_id")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    claimed = (
+        SeatClaim.objects.filter(departure_id=OuterRef("pk"))
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .order_by()
+        .values("departure_id")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    seats = (
+        Seat.objects.filter(seat_map_id=OuterRef("effective_map_id"))
+        .exclude(kind=Seat.Kind.BLOCKED)
+        .order_by()
+        .values("seat_map_id")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return (
+        queryset.select_related("product", "vessel", "venue")
+        .annotate(effective_map_id=Coalesce(F("seat_map_id"), _default_seat_map_id()))
+        .annotate(
+            held_places=Coalesce(Subquery(held, output_field=IntegerField()), 0),
+            claimed_seats=Coalesce(Subquery(claimed, output_field=IntegerField()), 0),
+            seat_count=Coalesce(Subquery(seats, output_field=IntegerField()), 0),
+        )
+    )
+
+
+def remaining_places(departure: Departure) -> int:
+    """Needs a departure from `departures_with_availability`."""
+    if departure.effective_seating_mode == SeatingMode.ASSIGNED:
+        return max(departure.seat_count - departure.claimed_seats, 0)
+    return max(departure.effective_capacity - departure.held_places, 0)
+
+
+@dataclass
+class DepartureSlot:
+    departure: Departure
+    remaining: int
+    from_price: Decimal | None
+    seating_mode: str
+    on_sale: bool
+
+
+def departure_slots(
+    *, product: Product, date_from: datetime.date, date_to: datetime.date, now=None
+) -> list[DepartureSlot]:
+    """Scheduled future departures of a product between two dates (inclusive, in the
+    server's time zone) with places left and the "from" price of each."""
+    now = now or timezone.now()
+    departures = list(
+        departures_with_availability(
+            Departure.objects.filter(
+                product=product,
+                status=Departure.Status.SCHEDULED,
+                starts_at__gt=now,
+                starts_at__date__gte=date_from,
+                starts_at__date__lte=date_to,
+            ).order_by("starts_at"),
+            now=now,
+        )
+    )
+    prices = PriceTable.for_departures(product.pk, [d.pk for d in departures])
+    zone_ids = zone_ids_by_seat_map({d.effective_map_id for d in departures if d.effective_map_id})
+    slots = []
+    for departure in departures:
+        assigned = departure.effective_seating_mode == SeatingMode.ASSIGNED
+        zones = zone_ids.get(departure.effective_map_id, [None]) if assigned else [None]
+        slots.append(
+            DepartureSlot(
+                departure=departure,
+                remaining=remaining_places(departure),
+                from_price=prices.from_price(departure.pk, zones),
+                seating_mode=departure.effective_seating_mode,
+                on_sale=departure_is_on_sale(departure, now),
+            )
+        )
+    return slots
+
+
+def departure_is_on_sale(departure: Departure, now) -> bool:
+    return (
+        departure.status == Departure.Status.SCHEDULED
+        and departure.starts_at > now
+        and (departure.on_sale_from is None or departure.on_sale_from <= now)
+        and now < departure.sale_closes_at
+        and departure.product.is_active
+    )
+
+
+def zone_ids_by_seat_map(map_ids: set[int]) -> dict[int, list[int | None]]:
+    result: dict[int, set] = {map_id: set() for map_id in map_ids}
+    for map_id, zone_id in (
+        Seat.objects.filter(seat_map_id__in=map_ids)
+        .exclude(kind=Seat.Kind.BLOCKED)
+        .values_list("seat_map_id", "zone_id")
+        .distinct()
+    ):
+        result[map_id].add(zone_id)
+    return {
+        map_id: sorted(zones, key=lambda z: z or 0) or [None] for map_id, zones in result.items()
+    }
+
+
+@dataclass
+class SeatState:
+    seat: Seat
+    status: str  # free | held | sold | blocked | mine
+    prices: dict[int, Decimal] = field(default_factory=dict)
+
+
+def departure_seat_states(
+    *, departure: Departure, own_hold_id: int | None = None, now=None
+) -> list[SeatState]:
+    """Every seat of the departure's seat map with its status and its price per ticket
+    type, in a fixed number of queries however many seats there are."""
+    now = now or timezone.now()
+    map_id = departure.effective_seat_map_id
+    if map_id is None:
+        return []
+    seats = list(Seat.objects.filter(seat_map_id=map_id).select_related("zone"))
+    claims = {
+        seat_id: (hold_id, expires_at)
+        for seat_id, hold_id, expires_at in SeatClaim.objects.filter(departure=departure)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .values_list("seat_id", "hold_id", "expires_at")
+    }
+    prices = PriceTable.for_departures(departure.product_id, [departure.pk])
+    states = []
+    for seat in seats:
+        if seat.kind == Seat.Kind.BLOCKED:
+            status = "blocked"
+        elif seat.pk in claims:
+            hold_id, expires_at = claims[seat.pk]
+            if expires_at is None:
+                status = "sold"
+            elif own_hold_id is not None and hold_id == own_hold_id:
+                status = "mine"
+            else:
+                status = "held"
+        else:
+            status = "free"
+        states.append(
+            SeatState(
+                seat=seat,
+                status=status,
+                prices={
+                    tt.pk: prices.price(tt.pk, departure.pk, seat.zone_id)
+                    for tt in prices.ticket_types
+                },
+            )
+        )
+    return states
+
+
+def hold_summary(hold: Hold) -> dict:
+    """A hold's lines with their prices and the total, as the API and the hold page show it."""
+    lines = list(hold.lines.select_related("ticket_type", "seat").order_by("pk"))
+    prices = PriceTable.for_departures(hold.departure.product_id, [hold.departure_id])
+    out_lines, total = [], Decimal("0")
+    for line in lines:
+        unit = prices.price(
+            line.ticket_type_id, hold.departure_id, line.seat.zone_id if line.seat else None
+        )
+        total += unit * line.quantity
+        out_lines.append(
+            {
+                "ticket_type_id": line.ticket_type_id,
+                "ticket_type": line.ticket_type.display_name,
+                "seat_id": line.seat_id,
+                "seat": line.seat.short_label if line.seat else None,
+                "quantity": line.quantity,
+                "unit_price": unit,
+            }
+        )
+    return {
+        "token": hold.token,
+        "departure_id": hold.departure_id,
+        "expires_at": hold.expires_at,
+        "seconds_left": max(int((hold.expires_at - timezone.now()).total_seconds()), 0),
+        "extended": hold.extended,
+        "lines": out_lines,
+        "total": total,
+    }

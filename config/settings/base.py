@@ -84,6 +84,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.debug",
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
@@ -223,3 +224,12 @@ LOGGING = {
         "django.request": {"level": "WARNING"},
     },
 }
+
+# Booking
+BOOKING_HOLD_MINUTES = int(os.environ.get("BOOKING_HOLD_MINUTES", "15"))
+BOOKING_MAX_TICKETS_PER_HOLD = int(os.environ.get("BOOKING_MAX_TICKETS_PER_HOLD", "10"))
+# Hold creations per client IP (django-ninja throttle syntax).
+BOOKING_HOLD_RATE = os.environ.get("BOOKING_HOLD_RATE", "30/m")
+# Behind N trusted proxies the client address is the Nth from the right of
+# X-Forwarded-For; 0 means REMOTE_ADDR (the header is not trusted at all).
+NINJA_NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))

@@ -1,0 +1,140 @@
+"""Departures: creating a season of them at once, and the rule that a vessel is never in
+two places at once."""
+
+import datetime
+import zoneinfo
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from booking.models import Departure, Product, Venue, Vessel
+
+MAX_GENERATED = 2000
+
+
+class ScheduleError(ValueError):
+    def __init__(self, messages):
+        self.messages = [str(m) for m in messages]
+        super().__init__("; ".join(self.messages))
+
+
+@dataclass
+class PlannedDeparture:
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    status: str  # "new" | "exists" | "vessel_busy"
+
+
+def _local_datetime(day: datetime.date, at: datetime.time, tz: zoneinfo.ZoneInfo):
+    """The instant a wall-clock time happens on a day in the venue's zone. With fold=0
+    (PEP 495) a time that does not exist that day (clocks jump forward) moves on by the
+    gap, as a clock would, and an ambiguous one (clocks go back) is its first occurrence."""
+    return datetime.datetime.combine(day, at).replace(tzinfo=tz).astimezone(datetime.UTC)
+
+
+def departure_schedule_plan(
+    *,
+    product: Product,
+    vessel: Vessel,
+    venue: Venue,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    times: list[datetime.time],
+    weekdays: set[int],
+    duration_minutes: int,
+) -> list[PlannedDeparture]:
+    """What a recurring schedule would create: every `weekdays` day (0 = Monday) from
+    `date_from` to `date_to` inclusive at each of `times` (venue's local time), marking
+    departures that already exist and slots where the vessel is busy."""
+    errors = []
+    if date_to < date_from:
+        errors.append(_("The last date is before the first."))
+    if not times:
+        errors.append(_("Add at least one departure time."))
+    if not weekdays:
+        errors.append(_("Choose at least one day of the week."))
+    if not 1 <= duration_minutes <= 24 * 60:
+        errors.append(_("The duration must be from 1 minute to 24 hours."))
+    if errors:
+        raise ScheduleError(errors)
+    tz = zoneinfo.ZoneInfo(venue.timezone)
+    duration = datetime.timedelta(minutes=duration_minutes)
+    slots = []
+    day = date_from
+    while day <= date_to:
+        if day.weekday() in weekdays:
+            for at in sorted(set(times)):
+                starts_at = _local_datetime(day, at, tz)
+                slots.append((starts_at, starts_at + duration))
+        day += datetime.timedelta(days=1)
+        if len(slots) > MAX_GENERATED:
+            raise ScheduleError(
+                [_("At most %(max)s departures can be created at once.") % {"max": MAX_GENERATED}]
+            )
+    if not slots:
+        return []
+    window_start, window_end = slots[0][0], slots[-1][1]
+    existing = list(
+        Departure.objects.filter(
+            vessel=vessel, starts_at__lt=window_end, ends_at__gt=window_start
+        ).values_list("product_id", "starts_at", "ends_at", "status")
+    )
+    plan = []
+    for starts_at, ends_at in slots:
+        status = "new"
+        for product_id, other_start, other_end, other_status in existing:
+            if (product_id, other_start) == (product.pk, starts_at):
+                # The same departure exists, perhaps cancelled: never create it twice.
+                status = "exists"
+                break
+            if (
+                other_status != Departure.Status.CANCELLED
+                and other_start < ends_at
+                and starts_at < other_end
+            ):
+                status = "vessel_busy"
+        plan.append(PlannedDeparture(starts_at, ends_at, status))
+    return plan
+
+
+def departures_create_recurring(
+    *,
+    product: Product,
+    vessel: Vessel,
+    venue: Venue,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    times: list[datetime.time],
+    weekdays: set[int],
+    duration_minutes: int,
+    seating_mode: str = "",
+) -> list[Departure]:
+    """Creates the new departures of a recurring schedule; those that exist or would
+    collide with the vessel's other departures are skipped. Safe to run again."""
+    with transaction.atomic():
+        # One schedule at a time per vessel, so two editors cannot double-book it.
+        Vessel.objects.select_for_update().filter(pk=vessel.pk).values_list("pk").get()
+        plan = departure_schedule_plan(
+            product=product,
+            vessel=vessel,
+            venue=venue,
+            date_from=date_from,
+            date_to=date_to,
+            times=times,
+            weekdays=weekdays,
+            duration_minutes=duration_minutes,
+        )
+        new = [
+            Departure(
+                product=product,
+                vessel=vessel,
+                venue=venue,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                seating_mode=seating_mode,
+            )
+            for slot in plan
+            if slot.status == "new"
+        ]
+        return Departure.objects.bulk_create(new)

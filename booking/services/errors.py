@@ -1,0 +1,40 @@
+"""One exception type for the booking app, carrying a reason code. Messages are
+translated from a catalogue keyed by the code; tests assert the code."""
+
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES = {
+    "departure_not_found": _("This departure does not exist."),
+    "departure_cancelled": _("This departure has been cancelled."),
+    "departure_past": _("This departure has already left."),
+    "departure_not_on_sale": _("Tickets for this departure are not on sale now."),
+    "no_tickets": _("Choose at least one ticket."),
+    "too_many_tickets": _("One booking can hold at most this many tickets: %(limit)s."),
+    "ticket_type_invalid": _("This ticket type is not sold for this departure."),
+    "quantity_invalid": _("Ticket quantities must be whole numbers from 1 to %(limit)s."),
+    "seat_unknown": _("There is no such seat on this boat."),
+    "seat_blocked": _("This seat is not for sale."),
+    "seat_taken": _("Sorry, someone has just taken: %(seats)s. Please choose other seats."),
+    "seats_required": _("This departure has assigned seating: choose seats on the map."),
+    "seats_not_allowed": _("This departure has no assigned seats: choose a number of tickets."),
+    "not_enough_places": _("Not enough places left on this departure. Places left: %(remaining)s."),
+    "hold_not_found": _("This booking was not found or has expired."),
+    "hold_expired": _(
+        "Your booking time has run out and the places were released. Please choose again."
+    ),
+    "hold_already_extended": _("The booking time can be extended only once."),
+    "busy": _("Many people are booking right now. Please try again in a moment."),
+    "rate_limited": _("Too many attempts. Please wait a minute and try again."),
+}
+
+
+class BookingError(Exception):
+    def __init__(self, code: str, **params):
+        assert code in MESSAGES, code
+        self.code = code
+        self.params = params
+        super().__init__(code)
+
+    @property
+    def message(self) -> str:
+        return str(MESSAGES[self.code]) % self.params if self.params else str(MESSAGES[self.code])

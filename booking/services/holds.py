@@ -1,0 +1,316 @@
+"""Holds: a customer's timed claim on seats or places of one departure.
+
+Overselling is impossible because the database decides, not Python:
+- a seat: `SeatClaim` has a unique constraint on (departure, seat). An expired claim is
+  deleted in the same transaction just before the insert, so two buyers racing for one
+  seat get one row and one IntegrityError between them;
+- general admission: the departure row is locked (`SELECT … FOR UPDATE` with a short
+  lock timeout), the places taken by unexpired holds are summed inside the lock and the
+  new hold is written before the lock is released.
+Expired holds count as free everywhere because every read filters on `expires_at`; the
+periodic sweeper only deletes rows that nobody counts any more.
+"""
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from booking.models import Departure, Hold, HoldLine, Seat, SeatClaim, TicketType
+from booking.services.errors import BookingError
+
+LOCK_ATTEMPTS = 3
+# What `secrets.token_urlsafe(32)` produces; anything else is not a token of ours.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,64}")
+
+
+@dataclass(frozen=True)
+class SeatRequest:
+    seat_id: int
+    ticket_type_id: int | None = None
+
+
+def hold_lifetime() -> timedelta:
+    return timedelta(minutes=settings.BOOKING_HOLD_MINUTES)
+
+
+def general_admission_taken(departure_id: int, now, exclude_hold_id: int | None = None) -> int:
+    """Places taken by unexpired holds on a general-admission departure."""
+    lines = HoldLine.objects.filter(hold__departure_id=departure_id, hold__expires_at__gt=now)
+    if exclude_hold_id is not None:
+        lines = lines.exclude(hold_id=exclude_hold_id)
+    return lines.aggregate(total=Sum("quantity"))["total"] or 0
+
+
+def _check_on_sale(departure: Departure, now) -> None:
+    if departure.status == Departure.Status.CANCELLED:
+        raise BookingError("departure_cancelled")
+    if departure.status == Departure.Status.DEPARTED or departure.starts_at <= now:
+        raise BookingError("departure_past")
+    if not departure.product.is_active:
+        raise BookingError("departure_not_on_sale")
+    if departure.on_sale_from and now < departure.on_sale_from:
+        raise BookingError("departure_not_on_sale")
+    if now >= departure.sale_closes_at:
+        raise BookingError("departure_not_on_sale")
+
+
+def _validated_selection(departure: Departure, seats, quantities):
+    """Checks the shape of a selection against the departure's seating and the limits;
+    returns (seat requests with ticket types resolved, {ticket type id: quantity})."""
+    limit = settings.BOOKING_MAX_TICKETS_PER_HOLD
+    ticket_types = {
+        tt.pk: tt
+        for tt in TicketType.objects.filter(product_id=departure.product_id, is_active=True)
+    }
+    if departure.is_assigned_seating:
+        if quantities:
+            raise BookingError("seats_required")
+        if not seats:
+            raise BookingError("no_tickets")
+        if len(seats) > limit:
+            raise BookingError("too_many_tickets", limit=limit)
+        if len({s.seat_id for s in seats}) != len(seats):
+            raise BookingError("seat_unknown")
+        default_type = min(ticket_types.values(), key=lambda t: (t.sort_order, t.pk), default=None)
+        resolved = []
+        for request in seats:
+            type_id = request.ticket_type_id or (default_type.pk if default_type else None)
+            if type_id not in ticket_types:
+                raise BookingError("ticket_type_invalid")
+            resolved.append(SeatRequest(request.seat_id, type_id))
+        return resolved, {}
+    if seats:
+        raise BookingError("seats_not_allowed")
+    cleaned = {}
+    for type_id, quantity in quantities.items():
+        if type_id not in ticket_types:
+            raise BookingError("ticket_type_invalid")
+        if (
+            isinstance(quantity, bool)
+            or not isinstance(quantity, int)
+            or not 0 <= quantity <= limit
+        ):
+            raise BookingError("quantity_invalid", limit=limit)
+        if quantity:
+            cleaned[type_id] = quantity
+    total = sum(cleaned.values())
+    if total == 0:
+        raise BookingError("no_tickets")
+    if total > limit:
+        raise BookingError("too_many_tickets", limit=limit)
+    return [], cleaned
+
+
+def _set_lock_timeout() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+
+
+def _in_short_transaction(write):
+    """Runs `write` in one short transaction. A lock wait that times out is retried a few
+    times, then answered with a friendly "busy"."""
+    for attempt in range(LOCK_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                _set_lock_timeout()
+                return write()
+        except OperationalError as error:
+            if "lock" not in str(error).lower() or attempt == LOCK_ATTEMPTS - 1:
+                raise BookingError("busy") from error
+    raise BookingError("busy")
+
+
+def _write_seats(departure: Departure, hold: Hold, seats: list[SeatRequest], now) -> None:
+    seat_ids = sorted(s.seat_id for s in seats)
+    found = dict(
+        Seat.objects.filter(
+            pk__in=seat_ids, seat_map_id=departure.effective_seat_map_id
+        ).values_list("pk", "kind")
+    )
+    if len(found) != len(seat_ids):
+        raise BookingError("seat_unknown")
+    if Seat.Kind.BLOCKED in found.values():
+        raise BookingError("seat_blocked")
+    SeatClaim.objects.filter(
+        departure=departure, seat_id__in=seat_ids, expires_at__lte=now
+    ).delete()
+    SeatClaim.objects.bulk_create(
+        [
+            SeatClaim(departure=departure, seat_id=seat_id, hold=hold, expires_at=hold.expires_at)
+            for seat_id in seat_ids
+        ]
+    )
+    HoldLine.objects.bulk_create(
+        [HoldLine(hold=hold, ticket_type_id=s.ticket_type_id, seat_id=s.seat_id) for s in seats]
+    )
+
+
+def _write_quantities(departure: Departure, hold: Hold, quantities: dict[int, int], now) -> None:
+    # The lock serialises every general-admission write to this departure.
+    Departure.objects.select_for_update().filter(pk=departure.pk).values_list("pk").get()
+    taken = general_admission_taken(departure.pk, now, exclude_hold_id=hold.pk)
+    remaining = departure.effective_capacity - taken
+    if sum(quantities.values()) > remaining:
+        raise BookingError("not_enough_places", remaining=max(remaining, 0))
+    HoldLine.objects.bulk_create(
+        [HoldLine(hold=hold, ticket_type_id=t, quantity=q) for t, q in sorted(quantities.items())]
+    )
+
+
+def _seat_taken_error(departure_id: int, seats: list[SeatRequest], now) -> BookingError:
+    taken = (
+        SeatClaim.objects.filter(departure_id=departure_id, seat_id__in=[s.seat_id for s in seats])
+        .exclude(expires_at__lte=now)
+        .select_related("seat")
+        .order_by("seat__section", "seat__row", "seat__number")
+    )
+    return BookingError("seat_taken", seats="; ".join(c.seat.short_label for c in taken) or "—")
+
+
+def _load_departure(departure_id) -> Departure:
+    try:
+        return Departure.objects.select_related("product", "vessel").get(pk=int(departure_id))
+    except (Departure.DoesNotExist, ValueError, TypeError):
+        raise BookingError("departure_not_found") from None
+
+
+def hold_create(
+    *,
+    departure_id: int,
+    owner_key: str,
+    seats: list[SeatRequest] | None = None,
+    quantities: dict[int, int] | None = None,
+) -> Hold:
+    """Holds seats (assigned seating) or quantities per ticket type (general admission)
+    on a departure that is on sale, for `BOOKING_HOLD_MINUTES`."""
+    now = timezone.now()
+    departure = _load_departure(departure_id)
+    _check_on_sale(departure, now)
+    seat_requests, quantities = _validated_selection(
+        departure, list(seats or []), dict(quantities or {})
+    )
+
+    def write():
+        hold = Hold.objects.create(
+            token=secrets.token_urlsafe(32),
+            departure=departure,
+            owner_key=owner_key,
+            expires_at=now + hold_lifetime(),
+        )
+        if seat_requests:
+            _write_seats(departure, hold, seat_requests, now)
+        else:
+            _write_quantities(departure, hold, quantities, now)
+        return hold
+
+    try:
+        return _in_short_transaction(write)
+    except IntegrityError:
+        raise _seat_taken_error(departure.pk, seat_requests, now) from None
+
+
+def hold_get(*, token: str, owner_key: str | None = None) -> Hold:
+    """An unexpired hold by its token; with `owner_key`, only its owner's."""
+    if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
+        raise BookingError("hold_not_found")
+    holds = Hold.objects.select_related(
+        "departure__product", "departure__vessel", "departure__venue"
+    )
+    try:
+        hold = holds.get(token=token)
+    except Hold.DoesNotExist:
+        raise BookingError("hold_not_found") from None
+    if owner_key is not None and not secrets.compare_digest(hold.owner_key, owner_key):
+        raise BookingError("hold_not_found")
+    if hold.expires_at <= timezone.now():
+        raise BookingError("hold_expired")
+    return hold
+
+
+def hold_update(
+    *,
+    hold: Hold,
+    seats: list[SeatRequest] | None = None,
+    quantities: dict[int, int] | None = None,
+) -> Hold:
+    """Replaces what a hold holds (the customer added or removed a seat or a ticket); the
+    expiry stays. Seats kept in the selection are never let go in between."""
+    now = timezone.now()
+    if hold.expires_at <= now:
+        raise BookingError("hold_expired")
+    departure = _load_departure(hold.departure_id)
+    _check_on_sale(departure, now)
+    seat_requests, quantities = _validated_selection(
+        departure, list(seats or []), dict(quantities or {})
+    )
+
+    def write():
+        locked = Hold.objects.select_for_update().get(pk=hold.pk)
+        if locked.expires_at <= now:
+            raise BookingError("hold_expired")
+        if seat_requests:
+            wanted = {s.seat_id for s in seat_requests}
+            kept = set(
+                SeatClaim.objects.filter(hold=locked, seat_id__in=wanted).values_list(
+                    "seat_id", flat=True
+                )
+            )
+            SeatClaim.objects.filter(hold=locked).exclude(seat_id__in=wanted).delete()
+            HoldLine.objects.filter(hold=locked).delete()
+            new = [s for s in seat_requests if s.seat_id not in kept]
+            if new:
+                _write_seats(departure, locked, new, now)
+            HoldLine.objects.bulk_create(
+                [
+                    HoldLine(hold=locked, ticket_type_id=s.ticket_type_id, seat_id=s.seat_id)
+                    for s in seat_requests
+                    if s.seat_id in kept
+                ]
+            )
+        else:
+            HoldLine.objects.filter(hold=locked).delete()
+            _write_quantities(departure, locked, quantities, now)
+        return locked
+
+    try:
+        return _in_short_transaction(write)
+    except IntegrityError:
+        raise _seat_taken_error(departure.pk, seat_requests, now) from None
+
+
+def hold_extend(*, hold: Hold) -> Hold:
+    """Gives a hold one more full lifetime, once."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Hold.objects.select_for_update().get(pk=hold.pk)
+        if locked.expires_at <= now:
+            raise BookingError("hold_expired")
+        if locked.extended:
+            raise BookingError("hold_already_extended")
+        locked.expires_at = now + hold_lifetime()
+        locked.extended = True
+        locked.save(update_fields=["expires_at", "extended"])
+        SeatClaim.objects.filter(hold=locked).update(expires_at=locked.expires_at)
+    return locked
+
+
+def hold_release(*, hold: Hold) -> None:
+    """The customer let the places go: they are free at once."""
+    Hold.objects.filter(pk=hold.pk).delete()
+
+
+def holds_delete_expired(*, now=None) -> int:
+    """Deletes holds whose time ran out. Availability already ignores them; this only
+    keeps the tables small."""
+    now = now or timezone.now()
+    expired = Hold.objects.filter(expires_at__lte=now)
+    count = expired.count()
+    expired.delete()
+    return count
