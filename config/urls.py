@@ -6,12 +6,14 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from config.api import api
 from config.i18n import language_patterns, root_redirect
 from content.sitemaps import AllLocalesSitemap
 from content.views import search
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    path("api/v1/", api.urls),
     path("documents/", include(wagtaildocs_urls)),
     path(
         "sitemap.xml",
@@ -33,6 +35,7 @@ if settings.DEBUG:
 
 urlpatterns += language_patterns(
     path("search/", search, name="search"),
+    path("booking/", include("booking.urls")),
     path("", include(wagtail_urls)),
 )
 

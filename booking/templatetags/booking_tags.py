@@ -1,0 +1,185 @@
+"""What the booking block and the hold page need from the server: the next departures
+of a product for the form that works without JavaScript, and the booking messages.
+
+A page may carry several booking blocks; the departures of all of them are read in one
+batch (a fixed number of queries however many blocks there are) and kept on the request."""
+
+import datetime
+from itertools import groupby
+
+from django import template
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Min, Q
+from django.utils import timezone
+from django.utils.formats import get_format
+
+from booking.models import Departure, SeatingMode, TicketPrice, TicketType
+from booking.selectors import (
+    PriceTable,
+    departure_is_on_sale,
+    departures_with_availability,
+    remaining_places,
+    zone_ids_by_seat_map,
+)
+
+register = template.Library()
+
+MESSAGE_TAG = "booking"
+FORM_DAYS = 45
+FORM_SLOTS = 30
+REQUEST_CACHE = "_booking_widgets"
+
+
+def _page_products(context, product) -> dict:
+    """The products of every booking block on the page being rendered."""
+    products = {product.pk: product}
+    body = getattr(context.get("page"), "body", None)
+    for child in body if hasattr(body, "raw_data") else []:
+        if child.block_type == "booking" and isinstance(child.value, dict):
+            other = child.value.get("product")
+            if other is not None:
+                products.setdefault(other.pk, other)
+    return products
+
+
+def widgets_for_products(products, *, days: int = FORM_DAYS, limit: int = FORM_SLOTS) -> dict:
+    """For each product: its next `limit` departures within `days` days grouped by local
+    date, with places left and "from" prices, its ticket types and the date of its first
+    departure. Five queries for any number of products, with the rules of
+    `booking.selectors.departure_slots` (which reads one product at a time)."""
+    now = timezone.now()
+    ids = [product.pk for product in products]
+    last_day = timezone.localdate() + datetime.timedelta(days=days)
+    departures = list(
+        departures_with_availability(
+            Departure.objects.filter(
+                product_id__in=ids,
+                status=Departure.Status.SCHEDULED,
+                starts_at__gt=now,
+                starts_at__date__lte=last_day,
+            ).order_by("product_id", "starts_at"),
+            now=now,
+        )
+    )
+    # The first departure of each product however far ahead, for a calendar that opens
+    # at the start of a season that is still weeks away.
+    first_start = dict(
+        Departure.objects.filter(
+            product_id__in=ids, status=Departure.Status.SCHEDULED, starts_at__gt=now
+        )
+        .order_by()
+        .values("product_id")
+        .annotate(first=Min("starts_at"))
+        .values_list("product_id", "first")
+    )
+    by_product: dict[int, list] = {pk: [] for pk in ids}
+    for departure in departures:
+        if len(by_product[departure.product_id]) < limit:
+            by_product[departure.product_id].append(departure)
+    kept = [d for rows in by_product.values() for d in rows]
+    ticket_types = list(
+        TicketType.objects.filter(product_id__in=ids, is_active=True).order_by("sort_order", "pk")
+    )
+    overrides = list(
+        TicketPrice.objects.filter(ticket_type__in=ticket_types).filter(
+            Q(departure__isnull=True) | Q(departure_id__in=[d.pk for d in kept])
+        )
+    )
+    assigned_maps = {
+        d.effective_map_id
+        for d in kept
+        if d.effective_seating_mode == SeatingMode.ASSIGNED and d.effective_map_id
+    }
+    zone_ids = zone_ids_by_seat_map(assigned_maps) if assigned_maps else {}
+    type_ids_by_product: dict[int, set] = {pk: set() for pk in ids}
+    for ticket_type in ticket_types:
+        type_ids_by_product[ticket_type.product_id].add(ticket_type.pk)
+    result = {}
+    for pk in ids:
+        own_types = [tt for tt in ticket_types if tt.product_id == pk]
+        prices = PriceTable(
+            own_types,
+            [o for o in overrides if o.ticket_type_id in type_ids_by_product[pk]],
+        )
+        rows = []
+        for departure in by_product[pk]:
+            assigned = departure.effective_seating_mode == SeatingMode.ASSIGNED
+            zones = zone_ids.get(departure.effective_map_id, [None]) if assigned else [None]
+            remaining = remaining_places(departure)
+            rows.append(
+                {
+                    "id": departure.pk,
+                    "local": departure.local_starts_at,
+                    "remaining": remaining,
+                    "from_price": prices.from_price(departure.pk, zones),
+                    "assigned": assigned,
+                    "available": departure_is_on_sale(departure, now) and remaining > 0,
+                }
+            )
+        first = first_start.get(pk)
+        result[pk] = _widget(rows, own_types, timezone.localdate(first) if first else None)
+    return result
+
+
+def _widget(rows: list[dict], ticket_types: list, first_date) -> dict:
+    first_general = next((r for r in rows if r["available"] and not r["assigned"]), None)
+    if first_general is not None:
+        first_general["checked"] = True
+    return {
+        "days": [
+            {"date": date, "slots": list(group)}
+            for date, group in groupby(rows, key=lambda row: row["local"].date())
+        ],
+        "first_date": rows[0]["local"].date() if rows else first_date,
+        "has_assigned": any(row["assigned"] for row in rows),
+        "general_available": any(row["available"] and not row["assigned"] for row in rows),
+        "ticket_types": ticket_types,
+        "max_tickets": settings.BOOKING_MAX_TICKETS_PER_HOLD,
+        "hold_minutes": settings.BOOKING_HOLD_MINUTES,
+        "number_format": _number_format(),
+    }
+
+
+def _number_format() -> dict:
+    """The visitor's number format as the `rub` filter uses it, for the widget's prices."""
+    grouping = get_format("NUMBER_GROUPING")
+    if isinstance(grouping, (list, tuple)):
+        grouping = grouping[0] if grouping else 0
+    return {
+        "decimal": get_format("DECIMAL_SEPARATOR"),
+        "thousands": get_format("THOUSAND_SEPARATOR"),
+        "grouping": int(grouping or 0),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def booking_widget(context, product) -> dict:
+    """The booking block's server data for `product` (see `widgets_for_products`). The
+    first block on a page reads the data of every booking block of the page at once."""
+    request = context.get("request")
+    cache = getattr(request, REQUEST_CACHE, None) if request is not None else None
+    if cache is None:
+        cache = {}
+        if request is not None:
+            setattr(request, REQUEST_CACHE, cache)
+    if product.pk not in cache:
+        wanted = [p for pk, p in _page_products(context, product).items() if pk not in cache]
+        cache.update(widgets_for_products(wanted))
+    return cache[product.pk]
+
+
+@register.simple_tag(takes_context=True)
+def booking_messages(context) -> list:
+    """The messages that the booking views left for this visitor (tagged "booking").
+    Reading the storage marks every message as read, so the others are put back for
+    whatever page shows them."""
+    request = context.get("request")
+    if request is None or not hasattr(request, "_messages"):
+        return []
+    own, others = [], []
+    for message in messages.get_messages(request):
+        (own if MESSAGE_TAG in message.tags.split() else others).append(message)
+    for message in others:
+        messages.add_message(request, message.level, message.message, message.extra_tags)
+    return own
