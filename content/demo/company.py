@@ -88,8 +88,71 @@ PIERS = (
 )
 
 VESSELS = (
-    VesselSpec("admiral", T("Теплоход «Адмирал»", "Motor ship Admiral", "“海军上将”号游船"), 60),
-    VesselSpec("neva", T("Теплоход «Нева»", "Motor ship Neva", "“涅瓦”号游船"), 100),
+    VesselSpec(
+        "admiral",
+        T("Теплоход «Адмирал»", "Motor ship Admiral", "“海军上将”号游船"),
+        60,
+        seating_mode="assigned",
+        seat_map={
+            "zones": [{"code": "main", "name": "Салон", "name_en": "Saloon", "name_zh": "船舱"}],
+            "sections": [
+                {
+                    "name": "Салон",
+                    "rows": 6,
+                    "seats_per_row": 10,
+                    "aisles_after": [5],
+                    "gaps_after_row": [3],
+                    "zone": "main",
+                    "seats": {
+                        "1-1": {"kind": "wheelchair"},
+                        "1-2": {"kind": "companion"},
+                        "6-10": {"kind": "blocked"},
+                    },
+                }
+            ],
+        },
+    ),
+    VesselSpec(
+        "neva",
+        T("Теплоход «Нева»", "Motor ship Neva", "“涅瓦”号游船"),
+        100,
+        # General admission for trips; the jazz evenings use the seat map.
+        seat_map={
+            "zones": [
+                {
+                    "code": "salon",
+                    "name": "Салон у окна",
+                    "name_en": "Saloon",
+                    "name_zh": "船舱",
+                    "color": "#1d6fa5",
+                },
+                {
+                    "code": "deck",
+                    "name": "Открытая палуба",
+                    "name_en": "Open deck",
+                    "name_zh": "露天甲板",
+                    "color": "#d08a1e",
+                },
+            ],
+            "sections": [
+                {
+                    "name": "Салон",
+                    "rows": 6,
+                    "seats_per_row": 10,
+                    "aisles_after": [5],
+                    "zone": "salon",
+                    "seats": {"1-1": {"kind": "wheelchair"}, "1-2": {"kind": "companion"}},
+                },
+                {
+                    "name": "Палуба",
+                    "rows": 4,
+                    "seats_per_row": 10,
+                    "row_labels": "letters",
+                    "zone": "deck",
+                },
+            ],
+        },
+    ),
     VesselSpec("fontanka", T("Катер «Фонтанка»", "Canal boat Fontanka", "“丰坦卡”号运河游艇"), 40),
     VesselSpec("veter", T("Скоростной катер «Ветер»", "Fast boat Veter", "“风”号快艇"), 80),
     VesselSpec("yunga", T("Теплоход «Юнга»", "Motor ship Yunga", "“少年水手”号游船"), 50),
@@ -179,6 +242,7 @@ PRODUCTS = (
             ("Билет с ужином", "Admission with dinner", "含晚餐门票", "5900"),
         ),
         schedules=(ScheduleSpec("neva", ("20:00",), weekdays=(4, 5)),),
+        seating_mode="assigned",
     ),
     ProductSpec(
         code="pirate-quest",
@@ -190,10 +254,10 @@ PRODUCTS = (
             ("Детский (от 5 до 12 лет)", "Child (5 to 12 years)", "儿童（5至12岁）", "1500"),
             ("Взрослый сопровождающий", "Accompanying adult", "陪同成人", "1200"),
             (
-                "Семейный (2 взрослых и 2 детей)",
-                "Family (2 adults and 2 children)",
-                "家庭票（2名成人和2名儿童）",
-                "4900",
+                "Льготный (многодетные семьи)",
+                "Concession (large families)",
+                "优惠票（多子女家庭）",
+                "1000",
             ),
         ),
         schedules=(ScheduleSpec("yunga", ("12:00", "15:00"), weekdays=WEEKEND),),

@@ -41,7 +41,8 @@ from wagtail_localize.models import (
 )
 from wagtail_localize.strings import StringValue, validate_translation_links
 
-from booking.models import Departure, Product, TicketType, Venue, Vessel
+from booking.models import Departure, Product, SeatMap, TicketType, Venue, Vessel
+from booking.services.seatmaps import seat_map_apply
 from content.demo import company, pages, pictures
 from content.demo.images import render_jpeg
 from content.demo.spec import PageSpec
@@ -233,10 +234,19 @@ class Seeder:
                     "name_en": spec.name.en,
                     "name_zh": spec.name.zh,
                     "capacity": spec.capacity,
+                    "seating_mode": spec.seating_mode,
                 },
             )
             self.vessels[spec.key] = vessel
             self.stats["vessels created"] += created
+            if spec.seat_map:
+                seat_map, created = SeatMap.objects.get_or_create(
+                    vessel=vessel, is_default=True, defaults={"name": spec.name.ru}
+                )
+                self.stats["seat maps created"] += created
+                if seat_map.layout != spec.seat_map:
+                    result = seat_map_apply(seat_map=seat_map, layout=spec.seat_map)
+                    self.stats["seats created"] += result["created"]
 
     def ensure_products(self):
         self.products = {}
@@ -250,6 +260,7 @@ class Seeder:
                     "name_zh": spec.name.zh,
                     "venue": self.piers[spec.pier],
                     "duration_minutes": spec.duration_minutes,
+                    "seating_mode": spec.seating_mode,
                     "is_active": True,
                 },
             )
@@ -328,6 +339,8 @@ class Seeder:
                             starts_at=starts,
                             ends_at=ends,
                             status=Departure.Status.SCHEDULED,
+                            # A rental slot sells the whole boat once.
+                            capacity=1 if spec.kind == "rental" else None,
                         )
                     )
         Departure.objects.bulk_create(new, batch_size=500)

@@ -24,6 +24,8 @@ class VesselSpec:
     key: str
     name: T
     capacity: int
+    seating_mode: str = "general"
+    seat_map: dict | None = None  # a layout for booking.services.seatmaps.seat_map_apply
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +54,7 @@ class ProductSpec:
     duration_minutes: int
     tickets: tuple[TicketSpec, ...]
     schedules: tuple[ScheduleSpec, ...]
+    seating_mode: str = ""  # empty: the vessel's
 
 
 @dataclasses.dataclass(frozen=True)
