@@ -8,8 +8,19 @@ from tests.conftest import republish, translate
 from tests.helpers import parse, text
 
 
+@pytest.fixture(scope="module")
+def _module_rich_page(_module_tree, django_db_blocker):
+    """Built once, inside the module's transaction (see `_module_tree`)."""
+    with django_db_blocker.unblock():
+        return build_rich_page(_module_tree)
+
+
 @pytest.fixture
-def rich_page(tree):
+def rich_page(_module_rich_page, tree):
+    return _module_rich_page
+
+
+def build_rich_page(tree):
     """A page with one block of each type, translated into English and Chinese."""
     product = factories.ProductFactory(name="Салют", name_en="Fireworks", name_zh="烟花")
     factories.TicketTypeFactory(product=product, price=1500)

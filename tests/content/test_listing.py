@@ -133,8 +133,19 @@ def test_cards_show_the_from_price(client, tree):
     assert "18\u00a0000\u00a0₽" in prices[path("yacht", "ru")]
 
 
+@pytest.fixture(scope="module")
+def _module_long_listing(_module_tree, django_db_blocker):
+    """Built once, inside the module's transaction (see `_module_tree`)."""
+    with django_db_blocker.unblock():
+        return build_long_listing(_module_tree)
+
+
 @pytest.fixture
-def long_listing(tree):
+def long_listing(_module_long_listing, tree):
+    return _module_long_listing
+
+
+def build_long_listing(tree):
     """A listing of seven excursions, three to a page."""
     listing = republish(
         factories.ListingPageFactory(
