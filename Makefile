@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test setup deps messages lint bench-pages clean
+.PHONY: run test setup deps messages lint bench-pages bench-holds clean
 
 deps:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -34,6 +34,9 @@ test: deps messages
 	scripts/ensure-postgres.sh
 	$(MAKE) --no-print-directory lint
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+bench-holds: deps messages
+	$(PY) bench/holds.py
 
 bench-pages: deps messages
 	$(PY) bench/pages.py

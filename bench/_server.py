@@ -22,7 +22,7 @@ def bench_env(database: str) -> dict:
         {
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "SECRET_KEY": secrets.token_urlsafe(60),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "DATABASE_URL": f"{PG}/{database}",
             "SECURE_SSL_REDIRECT": "0",
             "LOG_LEVEL": "WARNING",
@@ -40,7 +40,9 @@ def manage(env: dict, *args: str) -> str:
 
 def prepare_database(database: str) -> dict:
     env = bench_env(database)
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", database], check=True)
+    subprocess.run(
+        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", database], check=True
+    )
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=True)
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "seed_demo")
@@ -81,12 +83,16 @@ def gunicorn(env: dict, port: int = 8765, workers: int = 2):
 
 
 def http_load(url: str, seconds: int = 20, connections: int = 16) -> dict:
-    out = subprocess.run(
-        ["bash", str(SHARED_BENCH / "http_load.sh"), url, str(seconds), str(connections)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip().splitlines()[-1]
+    out = (
+        subprocess.run(
+            ["bash", str(SHARED_BENCH / "http_load.sh"), url, str(seconds), str(connections)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     return dict(field.split("=", 1) for field in out.split() if "=" in field)
 
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._server import bench_env, gunicorn, http_load, log, prepare_database  # noqa: E402
+from bench._server import gunicorn, http_load, log, prepare_database
 
 DATABASE = "prichal_bench_pages"
 SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
@@ -49,7 +49,9 @@ def main():
     queries.update(count_queries(env, [excursion.url]))
 
     print(f"bench/pages: gunicorn 2 workers, 16 connections, {SECONDS}s per page, PostgreSQL")
-    print(f"{'page':<10} {'path':<38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non2xx':>7} {'SQL':>4}")
+    print(
+        f"{'page':<10} {'path':<38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non2xx':>7} {'SQL':>4}"
+    )
     with gunicorn(env) as base:
         for name, path in pages.items():
             result = http_load(base + path, SECONDS, 16)

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ContentConfig(AppConfig):
     name = "content"
     verbose_name = _("Site content")
+
+    def ready(self):
+        from content import signals  # noqa: F401

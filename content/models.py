@@ -9,6 +9,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.db.models import Min, Prefetch, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -215,14 +216,18 @@ class ProductPage(BasePage):
         return self.social_image or self.image
 
     def get_context(self, request, *args, **kwargs):
-        from booking.selectors import product_from_price
-
         context = super().get_context(request, *args, **kwargs)
-        product = self.product
-        context["from_price"] = product_from_price(product) if product else None
-        context["next_departure"] = self.next_departure()
+        context["from_price"] = self.from_price
+        context["next_departure"] = self.next_departure
         return context
 
+    @cached_property
+    def from_price(self):
+        from booking.selectors import product_from_price
+
+        return product_from_price(self.product) if self.product_id else None
+
+    @cached_property
     def next_departure(self):
         if not self.product_id:
             return None
@@ -238,8 +243,6 @@ class ProductPage(BasePage):
         )
 
     def get_json_ld(self, request):
-        from booking.selectors import product_from_price
-
         data = {
             "@context": "https://schema.org",
             "@type": self.schema_type,
@@ -251,7 +254,7 @@ class ProductPage(BasePage):
             data["image"] = request.build_absolute_uri(
                 self.image.get_rendition("fill-1200x630").url
             )
-        price = product_from_price(self.product) if self.product_id else None
+        price = self.from_price
         if price is not None:
             data["offers"] = {
                 "@type": "AggregateOffer" if self.schema_type != "Event" else "Offer",
@@ -280,7 +283,7 @@ class EventPage(ProductPage):
 
     def get_json_ld(self, request):
         data = super().get_json_ld(request)
-        departure = self.next_departure()
+        departure = self.next_departure
         if departure:
             venue = departure.venue
             data.update(

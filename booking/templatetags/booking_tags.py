@@ -10,7 +10,8 @@ from itertools import groupby
 from django import template
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Min, Q
+from django.db.models import F, Min, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.formats import get_format
 
@@ -58,7 +59,15 @@ def widgets_for_products(products, *, days: int = FORM_DAYS, limit: int = FORM_S
                 status=Departure.Status.SCHEDULED,
                 starts_at__gt=now,
                 starts_at__date__lte=last_day,
-            ).order_by("product_id", "starts_at"),
+            )
+            # Only the first `limit` of each product leave the database.
+            .annotate(
+                slot_number=Window(
+                    RowNumber(), partition_by=[F("product_id")], order_by=F("starts_at").asc()
+                )
+            )
+            .filter(slot_number__lte=limit)
+            .order_by("product_id", "starts_at"),
             now=now,
         )
     )
@@ -75,8 +84,7 @@ def widgets_for_products(products, *, days: int = FORM_DAYS, limit: int = FORM_S
     )
     by_product: dict[int, list] = {pk: [] for pk in ids}
     for departure in departures:
-        if len(by_product[departure.product_id]) < limit:
-            by_product[departure.product_id].append(departure)
+        by_product[departure.product_id].append(departure)
     kept = [d for rows in by_product.values() for d in rows]
     ticket_types = list(
         TicketType.objects.filter(product_id__in=ids, is_active=True).order_by("sort_order", "pk")

@@ -25,3 +25,5 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 # Tasks run synchronously inside the test process.
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Tests build and change page trees all the time; rendered chrome is never reused.
+CACHES = {**CACHES, "fragments": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}  # noqa: F405

@@ -2,6 +2,7 @@ import json
 from decimal import Decimal
 
 from django import template
+from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -59,20 +60,21 @@ def main_menu(context, page=None):
 
 @register.simple_tag(takes_context=True)
 def footer_documents(context):
-    """The legal documents in the active language, in one query."""
+    """The legal documents in the active language, in tree order, in one query."""
     request = context["request"]
     company = CompanySettings.for_request(request)
     ids = [pk for pk in company.legal_pages if pk]
-    if not ids:
-        return []
     home = active_locale_home(request)
-    sources = Page.objects.filter(pk__in=ids).values_list("pk", "translation_key")
-    keys = [key for _, key in sorted(sources, key=lambda s: ids.index(s[0]))]
-    localized = {
-        p.translation_key: p
-        for p in Page.objects.live().filter(translation_key__in=keys, locale_id=home.locale_id)
-    }
-    return [localized[key] for key in keys if key in localized]
+    if not ids or home is None:
+        return []
+    return list(
+        Page.objects.live()
+        .filter(
+            locale_id=home.locale_id,
+            translation_key__in=Page.objects.filter(pk__in=ids).values("translation_key"),
+        )
+        .order_by("path")
+    )
 
 
 @register.simple_tag(takes_context=True)
@@ -102,3 +104,15 @@ OG_LOCALE_BY_LANGUAGE = {"ru": "ru_RU", "en": "en_US", "zh-hans": "zh_CN"}
 @register.simple_tag
 def og_locale() -> str:
     return OG_LOCALE_BY_LANGUAGE.get(get_language() or "ru", "ru_RU")
+
+
+@register.simple_tag
+def cache_key_section(page=None) -> str:
+    """Which top-level section a page is in (the menu marks it): part of the menu's cache
+    key."""
+    return page.path[:12] if isinstance(page, Page) else ""
+
+
+@register.simple_tag
+def fragment_cache_seconds() -> int:
+    return settings.FRAGMENT_CACHE_SECONDS
