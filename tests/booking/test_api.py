@@ -530,7 +530,6 @@ def test_errors_carry_the_code_and_a_message_in_any_language(client, general, la
     assert response["Content-Language"] == expected
 
 
-@pytest.mark.xfail(strict=False, reason="catalogue pending: booking messages not yet in ru")
 @pytest.mark.parametrize(
     "request_hold",
     [
