@@ -36,7 +36,9 @@ PREFIX = {"ru": "ru", "en": "en", "zh-hans": "zh"}
 
 
 def seed():
-    call_command("seed_demo", stdout=StringIO(), stderr=StringIO())
+    out = StringIO()
+    call_command("seed_demo", stdout=out, stderr=StringIO())
+    print(*(line for line in out.getvalue().splitlines() if line.startswith("Timings")))
 
 
 def snapshot() -> dict:
