@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 from ninja.throttling import AnonRateThrottle
 
 from booking.models import Departure, Hold, Product
@@ -225,15 +226,20 @@ def list_departures(
 ):
     product = Product.objects.filter(pk=product_id, is_active=True).first()
     if product is None:
-        return 404, {"code": "product_not_found", "message": _("This product does not exist.")}
+        return Status(
+            404, {"code": "product_not_found", "message": _("This product does not exist.")}
+        )
     date_from = date_from or timezone.localdate()
     date_to = date_to or date_from + datetime.timedelta(days=30)
     if date_to < date_from or (date_to - date_from).days > MAX_RANGE_DAYS:
-        return 400, {
-            "code": "date_range_invalid",
-            "message": _("Choose a date range of at most %(days)s days.")
-            % {"days": MAX_RANGE_DAYS},
-        }
+        return Status(
+            400,
+            {
+                "code": "date_range_invalid",
+                "message": _("Choose a date range of at most %(days)s days.")
+                % {"days": MAX_RANGE_DAYS},
+            },
+        )
     return [
         _slot_out(slot)
         for slot in departure_slots(product=product, date_from=date_from, date_to=date_to)
@@ -330,7 +336,7 @@ def create_hold(request, payload: HoldIn):
     if hold.owner_key:
         tokens = request.session.get(SESSION_HOLDS_KEY, [])
         request.session[SESSION_HOLDS_KEY] = [*tokens[-9:], hold.token]
-    return 201, hold_summary(hold)
+    return Status(201, hold_summary(hold))
 
 
 @router.get("/holds/{token}", response={200: HoldOut, 404: ErrorOut, 410: ErrorOut})
@@ -366,4 +372,4 @@ def extend_hold(request, token: str):
 @router.delete("/holds/{token}", response={204: None, 404: ErrorOut, 410: ErrorOut})
 def release_hold(request, token: str):
     hold_release(hold=_own_hold(request, token))
-    return 204, None
+    return Status(204, None)
