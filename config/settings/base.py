@@ -251,3 +251,15 @@ BOOKING_HOLD_RATE = os.environ.get("BOOKING_HOLD_RATE", "30/m")
 # Behind N trusted proxies the client address is the Nth from the right of
 # X-Forwarded-For; 0 means REMOTE_ADDR (the header is not trusted at all).
 NINJA_NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
+
+# SMS (booking/sms): SMS.ru when SMSRU_API_ID is set, otherwise messages are only logged.
+SMSRU_API_ID = os.environ.get("SMSRU_API_ID", "")
+SMSRU_API_URL = os.environ.get("SMSRU_API_URL", "https://sms.ru/sms/send")
+# SMS.ru's test mode: messages are accepted but neither delivered nor charged.
+SMSRU_TEST = env_bool("SMSRU_TEST", False)
+# The sender name approved in the SMS.ru account; empty means the account's default.
+SMS_SENDER = os.environ.get("SMS_SENDER", "")
+SMS_BACKEND = os.environ.get(
+    "SMS_BACKEND",
+    "booking.sms.backends.SmsRuBackend" if SMSRU_API_ID else "booking.sms.backends.ConsoleBackend",
+)
