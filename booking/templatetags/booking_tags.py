@@ -52,22 +52,26 @@ def widgets_for_products(products, *, days: int = FORM_DAYS, limit: int = FORM_S
     now = timezone.now()
     ids = [product.pk for product in products]
     last_day = timezone.localdate() + datetime.timedelta(days=days)
+    # The first `limit` departures of each product, chosen by id first so that the
+    # availability sub-queries run for those rows only.
+    shown_ids = list(
+        Departure.objects.filter(
+            product_id__in=ids,
+            status=Departure.Status.SCHEDULED,
+            starts_at__gt=now,
+            starts_at__date__lte=last_day,
+        )
+        .annotate(
+            slot_number=Window(
+                RowNumber(), partition_by=[F("product_id")], order_by=F("starts_at").asc()
+            )
+        )
+        .filter(slot_number__lte=limit)
+        .values_list("pk", flat=True)
+    )
     departures = list(
         departures_with_availability(
-            Departure.objects.filter(
-                product_id__in=ids,
-                status=Departure.Status.SCHEDULED,
-                starts_at__gt=now,
-                starts_at__date__lte=last_day,
-            )
-            # Only the first `limit` of each product leave the database.
-            .annotate(
-                slot_number=Window(
-                    RowNumber(), partition_by=[F("product_id")], order_by=F("starts_at").asc()
-                )
-            )
-            .filter(slot_number__lte=limit)
-            .order_by("product_id", "starts_at"),
+            Departure.objects.filter(pk__in=shown_ids).order_by("product_id", "starts_at"),
             now=now,
         )
     )

@@ -27,3 +27,5 @@ Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Tests build and change page trees all the time; rendered chrome is never reused.
 CACHES = {**CACHES, "fragments": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}  # noqa: F405
+# Never reach a real SMS provider from tests.
+SMS_BACKEND = "booking.sms.backends.LocmemBackend"
