@@ -35,6 +35,11 @@ def pytest_sessionstart(session):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             subprocess.run(["msgfmt", "-o", str(mo), str(po)], check=False)
+    # pytest-django may have set Django up (and cached the catalogues) already.
+    from django.utils.translation import trans_real
+
+    trans_real._translations = {}
+    trans_real._default = None
 
 
 def pytest_configure(config):
