@@ -147,7 +147,7 @@ def _product_page_url(hold: Hold) -> str:
 
 
 def _seat_name(seat: Seat | None) -> str:
-    return f"{seat.section}, {seat.short_label}" if seat is not None else ""
+    return seat.short_label if seat is not None else ""
 
 
 @never_cache
