@@ -132,6 +132,21 @@ def check_demo_admin_can_log_in(client):
     assert client.get("/admin/").status_code == 200
 
 
+def check_marketer_opens_the_translation_editor(client):
+    """A translated page opens in wagtail-localize's translation editor (not the plain page
+    editor), and the Russian source in the normal one."""
+    assert client.login(username="admin@prichal.local", password="prichal-demo")
+    english = ExcursionPage.objects.get(locale__language_code="en", slug="rivers-and-canals")
+    russian = english.get_translation(Locale.objects.get(language_code="ru"))
+
+    translated = client.get(f"/admin/pages/{english.pk}/edit/")
+    assert translated.status_code == 200
+    assert "header-meta--locales" in translated.content.decode()
+    source = client.get(f"/admin/pages/{russian.pk}/edit/")
+    assert source.status_code == 200
+    assert "header-meta--locales" not in source.content.decode()
+
+
 def check_every_seeded_page_renders(client):
     """A crawl of the demo site: every live page in every language answers 200."""
     pages = Page.objects.live().public().filter(depth__gt=1).specific()
@@ -169,6 +184,7 @@ CHECKS = [
     check_every_page_type_is_seeded_in_every_language,
     check_product_pages_sell_products_with_prices_and_future_departures,
     check_demo_admin_can_log_in,
+    check_marketer_opens_the_translation_editor,
     check_every_seeded_page_renders,
     check_demo_listing_shows_cards_in_every_language,
     check_demo_company_details_are_filled_in,
