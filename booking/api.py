@@ -31,11 +31,11 @@ from booking.services.holds import (
     hold_release,
     hold_update,
 )
+from booking.sessions import remember_hold, session_owner_key
 
 router = Router(tags=["booking"])
 
 MAX_RANGE_DAYS = 62
-SESSION_HOLDS_KEY = "booking_holds"
 
 
 class ErrorOut(Schema):
@@ -161,8 +161,8 @@ def _ticket_types_out(prices: PriceTable, departure_id: int) -> list[dict]:
 def owner_key_for(request: HttpRequest, bind_session: bool) -> str:
     """A browser's holds belong to its session; an API client without a session holds
     by the unguessable token alone."""
-    if bind_session and not request.session.session_key:
-        request.session.create()
+    if bind_session:
+        return session_owner_key(request)
     return request.session.session_key or ""
 
 
@@ -334,8 +334,7 @@ def create_hold(request, payload: HoldIn):
         quantities=quantities,
     )
     if hold.owner_key:
-        tokens = request.session.get(SESSION_HOLDS_KEY, [])
-        request.session[SESSION_HOLDS_KEY] = [*tokens[-9:], hold.token]
+        remember_hold(request, hold)
     return Status(201, hold_summary(hold))
 
 

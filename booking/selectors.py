@@ -5,8 +5,19 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from booking.models import (
@@ -23,12 +34,19 @@ from booking.models import (
 )
 
 
-def products_with_from_price(queryset: QuerySet[Product] | None = None) -> QuerySet[Product]:
-    """Products annotated with `from_price`: the lowest active ticket price."""
-    queryset = Product.objects.all() if queryset is None else queryset
-    return queryset.annotate(
-        from_price=Min("ticket_types__price", filter=Q(ticket_types__is_active=True))
+def lowest_ticket_price(product_path: str = ""):
+    """The "from" price of a product as an aggregate: its lowest active ticket price.
+    `product_path` leads from the queried model to the product (e.g. "product__")."""
+    return Min(
+        f"{product_path}ticket_types__price",
+        filter=Q(**{f"{product_path}ticket_types__is_active": True}),
     )
+
+
+def products_with_from_price(queryset: QuerySet[Product] | None = None) -> QuerySet[Product]:
+    """Products annotated with `from_price`."""
+    queryset = Product.objects.all() if queryset is None else queryset
+    return queryset.annotate(from_price=lowest_ticket_price())
 
 
 def product_from_price(product: Product) -> Decimal | None:
@@ -54,9 +72,12 @@ class PriceTable:
         }
 
     @classmethod
-    def for_departures(cls, product_id: int, departure_ids: list[int]) -> "PriceTable":
+    def for_products(
+        cls, product_ids: list[int], departure_ids: list[int]
+    ) -> dict[int, "PriceTable"]:
+        """One table per product, in two queries."""
         ticket_types = list(
-            TicketType.objects.filter(product_id=product_id, is_active=True).order_by(
+            TicketType.objects.filter(product_id__in=product_ids, is_active=True).order_by(
                 "sort_order", "pk"
             )
         )
@@ -65,7 +86,18 @@ class PriceTable:
                 Q(departure__isnull=True) | Q(departure_id__in=departure_ids)
             )
         )
-        return cls(ticket_types, overrides)
+        product_by_type = {tt.pk: tt.product_id for tt in ticket_types}
+        return {
+            pk: cls(
+                [tt for tt in ticket_types if tt.product_id == pk],
+                [o for o in overrides if product_by_type[o.ticket_type_id] == pk],
+            )
+            for pk in product_ids
+        }
+
+    @classmethod
+    def for_departures(cls, product_id: int, departure_ids: list[int]) -> "PriceTable":
+        return cls.for_products([product_id], departure_ids)[product_id]
 
     def price(self, ticket_type_id: int, departure_id: int, zone_id: int | None = None) -> Decimal:
         for key in (
@@ -147,40 +179,74 @@ class DepartureSlot:
     on_sale: bool
 
 
-def departure_slots(
-    *, product: Product, date_from: datetime.date, date_to: datetime.date, now=None
-) -> list[DepartureSlot]:
-    """Scheduled future departures of a product between two dates (inclusive, in the
-    server's time zone) with places left and the "from" price of each."""
+@dataclass
+class ProductSchedule:
+    """What one product offers in a period: its bookable ticket types and its slots."""
+
+    ticket_types: list[TicketType]
+    slots: list[DepartureSlot]
+
+
+def product_schedules(
+    *,
+    product_ids: list[int],
+    date_from: datetime.date,
+    date_to: datetime.date,
+    limit_per_product: int | None = None,
+    now=None,
+) -> dict[int, ProductSchedule]:
+    """Scheduled future departures of several products between two dates (inclusive, in
+    the server's time zone), at most `limit_per_product` each, with places left and the
+    "from" price of each. A fixed number of queries for any number of products."""
     now = now or timezone.now()
-    departures = list(
-        departures_with_availability(
-            Departure.objects.filter(
-                product=product,
-                status=Departure.Status.SCHEDULED,
-                starts_at__gt=now,
-                starts_at__date__gte=date_from,
-                starts_at__date__lte=date_to,
-            ).order_by("starts_at"),
-            now=now,
-        )
+    departures = Departure.objects.filter(
+        product_id__in=product_ids,
+        status=Departure.Status.SCHEDULED,
+        starts_at__gt=now,
+        starts_at__date__gte=date_from,
+        starts_at__date__lte=date_to,
     )
-    prices = PriceTable.for_departures(product.pk, [d.pk for d in departures])
+    if limit_per_product is not None:
+        # Choose the rows by id first, so that the availability sub-queries run for the
+        # shown departures only.
+        shown_ids = list(
+            departures.annotate(
+                slot_number=Window(
+                    RowNumber(), partition_by=[F("product_id")], order_by=F("starts_at").asc()
+                )
+            )
+            .filter(slot_number__lte=limit_per_product)
+            .values_list("pk", flat=True)
+        )
+        departures = Departure.objects.filter(pk__in=shown_ids)
+    departures = list(
+        departures_with_availability(departures.order_by("product_id", "starts_at"), now=now)
+    )
+    prices = PriceTable.for_products(product_ids, [d.pk for d in departures])
     zone_ids = zone_ids_by_seat_map({d.effective_map_id for d in departures if d.effective_map_id})
-    slots = []
+    schedules = {pk: ProductSchedule(prices[pk].ticket_types, []) for pk in product_ids}
     for departure in departures:
         assigned = departure.effective_seating_mode == SeatingMode.ASSIGNED
         zones = zone_ids.get(departure.effective_map_id, [None]) if assigned else [None]
-        slots.append(
+        schedules[departure.product_id].slots.append(
             DepartureSlot(
                 departure=departure,
                 remaining=remaining_places(departure),
-                from_price=prices.from_price(departure.pk, zones),
+                from_price=prices[departure.product_id].from_price(departure.pk, zones),
                 seating_mode=departure.effective_seating_mode,
                 on_sale=departure_is_on_sale(departure, now),
             )
         )
-    return slots
+    return schedules
+
+
+def departure_slots(
+    *, product: Product, date_from: datetime.date, date_to: datetime.date, now=None
+) -> list[DepartureSlot]:
+    """`product_schedules` for one product."""
+    return product_schedules(
+        product_ids=[product.pk], date_from=date_from, date_to=date_to, now=now
+    )[product.pk].slots
 
 
 def departure_is_on_sale(departure: Departure, now) -> bool:

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from booking.api import SESSION_HOLDS_KEY
-from booking.models import Hold, Seat
+from booking.models import Hold
 from booking.selectors import hold_summary
 from booking.services.errors import BookingError
 from booking.services.holds import hold_create, hold_extend, hold_get, hold_release
+from booking.sessions import remember_hold, session_owner_key
 from booking.templatetags.booking_tags import MESSAGE_TAG
 from config.i18n import url_prefix
 
@@ -52,12 +52,6 @@ def _with_anchor(url: str) -> str:
     return url if "#" in url else f"{url}#booking"
 
 
-def _owner_key(request: HttpRequest) -> str:
-    if not request.session.session_key:
-        request.session.create()
-    return request.session.session_key
-
-
 def _parse_quantities(data) -> dict[int, int]:
     """`qty-<ticket type id>` fields as {id: quantity}; empty fields count as 0. Anything
     that is not a whole number is refused with the service's own message."""
@@ -81,11 +75,6 @@ def _parse_quantities(data) -> dict[int, int]:
     return quantities
 
 
-def _remember(request: HttpRequest, hold: Hold) -> None:
-    tokens = request.session.get(SESSION_HOLDS_KEY, [])
-    request.session[SESSION_HOLDS_KEY] = [*tokens[-9:], hold.token]
-
-
 @require_POST
 def hold_create_view(request: HttpRequest):
     """The booking block's form without JavaScript: a departure and a number of tickets
@@ -96,13 +85,13 @@ def hold_create_view(request: HttpRequest):
             raise BookingError("departure_not_found")
         hold = hold_create(
             departure_id=int(departure_id),
-            owner_key=_owner_key(request),
+            owner_key=session_owner_key(request),
             quantities=_parse_quantities(request.POST),
         )
     except BookingError as error:
         messages.error(request, error.message, extra_tags=MESSAGE_TAG)
         return HttpResponseRedirect(_with_anchor(_back_url(request)))
-    _remember(request, hold)
+    remember_hold(request, hold)
     return HttpResponseRedirect(reverse("booking:hold", kwargs={"token": hold.token}))
 
 
@@ -146,10 +135,6 @@ def _product_page_url(hold: Hold) -> str:
     return page.url if page is not None and page.url else _home_url()
 
 
-def _seat_name(seat: Seat | None) -> str:
-    return seat.short_label if seat is not None else ""
-
-
 @never_cache
 def hold_view(request: HttpRequest, token: str):
     try:
@@ -157,11 +142,10 @@ def hold_view(request: HttpRequest, token: str):
     except BookingError as error:
         return _missing(request, error, token)
     summary = hold_summary(hold)
-    seats = Seat.objects.in_bulk([line["seat_id"] for line in summary["lines"] if line["seat_id"]])
     lines = [
         {
             **line,
-            "what": _seat_name(seats.get(line["seat_id"])),
+            "what": line["seat"] or "",
             "amount": line["unit_price"] * line["quantity"],
         }
         for line in summary["lines"]

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.db.models import Min, Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +19,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from booking.models import Departure, Product, Venue
+from booking.selectors import lowest_ticket_price
 from content.blocks import BodyBlock
 
 SLUG_PATTERN = re.compile(r"[-a-zA-Z0-9_]+")
@@ -29,12 +30,7 @@ def product_cards(pages):
     renditions come in a fixed number of queries, however many cards there are."""
     return (
         pages.select_related("product", "product__venue")
-        .annotate(
-            from_price=Min(
-                "product__ticket_types__price",
-                filter=Q(product__ticket_types__is_active=True),
-            )
-        )
+        .annotate(from_price=lowest_ticket_price("product__"))
         .prefetch_related(
             Prefetch("image", queryset=get_image_model().objects.prefetch_renditions())
         )

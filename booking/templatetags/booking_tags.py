@@ -10,19 +10,12 @@ from itertools import groupby
 from django import template
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import F, Min, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.formats import get_format
 
-from booking.models import Departure, SeatingMode, TicketPrice, TicketType
-from booking.selectors import (
-    PriceTable,
-    departure_is_on_sale,
-    departures_with_availability,
-    remaining_places,
-    zone_ids_by_seat_map,
-)
+from booking.models import Departure, SeatingMode
+from booking.selectors import product_schedules
 
 register = template.Library()
 
@@ -46,34 +39,17 @@ def _page_products(context, product) -> dict:
 
 def widgets_for_products(products, *, days: int = FORM_DAYS, limit: int = FORM_SLOTS) -> dict:
     """For each product: its next `limit` departures within `days` days grouped by local
-    date, with places left and "from" prices, its ticket types and the date of its first
-    departure. Five queries for any number of products, with the rules of
-    `booking.selectors.departure_slots` (which reads one product at a time)."""
+    date (`booking.selectors.product_schedules`), its ticket types and the date of its
+    first departure however far ahead."""
     now = timezone.now()
     ids = [product.pk for product in products]
-    last_day = timezone.localdate() + datetime.timedelta(days=days)
-    # The first `limit` departures of each product, chosen by id first so that the
-    # availability sub-queries run for those rows only.
-    shown_ids = list(
-        Departure.objects.filter(
-            product_id__in=ids,
-            status=Departure.Status.SCHEDULED,
-            starts_at__gt=now,
-            starts_at__date__lte=last_day,
-        )
-        .annotate(
-            slot_number=Window(
-                RowNumber(), partition_by=[F("product_id")], order_by=F("starts_at").asc()
-            )
-        )
-        .filter(slot_number__lte=limit)
-        .values_list("pk", flat=True)
-    )
-    departures = list(
-        departures_with_availability(
-            Departure.objects.filter(pk__in=shown_ids).order_by("product_id", "starts_at"),
-            now=now,
-        )
+    today = timezone.localdate()
+    schedules = product_schedules(
+        product_ids=ids,
+        date_from=today,
+        date_to=today + datetime.timedelta(days=days),
+        limit_per_product=limit,
+        now=now,
     )
     # The first departure of each product however far ahead, for a calendar that opens
     # at the start of a season that is still weeks away.
@@ -86,51 +62,23 @@ def widgets_for_products(products, *, days: int = FORM_DAYS, limit: int = FORM_S
         .annotate(first=Min("starts_at"))
         .values_list("product_id", "first")
     )
-    by_product: dict[int, list] = {pk: [] for pk in ids}
-    for departure in departures:
-        by_product[departure.product_id].append(departure)
-    kept = [d for rows in by_product.values() for d in rows]
-    ticket_types = list(
-        TicketType.objects.filter(product_id__in=ids, is_active=True).order_by("sort_order", "pk")
-    )
-    overrides = list(
-        TicketPrice.objects.filter(ticket_type__in=ticket_types).filter(
-            Q(departure__isnull=True) | Q(departure_id__in=[d.pk for d in kept])
-        )
-    )
-    assigned_maps = {
-        d.effective_map_id
-        for d in kept
-        if d.effective_seating_mode == SeatingMode.ASSIGNED and d.effective_map_id
-    }
-    zone_ids = zone_ids_by_seat_map(assigned_maps) if assigned_maps else {}
-    type_ids_by_product: dict[int, set] = {pk: set() for pk in ids}
-    for ticket_type in ticket_types:
-        type_ids_by_product[ticket_type.product_id].add(ticket_type.pk)
     result = {}
-    for pk in ids:
-        own_types = [tt for tt in ticket_types if tt.product_id == pk]
-        prices = PriceTable(
-            own_types,
-            [o for o in overrides if o.ticket_type_id in type_ids_by_product[pk]],
-        )
-        rows = []
-        for departure in by_product[pk]:
-            assigned = departure.effective_seating_mode == SeatingMode.ASSIGNED
-            zones = zone_ids.get(departure.effective_map_id, [None]) if assigned else [None]
-            remaining = remaining_places(departure)
-            rows.append(
-                {
-                    "id": departure.pk,
-                    "local": departure.local_starts_at,
-                    "remaining": remaining,
-                    "from_price": prices.from_price(departure.pk, zones),
-                    "assigned": assigned,
-                    "available": departure_is_on_sale(departure, now) and remaining > 0,
-                }
-            )
+    for pk, schedule in schedules.items():
+        rows = [
+            {
+                "id": slot.departure.pk,
+                "local": slot.departure.local_starts_at,
+                "remaining": slot.remaining,
+                "from_price": slot.from_price,
+                "assigned": slot.seating_mode == SeatingMode.ASSIGNED,
+                "available": slot.on_sale and slot.remaining > 0,
+            }
+            for slot in schedule.slots
+        ]
         first = first_start.get(pk)
-        result[pk] = _widget(rows, own_types, timezone.localdate(first) if first else None)
+        result[pk] = _widget(
+            rows, schedule.ticket_types, timezone.localdate(first) if first else None
+        )
     return result
 
 

@@ -18,10 +18,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from booking.api import SESSION_HOLDS_KEY
 from booking.models import Departure, Hold
 from booking.services.errors import BookingError
 from booking.services.holds import SeatRequest, hold_create
+from booking.sessions import SESSION_HOLDS_KEY
 from tests import factories
 from tests.booking.factories import (
     assigned_departure,
