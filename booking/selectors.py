@@ -18,7 +18,8 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from booking.models import (
     Departure,
@@ -29,6 +30,7 @@ from booking.models import (
     SeatClaim,
     SeatingMode,
     SeatMap,
+    Ticket,
     TicketPrice,
     TicketType,
 )
@@ -126,7 +128,7 @@ def _default_seat_map_id():
 
 def departures_with_availability(queryset: QuerySet[Departure], now=None) -> QuerySet[Departure]:
     """Departures annotated with what is taken: `held_places` (general admission, unexpired
-    holds), `claimed_seats` (unexpired or sold seat claims) and `seat_count` (sellable
+    holds and sold tickets), `claimed_seats` (unexpired or sold seat claims) and `seat_count` (sellable
     seats of the effective seat map)."""
     now = now or timezone.now()
     held = (
@@ -134,6 +136,13 @@ def departures_with_availability(queryset: QuerySet[Departure], now=None) -> Que
         .order_by()
         .values("hold__departure_id")
         .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    sold = (
+        Ticket.objects.filter(departure_id=OuterRef("pk"), status=Ticket.Status.VALID)
+        .order_by()
+        .values("departure_id")
+        .annotate(total=Count("pk"))
         .values("total")
     )
     claimed = (
@@ -156,7 +165,8 @@ def departures_with_availability(queryset: QuerySet[Departure], now=None) -> Que
         queryset.select_related("product", "vessel", "venue")
         .annotate(effective_map_id=Coalesce(F("seat_map_id"), _default_seat_map_id()))
         .annotate(
-            held_places=Coalesce(Subquery(held, output_field=IntegerField()), 0),
+            held_places=Coalesce(Subquery(held, output_field=IntegerField()), 0)
+            + Coalesce(Subquery(sold, output_field=IntegerField()), 0),
             claimed_seats=Coalesce(Subquery(claimed, output_field=IntegerField()), 0),
             seat_count=Coalesce(Subquery(seats, output_field=IntegerField()), 0),
         )
@@ -352,4 +362,54 @@ def hold_summary(hold: Hold) -> dict:
         "extended": hold.extended,
         "lines": out_lines,
         "total": total,
+    }
+
+
+def breakdown_display(breakdown, *, departure: Departure, language: str) -> dict:
+    """A price breakdown (`booking.services.pricing.Breakdown`) as the checkout page, the
+    order page, the e-mail and the PDF show it, in `language`: a line per ticket (type,
+    seat, price, discount, fee, paid), the fee lines, the discount, the total and the VAT
+    line. Two queries whatever the number of tickets."""
+    from booking.i18n import localized_value
+    from booking.models import VAT_RATES, VatCode
+
+    type_ids = {t.ticket_type_id for t in breakdown.tickets}
+    seat_ids = {t.seat_id for t in breakdown.tickets if t.seat_id}
+    types = {tt.pk: tt for tt in TicketType.objects.filter(pk__in=type_ids)}
+    seats = {s.pk: s for s in Seat.objects.filter(pk__in=seat_ids)} if seat_ids else {}
+    with translation.override(language):
+        lines = [
+            {
+                "ticket_type": localized_value(types[t.ticket_type_id], "name", language)
+                if t.ticket_type_id in types
+                else "",
+                "seat": seats[t.seat_id].short_label if t.seat_id in seats else "",
+                "price": t.price,
+                "discount": t.discount,
+                "fee": t.fee,
+                "paid": t.paid,
+            }
+            for t in breakdown.tickets
+        ]
+        rate = VAT_RATES.get(breakdown.vat_code)
+        if rate is None:
+            vat_label = gettext("VAT not applicable (без НДС)")
+        else:
+            vat_label = gettext("Including VAT %(rate)s%%") % {"rate": rate}
+        fees = [
+            {"name": f.names.get(language) or f.names.get("ru", ""), "amount": f.amount}
+            for f in breakdown.fees
+        ]
+    return {
+        "lines": lines,
+        "fees": fees,
+        "subtotal": breakdown.subtotal,
+        "promo_code": breakdown.promo_code,
+        "discount_total": breakdown.discount_total,
+        "fees_total": breakdown.fees_total,
+        "total": breakdown.total,
+        "vat_code": breakdown.vat_code,
+        "vat_code_label": str(VatCode(breakdown.vat_code).label),
+        "vat_label": vat_label,
+        "vat_amount": breakdown.vat_amount,
     }

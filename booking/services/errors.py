@@ -25,6 +25,25 @@ MESSAGES = {
     "hold_already_extended": _("The booking time can be extended only once."),
     "busy": _("Many people are booking right now. Please try again in a moment."),
     "rate_limited": _("Too many attempts. Please wait a minute and try again."),
+    "promo_unknown": _("There is no such promo code."),
+    "promo_expired": _("This promo code is not valid now."),
+    "promo_not_applicable": _("This promo code does not apply to these tickets."),
+    "promo_min_order": _("This promo code needs an order of at least %(amount)s ₽."),
+    "promo_used_up": _("This promo code has been used up."),
+    "promo_customer_limit": _("You have already used this promo code."),
+    "name_invalid": _("Please enter your name."),
+    "email_invalid": _("Please enter a valid e-mail address."),
+    "phone_invalid": _(
+        "Please enter a valid phone number, for example +7 912 345-67-89 or +86 139 1234 5678."
+    ),
+    "consent_required": _("Please give your consent to the processing of personal data."),
+    "offer_required": _("Please accept the public offer and the refund rules."),
+    "order_not_found": _("This order was not found."),
+    "order_not_payable": _("This order can no longer be paid."),
+    "payment_unavailable": _(
+        "The payment service is not answering right now. Your places are still held: "
+        "please try again in a minute."
+    ),
 }
 
 

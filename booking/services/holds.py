@@ -21,7 +21,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from booking.models import Departure, Hold, HoldLine, Seat, SeatClaim, TicketType
+from booking.models import Departure, Hold, HoldLine, Seat, SeatClaim, Ticket, TicketType
 from booking.services.errors import BookingError
 
 LOCK_ATTEMPTS = 3
@@ -40,11 +40,14 @@ def hold_lifetime() -> timedelta:
 
 
 def general_admission_taken(departure_id: int, now, exclude_hold_id: int | None = None) -> int:
-    """Places taken by unexpired holds on a general-admission departure."""
+    """Places taken on a general-admission departure: by unexpired holds (orders awaiting
+    payment included: their hold is kept) and by sold tickets."""
     lines = HoldLine.objects.filter(hold__departure_id=departure_id, hold__expires_at__gt=now)
     if exclude_hold_id is not None:
         lines = lines.exclude(hold_id=exclude_hold_id)
-    return lines.aggregate(total=Sum("quantity"))["total"] or 0
+    held = lines.aggregate(total=Sum("quantity"))["total"] or 0
+    sold = Ticket.objects.filter(departure_id=departure_id, status=Ticket.Status.VALID).count()
+    return held + sold
 
 
 def _check_on_sale(departure: Departure, now) -> None:

@@ -263,3 +263,42 @@ SMS_BACKEND = os.environ.get(
     "SMS_BACKEND",
     "booking.sms.backends.SmsRuBackend" if SMSRU_API_ID else "booking.sms.backends.ConsoleBackend",
 )
+
+# Checkout and payments (booking/services/orders.py, payments.py)
+# While a payment is pending its hold is kept alive, up to this many minutes after the
+# order was placed (YooKassa may take longer than the hold's own lifetime to settle).
+BOOKING_PAYMENT_WAIT_MINUTES = int(os.environ.get("BOOKING_PAYMENT_WAIT_MINUTES", "60"))
+# Payments still pending after this many minutes are re-fetched by the reconciliation.
+BOOKING_RECONCILE_AFTER_MINUTES = int(os.environ.get("BOOKING_RECONCILE_AFTER_MINUTES", "5"))
+# 54-FZ: send a receipt with every payment (off only for a shop without a cash register
+# connected to YooKassa), and the seller's tax system (1–6; empty: the shop's default).
+YOOKASSA_RECEIPTS = env_bool("YOOKASSA_RECEIPTS", True)
+YOOKASSA_TAX_SYSTEM_CODE = (
+    int(os.environ["YOOKASSA_TAX_SYSTEM_CODE"])
+    if os.environ.get("YOOKASSA_TAX_SYSTEM_CODE")
+    else None
+)
+# Defaults of a product's receipt settings (each product can change them in the admin).
+BOOKING_DEFAULT_VAT_CODE = int(os.environ.get("BOOKING_DEFAULT_VAT_CODE", "1"))
+BOOKING_DEFAULT_PAYMENT_MODE = os.environ.get("BOOKING_DEFAULT_PAYMENT_MODE", "full_prepayment")
+# Accept notifications only from YooKassa's published addresses (RESEARCH.md §3.6). The
+# client address is read as for throttling (NUM_PROXIES).
+YOOKASSA_CHECK_NOTIFICATION_IP = env_bool("YOOKASSA_CHECK_NOTIFICATION_IP", False)
+YOOKASSA_NOTIFICATION_NETWORKS = env_list("YOOKASSA_NOTIFICATION_NETWORKS") or [
+    "185.71.76.0/27",
+    "185.71.77.0/27",
+    "77.75.153.0/25",
+    "77.75.154.128/25",
+    "77.75.156.11/32",
+    "77.75.156.35/32",
+    "2a02:5180:0:1509::/64",
+    "2a02:5180:0:2655::/64",
+    "2a02:5180:0:1533::/64",
+    "2a02:5180:0:2669::/64",
+]
+# The site's own address, for links in e-mails and the payment's return URL when no
+# request is at hand (tasks).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The version of the marketing-consent wording on the checkout page; change it with the
+# wording, so that every stored consent says which text was agreed to.
+BOOKING_MARKETING_CONSENT_VERSION = os.environ.get("BOOKING_MARKETING_CONSENT_VERSION", "2026-11")

@@ -9,3 +9,11 @@ ALLOWED_HOSTS = ["*"]
 LOGGING["handlers"]["stdout"]["formatter"] = os.environ.get("LOG_FORMAT", "plain")  # noqa: F405
 # runserver starts a thread per request; persistent connections would pile up.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# Without real shop credentials, payments go to the YooKassa emulator that `make run`
+# starts next to the site (booking/payments/emulator.py). Production never does this.
+YOOKASSA_EMULATOR = not os.environ.get("YOOKASSA_SHOP_ID")
+if YOOKASSA_EMULATOR:
+    YOOKASSA_SHOP_ID = "emulator"
+    YOOKASSA_SECRET_KEY = "test_emulator_key"
+    YOOKASSA_API_URL = os.environ.get("YOOKASSA_EMULATOR_URL", "http://127.0.0.1:8001/v3")
