@@ -736,7 +736,6 @@ class Order(models.Model):
         verbose_name_plural = _("orders")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "expires_at"])]
-        permissions = [("check_in_ticket", "Can check tickets in at boarding")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(total__gte=0), name="booking_order_total_not_negative"
@@ -802,6 +801,7 @@ class Ticket(models.Model):
         verbose_name_plural = _("tickets")
         ordering = ["order", "pk"]
         indexes = [models.Index(fields=["departure", "status"])]
+        permissions = [("check_in_ticket", "Can check tickets in at boarding")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(

@@ -8,6 +8,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from booking.api import router as booking_router
+from booking.checkin_api import router as checkin_router
+from booking.payments.api import router as payments_router
 from booking.services.errors import BookingError
 
 api = NinjaAPI(
@@ -89,3 +91,5 @@ def authentication_error(request, error):
 
 
 api.add_router("/", booking_router)
+api.add_router("/payments/", payments_router)
+api.add_router("/checkin/", checkin_router)
