@@ -115,3 +115,59 @@ def row_counts() -> dict[str, int]:
         "lines": HoldLine.objects.count(),
         "claims": SeatClaim.objects.count(),
     }
+
+
+def checkout_details(**overrides):
+    """What a customer types at checkout, all valid."""
+    from booking.services.orders import CheckoutDetails, ConsentDocument
+
+    values = {
+        "name": "Анна Смирнова",
+        "email": "anna@example.com",
+        "phone": "+7 912 345-67-89",
+        "language": "ru",
+        "personal_data_consent": True,
+        "offer_accepted": True,
+        "ip_address": "203.0.113.7",
+        "user_agent": "pytest",
+        "personal_data_document": ConsentDocument("/ru/consent/", "12.34"),
+        "offer_document": ConsentDocument("/ru/offer/", "12.35"),
+    }
+    values.update(overrides)
+    return CheckoutDetails(**values)
+
+
+def placed_order(departure=None, *, quantities=None, seats=None, paid=False, **details):
+    """An order made through the real services: hold → order (→ a succeeded payment
+    confirming it when `paid`). General admission by default: 2 of the first ticket type."""
+    from booking.models import Payment
+    from booking.services.holds import SeatRequest, hold_create
+    from booking.services.orders import order_confirm_paid, order_create
+
+    departure = departure or general_departure()
+    if seats is None and quantities is None:
+        first_type = departure.product.ticket_types.order_by("sort_order", "pk").first()
+        quantities = {first_type.pk: 2}
+    hold = hold_create(
+        departure_id=departure.pk,
+        owner_key="test-owner",
+        seats=[SeatRequest(s.pk) for s in seats] if seats else None,
+        quantities=quantities,
+    )
+    order = order_create(hold=hold, details=checkout_details(**details))
+    if paid:
+        from django.db import transaction
+
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                order=order,
+                idempotence_key=f"test-{order.code}",
+                provider_id=f"test-payment-{order.code}",
+                status=Payment.Status.SUCCEEDED,
+                amount=order.total,
+                succeeded_at=timezone.now(),
+            )
+            locked = type(order).objects.select_for_update().get(pk=order.pk)
+            assert order_confirm_paid(order=locked, payment=payment) == "paid"
+        order.refresh_from_db()
+    return order
