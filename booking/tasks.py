@@ -1,7 +1,45 @@
-"""django-q2 entry points. They take ids (or nothing) and call services."""
+"""django-q2 entry points. They take ids (or nothing) and call services; the periodic ones
+are scheduled by migrations, the others are queued with `config.tasks.enqueue` (retried)."""
 
+import logging
+
+from booking.models import Order, Payment, Refund
 from booking.services.holds import holds_delete_expired
+from booking.services.payments import (
+    payment_capture,
+    payments_reconcile,
+    refund_send,
+    settlement_receipt_send,
+    settlement_receipts_due,
+)
+
+logger = logging.getLogger(__name__)
 
 
 def sweep_expired_holds() -> int:
     return holds_delete_expired()
+
+
+def reconcile_payments() -> dict:
+    return payments_reconcile()
+
+
+def send_refund(refund_id: int) -> str:
+    return refund_send(refund=Refund.objects.get(pk=refund_id)).status
+
+
+def capture_payment(payment_id: int) -> str:
+    return payment_capture(payment=Payment.objects.get(pk=payment_id)).status
+
+
+def send_settlement_receipts() -> int:
+    """Every due settlement receipt; one failing order does not hold up the others (its
+    receipt is tried again at the next run)."""
+    sent = 0
+    for order_id in settlement_receipts_due():
+        try:
+            if settlement_receipt_send(order=Order.objects.get(pk=order_id)):
+                sent += 1
+        except Exception:
+            logger.exception("Settlement receipt of order %s failed", order_id)
+    return sent

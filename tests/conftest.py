@@ -242,3 +242,54 @@ def build_tree(locales, home):
     company.phone = "+7 812 000-00-00"
     company.save()
     return t
+
+
+@dataclass
+class YooKassa:
+    """A running YooKassa emulator the site's gateway talks to (real HTTP, real SDK)."""
+
+    server: object
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def payment(self, payment_id: str) -> dict:
+        import requests
+
+        response = requests.get(
+            f"{self.server.api_url}/payments/{payment_id}",
+            auth=("emulator", "test_emulator_key"),
+            timeout=5,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def settle(self, payment_id: str, outcome: str = "succeed") -> dict:
+        """The customer pressed "Pay" (`succeed`) or "Decline" (`decline`)."""
+        import requests
+
+        response = requests.post(
+            f"{self.server.url}/emulator/payments/{payment_id}/{outcome}", timeout=5
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def notifications(self) -> dict:
+        import requests
+
+        return requests.get(f"{self.server.url}/emulator/notifications", timeout=5).json()
+
+
+@pytest.fixture
+def yookassa(settings):
+    """The emulator on a free port, with the site's settings pointing at it. It sends no
+    notifications unless a test sets `yookassa.server.emulator.notification_url`."""
+    from booking.payments.emulator import EmulatorServer
+
+    server = EmulatorServer(notification_url=None, retry_delays=(0.2, 0.5)).start()
+    settings.YOOKASSA_SHOP_ID = "emulator"
+    settings.YOOKASSA_SECRET_KEY = "test_emulator_key"
+    settings.YOOKASSA_API_URL = server.api_url
+    yield YooKassa(server)
+    server.stop()

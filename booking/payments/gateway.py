@@ -205,6 +205,15 @@ class YooKassaGateway:
             body["receipt"] = receipt
         return self._payment(self._call(Payment.create, body, idempotence_key))
 
+    def capture_payment(
+        self, *, payment_id: str, amount: Decimal, idempotence_key: str
+    ) -> GatewayPayment:
+        return self._payment(
+            self._call(
+                Payment.capture, str(payment_id), {"amount": _money(amount)}, idempotence_key
+            )
+        )
+
     def get_payment(self, payment_id: str) -> GatewayPayment:
         return self._payment(self._call(Payment.find_one, str(payment_id)))
 
