@@ -179,7 +179,9 @@ def payment_start(*, order: Order, return_url: str) -> Payment:
     YooKassa cannot be reached (the record stays, with its key, for the retry)."""
     now = timezone.now()
     with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("hold").get(pk=order.pk)
+        order = (
+            Order.objects.select_for_update(of=("self",)).select_related("hold").get(pk=order.pk)
+        )
         if order.status != Order.Status.AWAITING_PAYMENT or order.expires_at <= now:
             raise BookingError("order_not_payable")
         if order.hold is None or order.hold.expires_at <= now:
