@@ -23,8 +23,11 @@ from booking.forms import SeatMapForm, TicketPriceForm
 from booking.models import (
     Departure,
     Product,
+    ProductTaxes,
+    Promotion,
     SeatingMode,
     SeatMap,
+    ServiceFee,
     TicketPrice,
     Venue,
     Vessel,
@@ -268,7 +271,68 @@ class DepartureScheduleViewSet(ViewSet):
         return [path("", admin_views.DepartureScheduleView.as_view(), name="create")]
 
 
+class ServiceFeeViewSet(SnippetViewSet):
+    model = ServiceFee
+    icon = "form"
+    menu_label = _("Service fees")
+    list_display = ["name", "per", "kind", "value", "is_active"]
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("name"), FieldPanel("name_en"), FieldPanel("name_zh")],
+            heading=_("Name in the price breakdown"),
+        ),
+        FieldPanel("per"),
+        FieldPanel("kind"),
+        FieldPanel("value"),
+        FieldPanel("products"),
+        FieldPanel("is_active"),
+    ]
+
+
+class PromotionViewSet(SnippetViewSet):
+    model = Promotion
+    icon = "pick"
+    menu_label = _("Promo codes")
+    list_display = ["code", "name", "kind", "value", "valid_until", "is_active"]
+    list_filter = ["is_active", "kind"]
+    search_fields = ["code", "name"]
+    panels = [
+        FieldPanel("code"),
+        FieldPanel("name"),
+        FieldPanel("kind"),
+        FieldPanel("value"),
+        FieldPanel("min_order_amount"),
+        MultiFieldPanel(
+            [FieldPanel("valid_from"), FieldPanel("valid_until")], heading=_("Validity")
+        ),
+        MultiFieldPanel(
+            [FieldPanel("max_uses"), FieldPanel("max_uses_per_customer")],
+            heading=_("Usage limits"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("products"), FieldPanel("ticket_types")], heading=_("Applies to")
+        ),
+        FieldPanel("is_active"),
+    ]
+
+
+class ProductTaxesViewSet(SnippetViewSet):
+    model = ProductTaxes
+    icon = "doc-full"
+    menu_label = _("Receipt settings")
+    list_display = ["product", "vat_code", "payment_subject", "payment_mode"]
+    panels = [
+        FieldPanel("product"),
+        FieldPanel("vat_code"),
+        FieldPanel("payment_subject"),
+        FieldPanel("payment_mode"),
+    ]
+
+
 for viewset in (
+    ServiceFeeViewSet,
+    PromotionViewSet,
+    ProductTaxesViewSet,
     VenueViewSet,
     VesselViewSet,
     SeatMapViewSet,
@@ -291,6 +355,9 @@ class BookingViewSetGroup(SnippetViewSetGroup):
         VesselViewSet,
         SeatMapViewSet,
         TicketPriceViewSet,
+        PromotionViewSet,
+        ServiceFeeViewSet,
+        ProductTaxesViewSet,
     )
 
 
@@ -332,3 +399,6 @@ def register_booking_log_actions(actions):
                 }
             except (KeyError, TypeError):
                 return _("Departures created")
+
+
+import booking.wagtail_hooks_messaging  # noqa: E402,F401

@@ -14,12 +14,26 @@ trap cleanup EXIT INT TERM
 $PY manage.py qcluster &
 pids+=($!)
 
+# Without real shop credentials the development settings send payments to the YooKassa
+# emulator (config/settings/dev.py); it notifies the site at its notification URL.
+PAYMENTS="YooKassa (shop ${YOOKASSA_SHOP_ID:-})"
+if [[ -z "${YOOKASSA_SHOP_ID:-}" ]]; then
+  EMULATOR_PORT=${YOOKASSA_EMULATOR_PORT:-8001}
+  $PY manage.py yookassa_emulator --host 127.0.0.1 --port "$EMULATOR_PORT" \
+    --notification-url "http://$HOST:$PORT/api/v1/payments/yookassa/notifications" &
+  pids+=($!)
+  PAYMENTS="YooKassa emulator on http://127.0.0.1:$EMULATOR_PORT (press Pay or Decline there)"
+fi
+
 cat <<BANNER
 
   Prichal is running:   http://$HOST:$PORT/ru/   (also /en/ and /zh/)
   Admin:                http://$HOST:$PORT/admin/
   Admin login:          admin@prichal.local / prichal-demo
   Database:             ${DATABASE_URL:-SQLite (db.sqlite3)}
+  Payments:             $PAYMENTS
+  E-mail:               printed here (console backend) unless EMAIL_HOST is set
+  Boarding check-in:    http://$HOST:$PORT/ru/staff/check-in/
 
 BANNER
 $PY manage.py runserver "$HOST:$PORT"
