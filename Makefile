@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test setup deps messages lint bench-pages bench-holds clean
+.PHONY: run test setup deps messages lint bench-pages bench-holds bench-checkout clean
 
 deps:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -37,6 +37,9 @@ test: deps messages
 
 bench-holds: deps messages
 	$(PY) bench/holds.py
+
+bench-checkout: deps messages
+	$(PY) bench/checkout.py
 
 bench-pages: deps messages
 	$(PY) bench/pages.py

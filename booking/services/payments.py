@@ -239,6 +239,11 @@ def _after_order_outcome(order: Order, outcome: str) -> None:
 def payment_apply(*, payment: Payment, remote: GatewayPayment) -> Payment:
     """Moves our payment to the state YooKassa reported, if that is a legal move, and lets
     the order follow. `remote` must come from the API (never from a notification body)."""
+    return _payment_apply(payment, remote)[0]
+
+
+def _payment_apply(payment: Payment, remote: GatewayPayment) -> tuple[Payment, bool]:
+    """`payment_apply`, also saying whether this call moved the payment."""
     now = timezone.now()
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
@@ -247,7 +252,7 @@ def payment_apply(*, payment: Payment, remote: GatewayPayment) -> Payment:
         if remote.amount != payment.amount:
             # Not what we asked for: never confirm an order on it.
             logger.error("Payment %s amount %s != %s", remote.id, remote.amount, payment.amount)
-            return payment
+            return payment, False
         changed = []
         if not payment.provider_id:
             payment.provider_id = remote.id
@@ -278,7 +283,7 @@ def payment_apply(*, payment: Payment, remote: GatewayPayment) -> Payment:
             # We always ask for capture: true; a payment waiting for capture means the
             # shop is set up for two stages. Capture it (a task, with its own key).
             transaction.on_commit(lambda: enqueue("booking.tasks.capture_payment", payment.pk))
-    return payment
+    return payment, moved
 
 
 def payment_refresh(*, payment: Payment) -> Payment:
@@ -475,14 +480,10 @@ def _notification_payment(record: PaymentNotification, object_id: str, claimed: 
     if payment is None:
         _note(record, PaymentNotification.Outcome.UNKNOWN, "not a payment of ours")
         return
-    before = (payment.status, payment.order.status)
-    payment = payment_apply(payment=payment, remote=remote)
-    after = (payment.status, Order.objects.get(pk=payment.order_id).status)
+    _payment, moved = _payment_apply(payment, remote)
     _note(
         record,
-        PaymentNotification.Outcome.APPLIED
-        if after != before
-        else PaymentNotification.Outcome.UNCHANGED,
+        PaymentNotification.Outcome.APPLIED if moved else PaymentNotification.Outcome.UNCHANGED,
     )
 
 

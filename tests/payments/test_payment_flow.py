@@ -389,3 +389,45 @@ def test_settlement_receipt_is_sent_once_when_the_departure_has_taken_place(yook
     ]
     assert {i["payment_mode"] for i in receipts[0]["items"]} == {"full_payment"}
     assert sum(Decimal(i["amount"]["value"]) for i in receipts[0]["items"]) == order.total
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_deliveries_of_one_success_confirm_the_order_once(yookassa):
+    """YooKassa may deliver the same notification twice at the same moment (two workers):
+    the payment's row lock lets one apply it; the other finds nothing to change."""
+    import threading
+
+    from django.db import connection
+
+    from booking.services.payments import notification_receive
+
+    order, payment = started()
+    yookassa.settle(payment.provider_id, "succeed")
+    raw = json.dumps(
+        {
+            "type": "notification",
+            "event": "payment.succeeded",
+            "object": yookassa.payment(payment.provider_id),
+        }
+    ).encode()
+    barrier = threading.Barrier(6)
+
+    def deliver():
+        barrier.wait()
+        try:
+            notification_receive(raw=raw, remote_addr="127.0.0.1")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    outcomes = sorted(PaymentNotification.objects.values_list("outcome", flat=True))
+    assert outcomes == ["applied"] + ["unchanged"] * 5
+    assert len([m for m in mail.outbox if order.code in m.subject]) == 1
+    assert Ticket.objects.filter(order=order, status=Ticket.Status.VALID).count() == 2

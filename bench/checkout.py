@@ -1,0 +1,217 @@
+#!/usr/bin/env python
+"""bench/checkout.py — customers buying at once: hold → order → payment creation.
+
+On a fresh PostgreSQL database (production settings) with the YooKassa emulator running
+in this process (real HTTP, the official SDK), N customer threads each:
+
+1. hold 2 places on a general-admission departure (`hold_create`),
+2. place the order with contact details and consents (`order_create`),
+3. create the payment at the emulator with its receipt (`payment_start`),
+
+and then every payment is settled with "Pay" and the orders are confirmed through the
+same code path the notifications use. Prints orders per second, p50/p99 of each step,
+oversold places (must be 0), and how many PDF ticket files the worker renders per second
+(`order_tickets_pdf`, one process).
+
+The customers call the services in-process (one database connection per thread), not
+through the checkout form over HTTP: the page's own cost is measured by bench/pages.py.
+
+Run: `make bench-checkout` (or `.venv/bin/python bench/checkout.py`)."""
+
+import datetime
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._server import bench_env, log, manage
+
+DATABASE = "prichal_bench_checkout"
+CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "40"))
+ORDERS_EACH = int(os.environ.get("BENCH_ORDERS_EACH", "5"))
+PDF_ORDERS = int(os.environ.get("BENCH_PDF_ORDERS", "20"))
+
+
+def prepare(env) -> dict:
+    subprocess.run(
+        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE], check=True
+    )
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE], check=True)
+    manage(env, "migrate", "--noinput", "-v", "0")
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from booking.models import Departure, Product, ServiceFee, TicketType, Venue, Vessel
+
+    venue = Venue.objects.create(
+        name="Бенч", slug="bench", address="наб. Бенча, 1", latitude=59.94, longitude=30.31
+    )
+    vessel = Vessel.objects.create(name="Палуба", capacity=10_000, seating_mode="general")
+    product = Product.objects.create(kind="excursion", code="bench", name="Бенч", venue=venue)
+    adult = TicketType.objects.create(product=product, name="Взрослый", price=1500)
+    ServiceFee.objects.create(name="Сервисный сбор", per="order", kind="percent", value=3)
+    starts = timezone.now() + datetime.timedelta(days=3)
+    departure = Departure.objects.create(
+        product=product,
+        vessel=vessel,
+        venue=venue,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=1),
+        capacity=CUSTOMERS * ORDERS_EACH * 2,
+    )
+    return {"departure": departure.pk, "adult": adult.pk}
+
+
+def percentile(values, p):
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))] * 1000
+
+
+def customers(ids):
+    from django.db import connection
+
+    from booking.services.errors import BookingError
+    from booking.services.holds import hold_create
+    from booking.services.orders import CheckoutDetails, ConsentDocument, order_create
+    from booking.services.payments import payment_start
+
+    timings = {"hold": [], "order": [], "payment": [], "total": []}
+    outcomes = Counter()
+    payments = []
+    lock = threading.Lock()
+
+    def customer(n):
+        for k in range(ORDERS_EACH):
+            try:
+                started = time.perf_counter()
+                hold = hold_create(
+                    departure_id=ids["departure"],
+                    owner_key=f"bench-{n}",
+                    quantities={ids["adult"]: 2},
+                )
+                held = time.perf_counter()
+                order = order_create(
+                    hold=hold,
+                    details=CheckoutDetails(
+                        name=f"Покупатель {n}",
+                        email=f"buyer{n}-{k}@example.com",
+                        phone="+79123456789",
+                        language="ru",
+                        personal_data_consent=True,
+                        offer_accepted=True,
+                        ip_address="127.0.0.1",
+                        personal_data_document=ConsentDocument("/ru/consent/", "1.1"),
+                        offer_document=ConsentDocument("/ru/offer/", "1.2"),
+                    ),
+                )
+                ordered = time.perf_counter()
+                payment = payment_start(
+                    order=order, return_url=f"http://127.0.0.1/ru/booking/order/{order.code}/"
+                )
+                paid = time.perf_counter()
+            except BookingError as error:
+                with lock:
+                    outcomes[error.code] += 1
+                continue
+            with lock:
+                outcomes["ok"] += 1
+                timings["hold"].append(held - started)
+                timings["order"].append(ordered - held)
+                timings["payment"].append(paid - ordered)
+                timings["total"].append(paid - started)
+                payments.append(payment.provider_id)
+        connection.close()
+
+    threads = [threading.Thread(target=customer, args=(n,)) for n in range(CUSTOMERS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return timings, outcomes, payments, time.perf_counter() - started
+
+
+def settle_all(emulator, payments):
+    """Every customer presses "Pay"; the site applies it as a notification would."""
+    from booking.models import Payment
+    from booking.services.payments import payment_refresh
+
+    started = time.perf_counter()
+    for provider_id in payments:
+        emulator.emulator.settle(provider_id, "pay")
+        payment_refresh(payment=Payment.objects.get(provider_id=provider_id))
+    return time.perf_counter() - started
+
+
+def pdf_rate():
+    from booking.models import Order
+    from booking.services.confirmations import order_tickets_pdf
+
+    orders = list(Order.objects.filter(status="paid").order_by("pk")[:PDF_ORDERS])
+    order_tickets_pdf(orders[0])  # fonts loaded once per worker process, not per PDF
+    started = time.perf_counter()
+    tickets = 0
+    for order in orders:
+        order_tickets_pdf(order)
+        tickets += order.tickets.count()
+    seconds = time.perf_counter() - started
+    return len(orders), seconds, tickets
+
+
+def main():
+    env = bench_env(DATABASE)
+    env["YOOKASSA_SHOP_ID"] = "emulator"
+    env["YOOKASSA_SECRET_KEY"] = "test_emulator_key"
+    env["LOG_LEVEL"] = "ERROR"
+    log("preparing database …")
+    ids = prepare(env)
+    from booking.payments.emulator import EmulatorServer
+
+    emulator = EmulatorServer(notification_url=None).start()
+    from django.conf import settings
+
+    settings.YOOKASSA_API_URL = emulator.api_url
+    print(
+        f"bench/checkout: {CUSTOMERS} customers × {ORDERS_EACH} orders (2 tickets each), "
+        "services in-process on PostgreSQL, YooKassa emulator over HTTP"
+    )
+    timings, outcomes, payments, seconds = customers(ids)
+    print(
+        f"orders: {outcomes['ok']} in {seconds:.1f}s = {outcomes['ok'] / seconds:.1f} orders/s "
+        f"(hold → order → payment created); outcomes: "
+        + ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items()))
+    )
+    for step in ("hold", "order", "payment", "total"):
+        print(
+            f"  {step:8} p50 {percentile(timings[step], 50):7.1f} ms   "
+            f"p99 {percentile(timings[step], 99):7.1f} ms"
+        )
+    settle_seconds = settle_all(emulator, payments)
+    from booking.models import Order, Ticket
+
+    paid = Order.objects.filter(status="paid").count()
+    sold = Ticket.objects.filter(departure_id=ids["departure"], status="valid").count()
+    print(
+        f"settled: {paid} orders paid in {settle_seconds:.1f}s "
+        f"({paid / settle_seconds:.1f}/s, one thread); tickets sold {sold}, "
+        f"emulator payments {len(emulator.emulator.store.payments)} (must equal orders)"
+    )
+    count, pdf_seconds, tickets = pdf_rate()
+    print(
+        f"pdf: {count} orders ({tickets} tickets, a page each) in {pdf_seconds:.1f}s = "
+        f"{count / pdf_seconds:.1f} PDFs/s, {tickets / pdf_seconds:.1f} tickets/s, one process"
+    )
+    emulator.stop()
+
+
+if __name__ == "__main__":
+    main()
