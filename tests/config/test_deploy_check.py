@@ -136,3 +136,25 @@ def test_production_refuses_to_start_without_allowed_hosts(allowed_hosts):
 
     assert result.returncode != 0
     assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_never_talks_to_the_emulator():
+    """Without shop credentials production still points at YooKassa itself (payments then
+    fail loudly as "not configured"); only the development settings use the emulator."""
+    code = (
+        "import config.settings.production as s;"
+        "print(s.YOOKASSA_API_URL, repr(s.YOOKASSA_SHOP_ID), getattr(s, 'YOOKASSA_EMULATOR', None))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["https://api.yookassa.ru/v3", "''", "None"]
+    emulator = manage("yookassa_emulator", "--port", "0", env=production_env())
+    assert emulator.returncode != 0
+    assert "refuses to run" in emulator.stderr
