@@ -30,6 +30,8 @@ cat <<BANNER
   Prichal is running:   http://$HOST:$PORT/ru/   (also /en/ and /zh/)
   Admin:                http://$HOST:$PORT/admin/
   Admin login:          admin@prichal.local / prichal-demo
+  Boarding crew:        crew@prichal.local / prichal-demo  (check-in only)
+  Promo code:           PRICHAL10 (10 % off at checkout)
   Database:             ${DATABASE_URL:-SQLite (db.sqlite3)}
   Payments:             $PAYMENTS
   E-mail:               printed here (console backend) unless EMAIL_HOST is set

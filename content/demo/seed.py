@@ -59,6 +59,9 @@ from content.models import (
 
 TIME_ZONE = zoneinfo.ZoneInfo("Europe/Moscow")
 ADMIN_EMAIL = "admin@prichal.local"
+CREW_EMAIL = "crew@prichal.local"
+CREW_GROUP = "Boarding crew"
+DEMO_PROMO_CODE = "PRICHAL10"
 ADMIN_PASSWORD = "prichal-demo"
 COLLECTION_NAME = "Демо"
 SITE_NAME = "Причал"
@@ -133,6 +136,7 @@ class Seeder:
                 self.step("pages", self.ensure_pages)
                 self.step("company details", self.ensure_company_settings)
                 self.step("administrator", self.ensure_admin)
+                self.step("checkout and boarding", self.ensure_checkout_and_crew)
                 # Fails (and rolls everything back) if any string has no translation.
                 self.step("translation sources", self.prepare_translations)
             # Outside the big transaction on purpose: wagtail-localize publishes a
@@ -682,6 +686,40 @@ class Seeder:
         elif not (user.is_staff and user.is_superuser and user.is_active):
             user.is_staff = user.is_superuser = user.is_active = True
             user.save(update_fields=["is_staff", "is_superuser", "is_active"])
+
+    def ensure_checkout_and_crew(self):
+        """A promo code to try at checkout, the products' receipt settings (sold without
+        VAT, as a prepaid service) and a boarding crew member who may check tickets in
+        and do nothing else."""
+        from django.contrib.auth.models import Group, Permission
+
+        from booking.models import Promotion
+        from booking.services.pricing import product_taxes
+
+        _promo, created = Promotion.objects.get_or_create(
+            code=DEMO_PROMO_CODE,
+            defaults={"name": "Демо: минус 10 %", "kind": "percent", "value": 10},
+        )
+        self.stats["promo codes created"] += created
+        for product in self.products.values():
+            product_taxes(product.pk)
+        crew, created = Group.objects.get_or_create(name=CREW_GROUP)
+        if created:
+            crew.permissions.add(
+                Permission.objects.get(
+                    codename="check_in_ticket", content_type__app_label="booking"
+                ),
+                Permission.objects.get(
+                    codename="access_admin", content_type__app_label="wagtailadmin"
+                ),
+            )
+            self.stats["groups created"] += 1
+        User = get_user_model()
+        user = User.objects.filter(email__iexact=CREW_EMAIL).first()
+        if user is None:
+            user = User.objects.create_user(email=CREW_EMAIL, password=ADMIN_PASSWORD)
+            user.groups.add(crew)
+            self.stats["crew members created"] += 1
 
     def reindex(self):
         unindexed = {"departures created", "departure slots skipped (vessel busy)"}

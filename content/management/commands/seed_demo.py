@@ -8,7 +8,14 @@ import logging
 
 from django.core.management.base import BaseCommand, CommandError
 
-from content.demo.seed import ADMIN_EMAIL, ADMIN_PASSWORD, Seeder, SeedError
+from content.demo.seed import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    CREW_EMAIL,
+    DEMO_PROMO_CODE,
+    Seeder,
+    SeedError,
+)
 
 
 class Command(BaseCommand):
@@ -60,3 +67,5 @@ class Command(BaseCommand):
         write(
             self.style.SUCCESS(f"Admin: /admin/  e-mail {ADMIN_EMAIL}  password {ADMIN_PASSWORD}")
         )
+        write(f"Boarding crew (check-in only): {CREW_EMAIL}  password {ADMIN_PASSWORD}")
+        write(f"Promo code to try at checkout: {DEMO_PROMO_CODE} (10 % off)")
