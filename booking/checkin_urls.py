@@ -1,3 +1,12 @@
+"""Boarding check-in pages, mounted at /<lang>/staff/check-in/ (config/urls.py)."""
+
+from django.urls import path
+
+from booking import checkin_views
+
 app_name = "checkin"
 
-urlpatterns = []
+urlpatterns = [
+    path("", checkin_views.index, name="index"),
+    path("<int:departure_id>/", checkin_views.scanner, name="scanner"),
+]
