@@ -946,3 +946,6 @@ class PaymentNotification(models.Model):
 
     def __str__(self):
         return f"{self.event} {self.object_id}"
+
+
+from booking.messaging import MessageTemplate  # noqa: E402,F401

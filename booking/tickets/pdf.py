@@ -44,6 +44,20 @@ class TicketView:
     seat_label: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class OrderSummary:
+    """The order's page after its tickets: what was bought, when and where, and the
+    price breakdown exactly as `booking.selectors.breakdown_display` gives it (the same
+    one the checkout page and the e-mail show). Texts already in the order's language;
+    `date` and `time` already in the venue's timezone."""
+
+    product_name: str
+    date: str
+    time: str
+    pier_name: str
+    breakdown: dict
+
+
 def qr_svg(data: str) -> str:
     """A QR code (error correction M, the standard quiet zone of 4 modules) as SVG markup
     with a viewBox in modules, to be sized by the page that shows it. Each run of dark
@@ -121,7 +135,13 @@ def _ticket_context(ticket: TicketView, number: int, count: int) -> dict:
     }
 
 
-def render_tickets_html(*, language: str, order_code: str, tickets: list[TicketView]) -> str:
+def render_tickets_html(
+    *,
+    language: str,
+    order_code: str,
+    tickets: list[TicketView],
+    summary: OrderSummary | None = None,
+) -> str:
     """The HTML the PDF is made from (useful to look at in a browser)."""
     if not tickets:
         raise ValueError("An order's PDF needs at least one ticket.")
@@ -135,17 +155,27 @@ def render_tickets_html(*, language: str, order_code: str, tickets: list[TicketV
                     _ticket_context(ticket, number, count)
                     for number, ticket in enumerate(tickets, start=1)
                 ],
+                "summary": summary,
             },
         )
 
 
-def render_tickets_pdf(*, language: str, order_code: str, tickets: list[TicketView]) -> bytes:
-    """The PDF of an order's tickets: one A6 page per ticket, each with its QR code."""
+def render_tickets_pdf(
+    *,
+    language: str,
+    order_code: str,
+    tickets: list[TicketView],
+    summary: OrderSummary | None = None,
+) -> bytes:
+    """The PDF of an order's tickets: one A6 page per ticket, each with its QR code, and
+    with a `summary` a last page (or more) with the order's price breakdown."""
     # WeasyPrint takes a while to import (it loads Pango); only the worker pays for it.
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    html = render_tickets_html(language=language, order_code=order_code, tickets=tickets)
+    html = render_tickets_html(
+        language=language, order_code=order_code, tickets=tickets, summary=summary
+    )
     document = HTML(
         string=html,
         base_url=str(Path(settings.BASE_DIR)),

@@ -1,0 +1,336 @@
+"""What a customer receives about an order: the confirmation e-mail with the PDF tickets
+and the confirmation SMS once it is paid, or a notice that a late payment is being
+refunded when the places were gone.
+
+Each message is sent by its own django-q2 task (`order_confirmations_enqueue`,
+`late_payment_notice_enqueue`, through `config.tasks.enqueue`, so a failure is retried).
+Tasks are idempotent: an order records when its e-mail (`confirmation_sent_at`) and its
+SMS (`sms_sent_at`) went out and a message is sent at most once, under the order's row
+lock, the time recorded in the same transaction. An order whose payment was refunded for
+lateness is never confirmed, so the same two fields record its notice. A failure to send
+raises inside the task (and is retried later) and never changes the order's status.
+
+Texts come from `booking.messaging` (marketer-editable per language, defaults in code);
+the order details, tickets and price breakdown are always added by the templates under
+`booking/templates/booking/email/`.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+
+from booking.i18n import localized_value
+from booking.messaging import MessageKind, RenderedMessage, render_message
+from booking.models import Order, Refund, Ticket
+from booking.selectors import breakdown_display
+from booking.services.pricing import Breakdown
+from booking.sms import SmsError, send_sms
+from booking.tickets.pdf import OrderSummary, TicketView, render_tickets_pdf
+from booking.tickets.tokens import ticket_token
+from config.i18n import url_prefix
+from config.tasks import enqueue
+
+logger = logging.getLogger(__name__)
+
+CONFIRMED_STATUSES = (Order.Status.PAID, Order.Status.PARTLY_REFUNDED)
+EMAIL_TEMPLATES = {
+    MessageKind.ORDER_CONFIRMATION: "booking/email/order_confirmation",
+    MessageKind.LATE_PAYMENT_REFUND: "booking/email/late_payment_refund",
+}
+
+
+class MessageNotSent(RuntimeError):
+    """A message the provider did not accept; the task is retried."""
+
+
+def order_page_url(order: Order) -> str:
+    """The absolute link to the order's status page (tickets, PDF), in its language."""
+    return (
+        f"{settings.SITE_URL}/{url_prefix(order.language)}/booking/order/"
+        f"{order.code}/{order.secret}/"
+    )
+
+
+def _order(order_id: int) -> Order:
+    return Order.objects.select_related("departure__product", "departure__venue").get(pk=order_id)
+
+
+# --- what the messages show ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    """An order's departure as the messages show it, in the order's language and the
+    venue's time zone."""
+
+    product: str
+    date: str
+    weekday: str
+    time: str
+    pier: str
+    address: str
+    boarding_instructions: str
+    map_url: str
+
+
+def order_facts(order: Order) -> OrderFacts:
+    departure = order.departure
+    venue = departure.venue
+    language = order.language
+    local = departure.local_starts_at
+    with translation.override(language):
+        return OrderFacts(
+            product=localized_value(departure.product, "name", language),
+            date=formats.date_format(local, "DATE_FORMAT"),
+            weekday=formats.date_format(local, "l").capitalize(),
+            time=local.strftime("%H:%M"),
+            pier=localized_value(venue, "name", language),
+            address=localized_value(venue, "address", language),
+            boarding_instructions=localized_value(venue, "boarding_instructions", language),
+            map_url=venue.map_url,
+        )
+
+
+def message_values(order: Order, facts: OrderFacts | None = None) -> dict[str, str]:
+    """The placeholder values of `booking.messaging` for this order."""
+    from content.templatetags.prichal import rub  # the site's price format
+
+    facts = facts or order_facts(order)
+    with translation.override(order.language):
+        total = rub(order.total)
+    return {
+        "name": order.name,
+        "order_code": order.code,
+        "product": facts.product,
+        "date": facts.date,
+        "time": facts.time,
+        "pier": facts.pier,
+        "total": total,
+        "order_url": order_page_url(order),
+    }
+
+
+def order_breakdown(order: Order) -> dict:
+    """The order's price breakdown as the customer accepted it, for display."""
+    return breakdown_display(
+        Breakdown.from_json(order.breakdown), departure=order.departure, language=order.language
+    )
+
+
+def order_ticket_views(order: Order) -> list[TicketView]:
+    """The order's valid tickets as the PDF shows them, in the order's language."""
+    language = order.language
+    tickets = (
+        order.tickets.filter(status=Ticket.Status.VALID)
+        .select_related("ticket_type", "seat", "departure__product", "departure__venue")
+        .order_by("pk")
+    )
+    views = []
+    for ticket in tickets:
+        departure = ticket.departure
+        venue = departure.venue
+        views.append(
+            TicketView(
+                product_name=localized_value(departure.product, "name", language),
+                starts_at=departure.starts_at,
+                time_zone=venue.timezone,
+                pier_name=localized_value(venue, "name", language),
+                pier_address=localized_value(venue, "address", language),
+                boarding_instructions=localized_value(venue, "boarding_instructions", language),
+                ticket_type=localized_value(ticket.ticket_type, "name", language),
+                seat_label=ticket.seat.short_label if ticket.seat_id else "",
+                price=ticket.price,
+                token=ticket_token(ticket.secret, departure.pk),
+            )
+        )
+    return views
+
+
+def order_tickets_pdf(order: Order) -> bytes:
+    """The order's PDF: a page per valid ticket with its QR code, then the order's
+    price breakdown. `ValueError` when the order has no valid ticket."""
+    facts = order_facts(order)
+    summary = OrderSummary(
+        product_name=facts.product,
+        date=facts.date,
+        time=facts.time,
+        pier_name=facts.pier,
+        breakdown=order_breakdown(order),
+    )
+    return render_tickets_pdf(
+        language=order.language,
+        order_code=order.code,
+        tickets=order_ticket_views(order),
+        summary=summary,
+    )
+
+
+def pdf_filename(order: Order) -> str:
+    return f"prichal-{order.code}.pdf"
+
+
+def _email(order: Order, kind: str, *, with_tickets: bool) -> EmailMultiAlternatives:
+    facts = order_facts(order)
+    message: RenderedMessage = render_message(kind, order.language, message_values(order, facts))
+    context = {
+        "order": order,
+        "message": message,
+        "paragraphs": [p.strip() for p in message.email_body.split("\n\n") if p.strip()],
+        "facts": facts,
+        "order_url": order_page_url(order),
+        "breakdown": order_breakdown(order) if with_tickets else None,
+        "ticket_count": order.tickets.filter(status=Ticket.Status.VALID).count(),
+        "language": order.language,
+        "filename": pdf_filename(order),
+    }
+    template = EMAIL_TEMPLATES[kind]
+    with translation.override(order.language):
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+    email = EmailMultiAlternatives(
+        subject=message.email_subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[order.email],
+        headers={"Content-Language": "zh-Hans" if order.language == "zh-hans" else order.language},
+    )
+    email.attach_alternative(html, "text/html")
+    if with_tickets:
+        email.attach(pdf_filename(order), order_tickets_pdf(order), "application/pdf")
+    return email
+
+
+def order_confirmation_message(order: Order) -> EmailMultiAlternatives:
+    """The confirmation e-mail of a paid order (not sent), with the PDF attached."""
+    return _email(order, MessageKind.ORDER_CONFIRMATION, with_tickets=True)
+
+
+def late_payment_refund_message(order: Order) -> EmailMultiAlternatives:
+    return _email(order, MessageKind.LATE_PAYMENT_REFUND, with_tickets=False)
+
+
+def order_confirmation_sms_text(order: Order) -> str:
+    return render_message(
+        MessageKind.ORDER_CONFIRMATION, order.language, message_values(order)
+    ).sms_text
+
+
+def late_payment_refund_sms_text(order: Order) -> str:
+    return render_message(
+        MessageKind.LATE_PAYMENT_REFUND, order.language, message_values(order)
+    ).sms_text
+
+
+# --- sending, once ------------------------------------------------------------------
+
+
+def _is_confirmable(order: Order) -> bool:
+    return order.status in CONFIRMED_STATUSES and order.paid_at is not None
+
+
+def _is_late_refund(order: Order) -> bool:
+    return (
+        order.status == Order.Status.CANCELLED
+        and Refund.objects.filter(payment__order=order, reason=Refund.Reason.LATE_PAYMENT).exists()
+    )
+
+
+def _send_once(order_id: int, field: str, eligible, send) -> bool:
+    """Calls `send()` and records the time in `field`, unless `field` is set already or
+    the order is not `eligible`; all under the order's row lock, so that two runs of a
+    task never both send. Nothing is recorded when `send` returns False or raises."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if getattr(order, field) is not None or not eligible(order):
+            return False
+        if send() is False:
+            return False
+        Order.objects.filter(pk=order_id).update(**{field: timezone.now()})
+    return True
+
+
+def _send_email(email: EmailMultiAlternatives) -> None:
+    # Raises on an SMTP failure (fail_silently=False): the task is retried.
+    if email.send(fail_silently=False) != 1:
+        raise MessageNotSent("The e-mail backend sent nothing.")
+
+
+def _send_sms(order: Order, text: str) -> bool:
+    try:
+        result = send_sms(order.phone, text)
+    except SmsError as error:
+        # Nothing can make this number or text sendable: no retry, the order is fine.
+        logger.error("Order %s: SMS not sent (%s)", order.code, error.code)
+        return False
+    if not result.ok:
+        raise MessageNotSent(
+            f"SMS for order {order.code} not sent: {result.error_code} {result.detail}"
+        )
+    return True
+
+
+def order_confirmation_email(order_id: int) -> bool:
+    """Task: the confirmation e-mail of a paid order with its PDF tickets. Sends nothing
+    when it went out already or the order is not paid. True when it sent it."""
+    order = _order(order_id)
+    if order.confirmation_sent_at is not None or not _is_confirmable(order):
+        return False
+    # The PDF is rendered before the row lock is taken (it takes a while).
+    email = order_confirmation_message(order)
+    return _send_once(order_id, "confirmation_sent_at", _is_confirmable, lambda: _send_email(email))
+
+
+def order_confirmation_sms(order_id: int) -> bool:
+    """Task: the confirmation SMS of a paid order (code and link), at most once."""
+    order = _order(order_id)
+    if order.sms_sent_at is not None or not _is_confirmable(order):
+        return False
+    text = order_confirmation_sms_text(order)
+    return _send_once(order_id, "sms_sent_at", _is_confirmable, lambda: _send_sms(order, text))
+
+
+def order_confirmations_enqueue(order: Order) -> None:
+    """After an order became paid: queue its e-mail and its SMS (each retried on its
+    own), once the current transaction commits."""
+    enqueue("booking.services.confirmations.order_confirmation_email", order.pk)
+    enqueue("booking.services.confirmations.order_confirmation_sms", order.pk)
+
+
+def late_payment_refund_notice(order_id: int) -> dict[str, bool]:
+    """Task: tells the customer (e-mail and SMS) that the payment came after the places
+    were gone and is being refunded in full. Each message at most once; when one fails
+    the other is still tried, then the task raises so that a retry sends what is left."""
+    order = _order(order_id)
+    if not _is_late_refund(order):
+        return {"email": False, "sms": False}
+    sent = {"email": False, "sms": False}
+    failure = None
+    if order.confirmation_sent_at is None:
+        try:
+            email = late_payment_refund_message(order)
+            sent["email"] = _send_once(
+                order_id, "confirmation_sent_at", _is_late_refund, lambda: _send_email(email)
+            )
+        except Exception as error:
+            failure = error
+    if order.sms_sent_at is None:
+        text = late_payment_refund_sms_text(order)
+        try:
+            sent["sms"] = _send_once(
+                order_id, "sms_sent_at", _is_late_refund, lambda: _send_sms(order, text)
+            )
+        except Exception as error:
+            failure = failure or error
+    if failure is not None:
+        raise failure
+    return sent
+
+
+def late_payment_notice_enqueue(order: Order) -> None:
+    """After a late payment was refunded: queue the notice to the customer."""
+    enqueue("booking.services.confirmations.late_payment_refund_notice", order.pk)
