@@ -1,0 +1,443 @@
+"""Checkout and the order's status page.
+
+- `checkout_view`: the form of a hold's buyer (name, e-mail, phone, promo code, three
+  separate consents) with the price breakdown; "Apply" re-prices with the promo code,
+  "Pay" creates the order (`order_create`) and starts its payment (`payment_start`), then
+  sends the browser to YooKassa's confirmation page.
+- `order_view` and friends: the order behind its secret link: status, breakdown, tickets
+  and the PDF once paid; the status JSON the page polls while the payment is pending;
+  "Pay again" after a declined payment.
+
+Views parse the request and call the services; every refusal is a `BookingError` shown in
+the visitor's language. No input makes a 500."""
+
+import ipaddress
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from booking.checkout_forms import CheckoutForm
+from booking.models import Hold, Order, Payment, Refund, Ticket
+from booking.selectors import breakdown_display
+from booking.services.errors import BookingError
+from booking.services.orders import (
+    CheckoutDetails,
+    ConsentDocument,
+    checkout_quote,
+    order_create,
+    order_get,
+)
+from booking.services.pricing import Breakdown
+from booking.templatetags.booking_tags import MESSAGE_TAG
+from booking.views import _missing, _own_hold, _product_page_url, _with_anchor
+
+PDF_STATUSES = (Order.Status.PAID, Order.Status.PARTLY_REFUNDED)
+PENDING_PAYMENT = (Payment.Status.PENDING, Payment.Status.WAITING_FOR_CAPTURE)
+STATUS_POLL_SECONDS = 5  # the page's <meta refresh> without JavaScript
+
+
+class RedirectSeeOther(HttpResponseRedirect):
+    status_code = 303
+
+
+# ---------------------------------------------------------------- documents
+
+
+def _company(request: HttpRequest):
+    from content.models import CompanySettings
+
+    return CompanySettings.for_request(request)
+
+
+def _document(request: HttpRequest, page) -> ConsentDocument | None:
+    """A legal page as the visitor reads it: its translation in the current language
+    (else the page itself), its URL and the version of its published text."""
+    if page is None:
+        return None
+    localized = page.localized
+    if not localized.live:
+        localized = page
+    url = localized.get_url(request) or ""
+    return ConsentDocument(url=url, version=f"{localized.pk}.{localized.live_revision_id}")
+
+
+def _documents(request: HttpRequest) -> dict[str, ConsentDocument | None]:
+    company = _company(request)
+    return {
+        "personal_data": _document(request, company.personal_data_consent_page),
+        "offer": _document(request, company.offer_page),
+        "refund_rules": _document(request, company.refund_rules_page),
+        "privacy_policy": _document(request, company.privacy_policy_page),
+    }
+
+
+def _link(document: ConsentDocument | None, label: str):
+    if document is None or not document.url:
+        return label
+    return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', document.url, label)
+
+
+def _consent_labels(documents: dict) -> dict:
+    return {
+        "personal_data": format_html(
+            _("I give my {document} (required)."),
+            document=_link(
+                documents["personal_data"],
+                _("consent to the processing of personal data"),
+            ),
+        ),
+        "offer": format_html(
+            _("I accept the {offer} and the {refund_rules} (required)."),
+            offer=_link(documents["offer"], _("public offer")),
+            refund_rules=_link(documents["refund_rules"], _("refund rules")),
+        ),
+        "marketing": _(
+            "Send me news and special offers by e-mail and SMS (optional; "
+            "you can unsubscribe at any time)."
+        ),
+        "privacy": format_html(
+            _("How we handle personal data: {policy}."),
+            policy=_link(
+                documents["privacy_policy"],
+                _("personal data processing policy"),
+            ),
+        )
+        if documents["privacy_policy"]
+        else "",
+    }
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _language() -> str:
+    return get_language() or "ru"
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    raw = request.META.get("REMOTE_ADDR") or ""
+    try:
+        return str(ipaddress.ip_address(raw))
+    except ValueError:
+        return None
+
+
+def _user_agent(request: HttpRequest) -> str:
+    agent = request.META.get("HTTP_USER_AGENT") or ""
+    return "".join(c for c in agent if c >= " ")[:300]
+
+
+def _order_url(order: Order) -> str:
+    return reverse("booking:order", kwargs={"code": order.code, "secret": order.secret})
+
+
+def _start_payment(request: HttpRequest, order: Order):
+    """Starts (or re-uses) the order's payment and sends the browser to YooKassa; when
+    that is not possible, back to the order page with the reason."""
+    from booking.services.payments import payment_start
+
+    try:
+        payment = payment_start(
+            order=order, return_url=request.build_absolute_uri(_order_url(order))
+        )
+    except BookingError as error:
+        messages.error(request, error.message, extra_tags=MESSAGE_TAG)
+        return RedirectSeeOther(_order_url(order))
+    # A free order is paid at once: its payment has nowhere to send the browser.
+    return RedirectSeeOther(payment.confirmation_url or _order_url(order))
+
+
+def _clock(seconds: int) -> str:
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+# ---------------------------------------------------------------- checkout
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def checkout_view(request: HttpRequest, token: str):
+    try:
+        hold = _own_hold(request, token)
+    except BookingError as error:
+        if request.method == "POST" and error.code == "hold_expired":
+            return _expired_back(request, error, token)
+        return _missing(request, error, token)
+    existing = Order.objects.filter(hold=hold).only("code", "secret").first()
+    if existing is not None:
+        return RedirectSeeOther(_order_url(existing))
+
+    documents = _documents(request)
+    form = CheckoutForm(request.POST if request.method == "POST" else None)
+    promo_code, promo_error = "", None
+    if form.is_bound:
+        try:
+            promo_code = form.entered_promo_code()
+        except forms.ValidationError as error:
+            promo_error = error.messages[0]
+    if form.is_bound and request.POST.get("action") == "apply":
+        # "Apply" judges the promo code only: the rest of the form is not checked yet.
+        form.full_clean()
+        form._errors = forms.utils.ErrorDict()
+        breakdown, quote_error = _quote(hold, form, promo_code)
+        promo_error = promo_error or quote_error
+        if promo_error:
+            form.add_error("promo_code", promo_error)
+        return _render_checkout(
+            request,
+            hold,
+            form,
+            breakdown,
+            documents,
+            promo_applied=bool(promo_code and not promo_error),
+            status=200 if not promo_error else 400,
+        )
+    if form.is_bound and form.is_valid():
+        response = _place_order(request, hold, form, documents)
+        if response is not None:
+            return response
+    breakdown, quote_error = _quote(hold, form, promo_code)
+    if quote_error and "promo_code" not in form.errors:
+        form.add_error("promo_code", quote_error)
+    return _render_checkout(
+        request,
+        hold,
+        form,
+        breakdown,
+        documents,
+        promo_applied=bool(promo_code and not form.errors.get("promo_code")),
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _quote(hold: Hold, form: CheckoutForm, promo_code: str):
+    """The breakdown with the promo code if it applies, else without it and the reason."""
+    email = form.entered_email
+    if promo_code:
+        try:
+            return checkout_quote(hold=hold, promo_code=promo_code, email=email), None
+        except BookingError as error:
+            return checkout_quote(hold=hold, email=email), error.message
+    return checkout_quote(hold=hold, email=email), None
+
+
+def _place_order(request: HttpRequest, hold: Hold, form: CheckoutForm, documents: dict):
+    data = form.cleaned_data
+    details = CheckoutDetails(
+        name=data["name"],
+        email=data["email"],
+        phone=data["phone"],
+        language=_language(),
+        personal_data_consent=data["personal_data_consent"],
+        offer_accepted=data["offer_accepted"],
+        marketing_consent=bool(data.get("marketing_consent")),
+        promo_code=data.get("promo_code", ""),
+        ip_address=_client_ip(request),
+        user_agent=_user_agent(request),
+        personal_data_document=documents["personal_data"],
+        offer_document=documents["offer"],
+    )
+    try:
+        order = order_create(hold=hold, details=details)
+    except BookingError as error:
+        if error.code in ("hold_expired", "hold_not_found"):
+            return _expired_back(request, error, hold.token)
+        form.add_booking_error(error)
+        return None
+    return _start_payment(request, order)
+
+
+def _expired_back(request: HttpRequest, error: BookingError, token: str):
+    """The hold ran out while the customer was filling in the form: back to the
+    product's page, which says so."""
+    hold = Hold.objects.filter(token=token[:64]).select_related("departure").first()
+    if hold is None:
+        return _missing(request, error, token)
+    messages.error(request, error.message, extra_tags=MESSAGE_TAG)
+    return RedirectSeeOther(_with_anchor(_product_page_url(hold)))
+
+
+def _render_checkout(request, hold, form, breakdown, documents, *, promo_applied, status):
+    departure = hold.departure
+    display = breakdown_display(breakdown, departure=departure, language=_language())
+    form.describe()
+    seconds = max(int((hold.expires_at - _now()).total_seconds()), 0)
+    return render(
+        request,
+        "booking/checkout.html",
+        {
+            "hold": hold,
+            "departure": departure,
+            "product": departure.product,
+            "venue": departure.venue,
+            "form": form,
+            "breakdown": display,
+            "labels": _consent_labels(documents),
+            "seconds_left": seconds,
+            "clock": _clock(seconds),
+            "back_url": _with_anchor(_product_page_url(hold)),
+            "hold_url": reverse("booking:hold", kwargs={"token": hold.token}),
+            "promo_applied": promo_applied,
+        },
+        status=status,
+    )
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+# ---------------------------------------------------------------- the order
+
+
+def _own_order(code: str, secret: str) -> Order:
+    try:
+        return order_get(code=code, secret=secret)
+    except BookingError:
+        raise Http404 from None
+
+
+def _refresh(order: Order) -> Order:
+    """Asks YooKassa about a pending payment (the service limits how often)."""
+    if order.status != Order.Status.AWAITING_PAYMENT:
+        return order
+    from booking.services.payments import order_payment_refresh
+
+    try:
+        return order_payment_refresh(order=order) or order
+    except BookingError:
+        return order
+
+
+def _payment_state(order: Order) -> dict:
+    """What the page says about the payment of an order awaiting it."""
+    payment = order.payments.order_by("-created_at", "-pk").first()
+    declined = payment is not None and payment.status == Payment.Status.CANCELED
+    pending = payment is not None and payment.status in PENDING_PAYMENT
+    return {
+        "payment": payment,
+        "declined": declined,
+        "pending": pending,
+        "not_started": payment is None or payment.status == Payment.Status.CREATED,
+    }
+
+
+def _ticket_rows(order: Order) -> list[dict]:
+    from booking.i18n import localized_value
+
+    language = _language()
+    return [
+        {
+            "ticket_type": localized_value(ticket.ticket_type, "name", language),
+            "seat": ticket.seat.short_label if ticket.seat else "",
+            "paid": ticket.paid_amount,
+            "status": ticket.status,
+            "status_label": ticket.get_status_display(),
+            "valid": ticket.status == Ticket.Status.VALID,
+        }
+        for ticket in order.tickets.select_related("ticket_type", "seat").order_by("pk")
+    ]
+
+
+@never_cache
+@require_GET
+def order_view(request: HttpRequest, code: str, secret: str):
+    order = _refresh(_own_order(code, secret))
+    departure = order.departure
+    awaiting = order.status == Order.Status.AWAITING_PAYMENT
+    state = (
+        _payment_state(order)
+        if awaiting
+        else {"payment": None, "declined": False, "pending": False, "not_started": False}
+    )
+    refunds = Refund.objects.filter(payment__order=order)
+    late_refund = refunds.filter(reason=Refund.Reason.LATE_PAYMENT).first()
+    paid = order.status in PDF_STATUSES
+    display = breakdown_display(
+        Breakdown.from_json(order.breakdown), departure=departure, language=_language()
+    )
+    seconds = max(int((order.expires_at - _now()).total_seconds()), 0) if awaiting else 0
+    return render(
+        request,
+        "booking/order.html",
+        {
+            "order": order,
+            "departure": departure,
+            "product": departure.product,
+            "venue": departure.venue,
+            "breakdown": display,
+            "awaiting": awaiting,
+            "paid": paid,
+            "declined": state["declined"],
+            "pending": state["pending"],
+            "can_pay": awaiting and seconds > 0,
+            "not_started": state["not_started"],
+            "poll": awaiting and state["pending"],
+            "poll_seconds": STATUS_POLL_SECONDS,
+            "payment_status": state["payment"].status if state["payment"] else "",
+            "late_refund": late_refund,
+            "tickets": _ticket_rows(order) if order.status != Order.Status.EXPIRED else [],
+            "show_tickets": order.status != Order.Status.AWAITING_PAYMENT,
+            "status_url": reverse(
+                "booking:order-status", kwargs={"code": order.code, "secret": order.secret}
+            ),
+            "pdf_url": reverse(
+                "booking:order-pdf", kwargs={"code": order.code, "secret": order.secret}
+            )
+            if paid
+            else "",
+            "pay_url": reverse(
+                "booking:order-pay", kwargs={"code": order.code, "secret": order.secret}
+            ),
+            "seconds_left": seconds,
+            "clock": _clock(seconds),
+        },
+    )
+
+
+@never_cache
+@require_GET
+def order_status_view(request: HttpRequest, code: str, secret: str):
+    order = _refresh(_own_order(code, secret))
+    order.refresh_from_db(fields=["status"])
+    payment = order.payments.order_by("-created_at", "-pk").only("status").first()
+    return JsonResponse(
+        {
+            "status": order.status,
+            "paid": order.status in PDF_STATUSES,
+            "payment": payment.status if payment is not None else None,
+        }
+    )
+
+
+@never_cache
+@require_POST
+def order_pay_view(request: HttpRequest, code: str, secret: str):
+    order = _own_order(code, secret)
+    if order.status != Order.Status.AWAITING_PAYMENT:
+        messages.error(request, BookingError("order_not_payable").message, extra_tags=MESSAGE_TAG)
+        return RedirectSeeOther(_order_url(order))
+    return _start_payment(request, order)
+
+
+@never_cache
+@require_GET
+def order_pdf_view(request: HttpRequest, code: str, secret: str):
+    order = _own_order(code, secret)
+    if order.status not in PDF_STATUSES:
+        raise Http404
+    from booking.services.confirmations import order_tickets_pdf
+
+    response = HttpResponse(order_tickets_pdf(order), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="prichal-{order.code}.pdf"'
+    return response
