@@ -4,6 +4,10 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import sync_playwright
 
+# The little site of the booking tests (an assigned-seating and a general-admission
+# excursion) and its customers' browser tabs serve the purchase tests too.
+from tests.e2e.test_booking import customers, site  # noqa: F401
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
