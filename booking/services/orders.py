@@ -114,7 +114,11 @@ def hold_tickets(hold: Hold) -> list[PricedTicket]:
     tickets = []
     for line in hold.lines.select_related("seat").order_by("pk"):
         zone_id = line.seat.zone_id if line.seat else None
-        price = prices.price(line.ticket_type_id, departure.pk, zone_id)
+        try:
+            price = prices.price(line.ticket_type_id, departure.pk, zone_id)
+        except KeyError:
+            # The ticket type was taken off sale after the places were held.
+            raise BookingError("ticket_type_invalid") from None
         tickets.extend(
             PricedTicket(line.ticket_type_id, line.seat_id, price) for _ in range(line.quantity)
         )
