@@ -4,7 +4,7 @@ inventory section in later issues."""
 import django_filters
 from django.db.models import Count
 from django.templatetags.static import static
-from django.urls import path
+from django.urls import path, reverse_lazy
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -402,3 +402,17 @@ def register_booking_log_actions(actions):
 
 
 import booking.wagtail_hooks_messaging  # noqa: E402,F401
+
+
+class CheckInMenuItem(MenuItem):
+    """The boarding crew's phone page lives outside the admin; the menu leads there."""
+
+    def is_shown(self, request):
+        return request.user.has_perm("booking.check_in_ticket")
+
+
+@hooks.register("register_admin_menu_item")
+def register_check_in_menu_item():
+    return CheckInMenuItem(
+        _("Boarding check-in"), reverse_lazy("checkin:index"), icon_name="tick", order=210
+    )

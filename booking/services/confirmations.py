@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from booking.i18n import localized_value
@@ -32,7 +33,6 @@ from booking.services.pricing import Breakdown
 from booking.sms import SmsError, send_sms
 from booking.tickets.pdf import OrderSummary, TicketView, render_tickets_pdf
 from booking.tickets.tokens import ticket_token
-from config.i18n import url_prefix
 from config.tasks import enqueue
 
 logger = logging.getLogger(__name__)
@@ -50,10 +50,9 @@ class MessageNotSent(RuntimeError):
 
 def order_page_url(order: Order) -> str:
     """The absolute link to the order's status page (tickets, PDF), in its language."""
-    return (
-        f"{settings.SITE_URL}/{url_prefix(order.language)}/booking/order/"
-        f"{order.code}/{order.secret}/"
-    )
+    with translation.override(order.language):
+        path = reverse("booking:order", kwargs={"code": order.code, "secret": order.secret})
+    return f"{settings.SITE_URL}{path}"
 
 
 def _order(order_id: int) -> Order:
