@@ -34,7 +34,7 @@ cat <<BANNER
   Promo code:           PRICHAL10 (10 % off at checkout)
   Database:             ${DATABASE_URL:-SQLite (db.sqlite3)}
   Payments:             $PAYMENTS
-  E-mail:               printed here (console backend) unless EMAIL_HOST is set
+  E-mail:               written to var/mail/ (SMTP when EMAIL_HOST is set)
   Boarding check-in:    http://$HOST:$PORT/ru/staff/check-in/
 
 BANNER

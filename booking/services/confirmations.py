@@ -142,12 +142,19 @@ def order_ticket_views(order: Order) -> list[TicketView]:
                 pier_address=localized_value(venue, "address", language),
                 boarding_instructions=localized_value(venue, "boarding_instructions", language),
                 ticket_type=localized_value(ticket.ticket_type, "name", language),
-                seat_label=ticket.seat.short_label if ticket.seat_id else "",
+                seat_label=_seat_label(ticket, language),
                 price=ticket.price,
                 token=ticket_token(ticket.secret, departure.pk),
             )
         )
     return views
+
+
+def _seat_label(ticket: Ticket, language: str) -> str:
+    if not ticket.seat_id:
+        return ""
+    with translation.override(language):
+        return ticket.seat.short_label
 
 
 def order_tickets_pdf(order: Order) -> bytes:

@@ -17,3 +17,9 @@ if YOOKASSA_EMULATOR:
     YOOKASSA_SHOP_ID = "emulator"
     YOOKASSA_SECRET_KEY = "test_emulator_key"
     YOOKASSA_API_URL = os.environ.get("YOOKASSA_EMULATOR_URL", "http://127.0.0.1:8001/v3")
+
+# E-mails (with their PDF tickets) are written as files to var/mail/ rather than printed
+# over the server's log; SMTP when EMAIL_HOST is set.
+if not EMAIL_HOST and "EMAIL_BACKEND" not in os.environ:  # noqa: F405
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))  # noqa: F405
