@@ -728,6 +728,15 @@ class Order(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("pay by"))
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    # The payment that paid it; any other payment that succeeds for it is refunded.
+    paid_by = models.ForeignKey(
+        "Payment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("paid by"),
+    )
     confirmation_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
     sms_sent_at = models.DateTimeField(_("SMS sent at"), null=True, blank=True)
 

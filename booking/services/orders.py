@@ -362,10 +362,7 @@ def order_confirm_paid(*, order: Order, payment: Payment, now=None) -> str:
     The caller sends the confirmation or the refund after the commit."""
     now = now or timezone.now()
     if order.status in (Order.Status.PAID, Order.Status.PARTLY_REFUNDED, Order.Status.REFUNDED):
-        paid_by_this = order.payments.filter(pk=payment.pk, succeeded_at__isnull=False).exists()
-        if order.paid_at and paid_by_this and order.status == Order.Status.PAID:
-            return "already_paid"
-        if Refund.objects.filter(payment=payment).exists():
+        if order.paid_by_id == payment.pk or Refund.objects.filter(payment=payment).exists():
             return "already_paid"
         _refund_whole_payment(payment, Refund.Reason.DUPLICATE)
         return "duplicate"
@@ -386,11 +383,12 @@ def order_confirm_paid(*, order: Order, payment: Payment, now=None) -> str:
         Ticket.objects.filter(order=order).update(status=Ticket.Status.VALID)
         order.status = Order.Status.PAID
         order.paid_at = now
+        order.paid_by = payment
     else:
         Ticket.objects.filter(order=order).update(status=Ticket.Status.CANCELLED)
         order.status = Order.Status.CANCELLED
     order.hold = None
-    order.save(update_fields=["status", "paid_at", "hold"])
+    order.save(update_fields=["status", "paid_at", "paid_by", "hold"])
     if hold_id:
         # Sold seats' claims were handed to the tickets above, so deleting the hold frees
         # only what it still holds: nothing when paid, everything when not.

@@ -357,9 +357,14 @@ def test_reconciliation_settles_payments_whose_notification_never_came(yookassa)
 def test_a_second_successful_payment_of_a_paid_order_is_refunded(yookassa):
     order = placed_order(paid=True)
     extra = Payment.objects.create(
-        order=order, idempotence_key="extra", amount=order.total, status="succeeded"
+        order=order,
+        idempotence_key="extra",
+        amount=order.total,
+        status="succeeded",
+        succeeded_at=timezone.now(),
     )
     locked = Order.objects.get(pk=order.pk)
+    assert order_confirm_paid(order=locked, payment=locked.paid_by) == "already_paid"
     assert order_confirm_paid(order=locked, payment=extra) == "duplicate"
     assert Refund.objects.get(payment=extra).reason == "duplicate"
     assert order_confirm_paid(order=locked, payment=extra) == "already_paid"
