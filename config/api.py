@@ -26,6 +26,7 @@ STATUS_BY_CODE = {
     "seat_taken": 409,
     "not_enough_places": 409,
     "hold_already_extended": 409,
+    "hold_ordered": 409,
     "departure_cancelled": 409,
     "departure_past": 409,
     "departure_not_on_sale": 409,

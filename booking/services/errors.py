@@ -23,6 +23,10 @@ MESSAGES = {
         "Your booking time has run out and the places were released. Please choose again."
     ),
     "hold_already_extended": _("The booking time can be extended only once."),
+    "hold_ordered": _(
+        "These places are already in your order: pay for it on the order page, or wait "
+        "until it runs out to choose again."
+    ),
     "busy": _("Many people are booking right now. Please try again in a moment."),
     "rate_limited": _("Too many attempts. Please wait a minute and try again."),
     "promo_unknown": _("There is no such promo code."),

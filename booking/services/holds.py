@@ -21,7 +21,16 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from booking.models import Departure, Hold, HoldLine, Seat, SeatClaim, Ticket, TicketType
+from booking.models import (
+    Departure,
+    Hold,
+    HoldLine,
+    Order,
+    Seat,
+    SeatClaim,
+    Ticket,
+    TicketType,
+)
 from booking.services.errors import BookingError
 
 LOCK_ATTEMPTS = 3
@@ -237,6 +246,13 @@ def hold_get(*, token: str, owner_key: str | None = None) -> Hold:
     return hold
 
 
+def _refuse_if_ordered(hold: Hold) -> None:
+    """Once an order is placed its hold is the order's inventory: changing, extending or
+    releasing it would make the order and its tickets disagree."""
+    if Order.objects.filter(hold_id=hold.pk).exists():
+        raise BookingError("hold_ordered")
+
+
 def hold_update(
     *,
     hold: Hold,
@@ -248,6 +264,7 @@ def hold_update(
     now = timezone.now()
     if hold.expires_at <= now:
         raise BookingError("hold_expired")
+    _refuse_if_ordered(hold)
     departure = _load_departure(hold.departure_id)
     _check_on_sale(departure, now)
     seat_requests, quantities = _validated_selection(
@@ -291,6 +308,7 @@ def hold_update(
 def hold_extend(*, hold: Hold) -> Hold:
     """Gives a hold one more full lifetime, once."""
     now = timezone.now()
+    _refuse_if_ordered(hold)
     with transaction.atomic():
         locked = Hold.objects.select_for_update().get(pk=hold.pk)
         if locked.expires_at <= now:
@@ -306,6 +324,7 @@ def hold_extend(*, hold: Hold) -> Hold:
 
 def hold_release(*, hold: Hold) -> None:
     """The customer let the places go: they are free at once."""
+    _refuse_if_ordered(hold)
     Hold.objects.filter(pk=hold.pk).delete()
 
 

@@ -422,6 +422,13 @@ def orders_expire(*, now=None) -> int:
             order = Order.objects.select_for_update().get(pk=order_id)
             if order.status != Order.Status.AWAITING_PAYMENT or order.expires_at > now:
                 continue
+            if order.hold_id:
+                hold = Hold.objects.filter(pk=order.hold_id).first()
+                if hold is not None and hold.expires_at > now:
+                    # The hold lives on (a payment is keeping it): so does the order.
+                    order.expires_at = hold.expires_at
+                    order.save(update_fields=["expires_at"])
+                    continue
             order.status = Order.Status.EXPIRED
             hold_id = order.hold_id
             order.hold = None

@@ -436,3 +436,30 @@ def test_simultaneous_deliveries_of_one_success_confirm_the_order_once(yookassa)
     assert outcomes == ["applied"] + ["unchanged"] * 5
     assert len([m for m in mail.outbox if order.code in m.subject]) == 1
     assert Ticket.objects.filter(order=order, status=Ticket.Status.VALID).count() == 2
+
+
+def test_an_ordered_hold_cannot_be_changed_extended_or_released():
+    from booking.services.holds import hold_extend, hold_release, hold_update
+
+    order = placed_order()
+    hold = Hold.objects.get(pk=order.hold_id)
+    first_type = order.departure.product.ticket_types.first()
+    for attempt in (
+        lambda: hold_update(hold=hold, quantities={first_type.pk: 5}),
+        lambda: hold_extend(hold=hold),
+        lambda: hold_release(hold=hold),
+    ):
+        with pytest.raises(BookingError) as error:
+            attempt()
+        assert error.value.code == "hold_ordered"
+    assert hold.lines.get().quantity == 2
+    assert Hold.objects.filter(pk=hold.pk, extended=False).exists()
+
+
+def test_an_order_whose_hold_was_kept_alive_does_not_expire(yookassa):
+    order, _payment = started()
+    Order.objects.filter(pk=order.pk).update(expires_at=timezone.now())  # stale copy
+    assert orders_expire() == 0
+    order.refresh_from_db()
+    assert order.status == Order.Status.AWAITING_PAYMENT
+    assert order.expires_at == Hold.objects.get(pk=order.hold_id).expires_at
