@@ -11,13 +11,12 @@
 Views parse the request and call the services; every refusal is a `BookingError` shown in
 the visitor's language. No input makes a 500."""
 
-import ipaddress
-
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -35,9 +34,11 @@ from booking.services.orders import (
     order_create,
     order_get,
 )
+from booking.services.payments import order_payment_refresh, payment_start
 from booking.services.pricing import Breakdown
 from booking.templatetags.booking_tags import MESSAGE_TAG
-from booking.views import _missing, _own_hold, _product_page_url, _with_anchor
+from booking.views import _missing, _own_hold, _product_page_url, _with_anchor, clock
+from config.http import client_ip
 
 PDF_STATUSES = (Order.Status.PAID, Order.Status.PARTLY_REFUNDED)
 PENDING_PAYMENT = (Payment.Status.PENDING, Payment.Status.WAITING_FOR_CAPTURE)
@@ -122,14 +123,6 @@ def _language() -> str:
     return get_language() or "ru"
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    raw = request.META.get("REMOTE_ADDR") or ""
-    try:
-        return str(ipaddress.ip_address(raw))
-    except ValueError:
-        return None
-
-
 def _user_agent(request: HttpRequest) -> str:
     agent = request.META.get("HTTP_USER_AGENT") or ""
     return "".join(c for c in agent if c >= " ")[:300]
@@ -142,8 +135,6 @@ def _order_url(order: Order) -> str:
 def _start_payment(request: HttpRequest, order: Order):
     """Starts (or re-uses) the order's payment and sends the browser to YooKassa; when
     that is not possible, back to the order page with the reason."""
-    from booking.services.payments import payment_start
-
     try:
         payment = payment_start(
             order=order, return_url=request.build_absolute_uri(_order_url(order))
@@ -153,10 +144,6 @@ def _start_payment(request: HttpRequest, order: Order):
         return RedirectSeeOther(_order_url(order))
     # A free order is paid at once: its payment has nowhere to send the browser.
     return RedirectSeeOther(payment.confirmation_url or _order_url(order))
-
-
-def _clock(seconds: int) -> str:
-    return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
 # ---------------------------------------------------------------- checkout
@@ -240,7 +227,7 @@ def _place_order(request: HttpRequest, hold: Hold, form: CheckoutForm, documents
         offer_accepted=data["offer_accepted"],
         marketing_consent=bool(data.get("marketing_consent")),
         promo_code=data.get("promo_code", ""),
-        ip_address=_client_ip(request),
+        ip_address=client_ip(request),
         user_agent=_user_agent(request),
         personal_data_document=documents["personal_data"],
         offer_document=documents["offer"],
@@ -269,7 +256,7 @@ def _render_checkout(request, hold, form, breakdown, documents, *, promo_applied
     departure = hold.departure
     display = breakdown_display(breakdown, departure=departure, language=_language())
     form.describe()
-    seconds = max(int((hold.expires_at - _now()).total_seconds()), 0)
+    seconds = max(int((hold.expires_at - timezone.now()).total_seconds()), 0)
     return render(
         request,
         "booking/checkout.html",
@@ -282,19 +269,13 @@ def _render_checkout(request, hold, form, breakdown, documents, *, promo_applied
             "breakdown": display,
             "labels": _consent_labels(documents),
             "seconds_left": seconds,
-            "clock": _clock(seconds),
+            "clock": clock(seconds),
             "back_url": _with_anchor(_product_page_url(hold)),
             "hold_url": reverse("booking:hold", kwargs={"token": hold.token}),
             "promo_applied": promo_applied,
         },
         status=status,
     )
-
-
-def _now():
-    from django.utils import timezone
-
-    return timezone.now()
 
 
 # ---------------------------------------------------------------- the order
@@ -305,18 +286,6 @@ def _own_order(code: str, secret: str) -> Order:
         return order_get(code=code, secret=secret)
     except BookingError:
         raise Http404 from None
-
-
-def _refresh(order: Order) -> Order:
-    """Asks YooKassa about a pending payment (the service limits how often)."""
-    if order.status != Order.Status.AWAITING_PAYMENT:
-        return order
-    from booking.services.payments import order_payment_refresh
-
-    try:
-        return order_payment_refresh(order=order) or order
-    except BookingError:
-        return order
 
 
 def _payment_state(order: Order) -> dict:
@@ -352,7 +321,7 @@ def _ticket_rows(order: Order) -> list[dict]:
 @never_cache
 @require_GET
 def order_view(request: HttpRequest, code: str, secret: str):
-    order = _refresh(_own_order(code, secret))
+    order = order_payment_refresh(order=_own_order(code, secret))
     departure = order.departure
     awaiting = order.status == Order.Status.AWAITING_PAYMENT
     state = (
@@ -366,7 +335,7 @@ def order_view(request: HttpRequest, code: str, secret: str):
     display = breakdown_display(
         Breakdown.from_json(order.breakdown), departure=departure, language=_language()
     )
-    seconds = max(int((order.expires_at - _now()).total_seconds()), 0) if awaiting else 0
+    seconds = max(int((order.expires_at - timezone.now()).total_seconds()), 0) if awaiting else 0
     return render(
         request,
         "booking/order.html",
@@ -400,7 +369,7 @@ def order_view(request: HttpRequest, code: str, secret: str):
                 "booking:order-pay", kwargs={"code": order.code, "secret": order.secret}
             ),
             "seconds_left": seconds,
-            "clock": _clock(seconds),
+            "clock": clock(seconds),
         },
     )
 
@@ -408,7 +377,7 @@ def order_view(request: HttpRequest, code: str, secret: str):
 @never_cache
 @require_GET
 def order_status_view(request: HttpRequest, code: str, secret: str):
-    order = _refresh(_own_order(code, secret))
+    order = order_payment_refresh(order=_own_order(code, secret))
     order.refresh_from_db(fields=["status"])
     payment = order.payments.order_by("-created_at", "-pk").only("status").first()
     return JsonResponse(

@@ -27,6 +27,11 @@ QUANTITY_PREFIX = "qty-"
 MAX_QUANTITY_FIELDS = 50
 
 
+def clock(seconds: int) -> str:
+    """A countdown as MM:SS."""
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
 def _home_url() -> str:
     return f"/{url_prefix(get_language() or 'ru')}/"
 
@@ -162,7 +167,7 @@ def hold_view(request: HttpRequest, token: str):
             "lines": lines,
             "total": summary["total"] or Decimal("0"),
             "seconds_left": seconds,
-            "clock": f"{seconds // 60:02d}:{seconds % 60:02d}",
+            "clock": clock(seconds),
             "can_extend": not hold.extended,
             "back_url": _product_page_url(hold),
         },

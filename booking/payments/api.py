@@ -9,14 +9,10 @@ from ninja import Router
 from ninja.throttling import AnonRateThrottle
 
 from booking.services.payments import NotificationRefused, notification_receive
+from config.http import client_ip
 
 router = Router(tags=["payments"])
 MAX_BODY = 64 * 1024
-
-
-def client_address(request: HttpRequest) -> str | None:
-    """The sender's address as the throttles see it (NUM_PROXIES-aware)."""
-    return AnonRateThrottle("1/s").get_ident(request)
 
 
 @router.post(
@@ -30,7 +26,7 @@ def yookassa_notification(request: HttpRequest):
     if len(body) > MAX_BODY:
         return HttpResponse(status=413)
     try:
-        notification_receive(raw=body, remote_addr=client_address(request))
+        notification_receive(raw=body, remote_addr=client_ip(request))
     except NotificationRefused as refusal:
         return HttpResponse(refusal.reason, status=refusal.status, content_type="text/plain")
     return HttpResponse(status=200)

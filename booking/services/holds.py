@@ -59,7 +59,7 @@ def general_admission_taken(departure_id: int, now, exclude_hold_id: int | None 
     return held + sold
 
 
-def _check_on_sale(departure: Departure, now) -> None:
+def check_departure_on_sale(departure: Departure, now) -> None:
     if departure.status == Departure.Status.CANCELLED:
         raise BookingError("departure_cancelled")
     if departure.status == Departure.Status.DEPARTED or departure.starts_at <= now:
@@ -204,7 +204,7 @@ def hold_create(
     on a departure that is on sale, for `BOOKING_HOLD_MINUTES`."""
     now = timezone.now()
     departure = _load_departure(departure_id)
-    _check_on_sale(departure, now)
+    check_departure_on_sale(departure, now)
     seat_requests, quantities = _validated_selection(
         departure, list(seats or []), dict(quantities or {})
     )
@@ -266,7 +266,7 @@ def hold_update(
         raise BookingError("hold_expired")
     _refuse_if_ordered(hold)
     departure = _load_departure(hold.departure_id)
-    _check_on_sale(departure, now)
+    check_departure_on_sale(departure, now)
     seat_requests, quantities = _validated_selection(
         departure, list(seats or []), dict(quantities or {})
     )

@@ -32,7 +32,7 @@ from booking.models import (
 )
 from booking.selectors import PriceTable
 from booking.services.errors import BookingError
-from booking.services.holds import _check_on_sale, general_admission_taken
+from booking.services.holds import check_departure_on_sale, general_admission_taken
 from booking.services.pricing import (
     Breakdown,
     PricedTicket,
@@ -215,7 +215,7 @@ def order_create(*, hold: Hold, details: CheckoutDetails) -> Order:
         if hold.expires_at <= now:
             raise BookingError("hold_expired")
         departure = hold.departure
-        _check_on_sale(departure, now)
+        check_departure_on_sale(departure, now)
         tickets = hold_tickets(hold)
         promotion = None
         if normalise_promo_code(details.promo_code):
@@ -378,35 +378,34 @@ def order_confirm_paid(*, order: Order, payment: Payment, now=None) -> str:
         secured = _claim_sold_seats(order, seated, now)
     else:
         secured = _places_still_free(order, tickets, now)
-    hold_id = order.hold_id
     if secured:
-        Ticket.objects.filter(order=order).update(status=Ticket.Status.VALID)
-        order.status = Order.Status.PAID
         order.paid_at = now
         order.paid_by = payment
-    else:
-        Ticket.objects.filter(order=order).update(status=Ticket.Status.CANCELLED)
-        order.status = Order.Status.CANCELLED
-    order.hold = None
-    order.save(update_fields=["status", "paid_at", "paid_by", "hold"])
-    if hold_id:
-        # Sold seats' claims were handed to the tickets above, so deleting the hold frees
-        # only what it still holds: nothing when paid, everything when not.
-        Hold.objects.filter(pk=hold_id).delete()
-    if secured:
+        _end_hold(order, Order.Status.PAID, Ticket.Status.VALID, ["paid_at", "paid_by"])
         return "paid"
+    _end_hold(order, Order.Status.CANCELLED, Ticket.Status.CANCELLED)
     _refund_whole_payment(payment, Refund.Reason.LATE_PAYMENT)
     return "refunded"
 
 
+def _end_hold(order: Order, status: str, ticket_status: str, fields=()) -> None:
+    """The order leaves "awaiting payment": it and its tickets take their new status and
+    its hold is deleted. Sold seats' claims were handed to the tickets before, so
+    deleting the hold frees only what it still holds: nothing when paid, all otherwise."""
+    hold_id = order.hold_id
+    Ticket.objects.filter(order=order).update(status=ticket_status)
+    order.status = status
+    order.hold = None
+    order.save(update_fields=["status", "hold", *fields])
+    if hold_id:
+        Hold.objects.filter(pk=hold_id).delete()
+
+
 def _refund_whole_payment(payment: Payment, reason: str) -> Refund:
-    refund = Refund.objects.create(
-        payment=payment,
-        idempotence_key=str(uuid.uuid4()),
-        amount=payment.amount,
-        reason=reason,
+    """Records the refund; the caller has it sent after the commit."""
+    return Refund.objects.create(
+        payment=payment, idempotence_key=str(uuid.uuid4()), amount=payment.amount, reason=reason
     )
-    return refund
 
 
 def orders_expire(*, now=None) -> int:
@@ -429,12 +428,6 @@ def orders_expire(*, now=None) -> int:
                     order.expires_at = hold.expires_at
                     order.save(update_fields=["expires_at"])
                     continue
-            order.status = Order.Status.EXPIRED
-            hold_id = order.hold_id
-            order.hold = None
-            order.save(update_fields=["status", "hold"])
-            Ticket.objects.filter(order=order).update(status=Ticket.Status.CANCELLED)
-            if hold_id:
-                Hold.objects.filter(pk=hold_id).delete()
+            _end_hold(order, Order.Status.EXPIRED, Ticket.Status.CANCELLED)
             expired += 1
     return expired

@@ -20,7 +20,6 @@ import json
 import logging
 import uuid
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -52,6 +51,7 @@ from config.tasks import enqueue
 logger = logging.getLogger(__name__)
 
 RECEIPT_DESCRIPTION_MAX = 128
+FEE_DESCRIPTION = "Сервисный сбор"
 PAYMENT_DESCRIPTION_MAX = 128
 # The order page asks YooKassa about a pending payment at most this often.
 REFRESH_INTERVAL = datetime.timedelta(seconds=3)
@@ -83,7 +83,7 @@ def _receipt_customer(order: Order) -> dict:
 
 def _ticket_item_description(order: Order, ticket_type_name: str, seat_label: str) -> str:
     departure = order.departure
-    local = departure.starts_at.astimezone(ZoneInfo(departure.venue.timezone))
+    local = departure.local_starts_at
     parts = [f"Билет: {departure.product.name}", f"{local:%d.%m.%Y %H:%M}", ticket_type_name]
     if seat_label:
         parts.append(seat_label)
@@ -109,39 +109,24 @@ def receipt_items(order: Order, *, payment_mode: str, tickets=None) -> list[dict
     with translation.override("ru"):
         for ticket in tickets:
             amount = ticket.price - ticket.discount
-            if amount <= 0:
-                continue
-            items.append(
-                {
-                    "description": _ticket_item_description(
-                        order,
-                        ticket.ticket_type.name,
-                        ticket.seat.short_label if ticket.seat else "",
-                    ),
-                    "quantity": "1.00",
-                    "amount": {"value": f"{amount:.2f}", "currency": "RUB"},
-                    **common,
-                }
-            )
-    breakdown = Breakdown.from_json(order.breakdown)
+            if amount > 0:
+                seat = ticket.seat.short_label if ticket.seat else ""
+                description = _ticket_item_description(order, ticket.ticket_type.name, seat)
+                items.append(_item(description, amount, common))
+    fees = Breakdown.from_json(order.breakdown).fees
     fee_total = sum((t.fee for t in tickets), Decimal("0"))
-    if fee_total > 0:
-        # Fees of these tickets, one item per fee rule in the order, in proportion.
-        order_fee_total = breakdown.fees_total
-        lines = breakdown.fees if fee_total == order_fee_total else []
-        if lines:
-            for line in lines:
-                items.append(
-                    _fee_item(line.names.get("ru") or "Сервисный сбор", line.amount, common)
-                )
-        else:
-            items.append(_fee_item("Сервисный сбор", fee_total, common))
+    if fee_total == sum((f.amount for f in fees), Decimal("0")):
+        # All of the order's fees: each as its own item, as the breakdown shows them.
+        items += [_item(f.names.get("ru") or FEE_DESCRIPTION, f.amount, common) for f in fees]
+    elif fee_total > 0:
+        # Some tickets of the order (a partial refund): their share of the fees.
+        items.append(_item(FEE_DESCRIPTION, fee_total, common))
     return items
 
 
-def _fee_item(name: str, amount: Decimal, common: dict) -> dict:
+def _item(description: str, amount: Decimal, common: dict) -> dict:
     return {
-        "description": name[:RECEIPT_DESCRIPTION_MAX],
+        "description": description[:RECEIPT_DESCRIPTION_MAX],
         "quantity": "1.00",
         "amount": {"value": f"{amount:.2f}", "currency": "RUB"},
         **common,
@@ -263,8 +248,6 @@ def _payment_apply(payment: Payment, remote: GatewayPayment) -> tuple[Payment, b
         payment.checked_at = now
         changed.append("checked_at")
         moved = remote.status in PAYMENT_TRANSITIONS[payment.status]
-        if remote.status == payment.status == Payment.Status.PENDING:
-            moved = False
         if moved:
             payment.status = remote.status
             payment.raw = remote.raw

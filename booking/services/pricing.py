@@ -66,7 +66,7 @@ def allocate(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
 
 @dataclass
 class PricedTicket:
-    """One ticket of a quote. `zone_id` only tells which price applied."""
+    """One ticket of a quote: its price, and its share of the discount and the fees."""
 
     ticket_type_id: int
     seat_id: int | None

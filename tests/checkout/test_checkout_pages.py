@@ -415,7 +415,7 @@ def fake_payments(monkeypatch, error: str | None = None) -> list:
             raise BookingError(error)
         return FakePayment()
 
-    monkeypatch.setattr("booking.services.payments.payment_start", payment_start)
+    monkeypatch.setattr("booking.checkout_views.payment_start", payment_start)
     return calls
 
 
