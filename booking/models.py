@@ -928,8 +928,10 @@ class FiscalReceipt(models.Model):
 
 
 class PaymentNotification(models.Model):
-    """Every notification that reached the endpoint, as received: what it claimed, where
-    it came from and what became of it. Nothing here is trusted until re-fetched."""
+    """A notification that passed the sender and shape checks, as a bounded record: what it
+    claimed, where it came from, the start of its body and what became of it. Nothing here
+    is trusted until re-fetched. Malformed ones and senders outside YooKassa's ranges are
+    never stored; rows older than `PAYMENT_NOTIFICATION_RETENTION_DAYS` are deleted."""
 
     class Outcome(models.TextChoices):
         RECEIVED = "received", _("Received")
@@ -939,12 +941,16 @@ class PaymentNotification(models.Model):
         REJECTED_IP = "rejected_ip", _("Refused: sender not in YooKassa's ranges")
         FAILED = "failed", _("Failed; left to reconciliation")
         UNKNOWN = "unknown", _("Not ours")
+        UNVERIFIED = "unverified", _("YooKassa unreachable; to be delivered again")
 
-    received_at = models.DateTimeField(auto_now_add=True)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
     event = models.CharField(max_length=40)
     object_id = models.CharField(max_length=64, db_index=True)
-    body = models.JSONField()
+    # The object's status as the notification claimed it.
+    status = models.CharField(max_length=20, blank=True)
+    # The body's first characters, as received (PAYMENT_NOTIFICATION_EXCERPT_CHARS).
+    excerpt = models.CharField(max_length=1000, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.RECEIVED)
     detail = models.CharField(max_length=255, blank=True)
 

@@ -7,6 +7,7 @@ from booking.models import Order, Payment, Refund
 from booking.services.holds import holds_delete_expired
 from booking.services.payments import (
     payment_capture,
+    payment_notifications_delete_old,
     payments_reconcile,
     refund_send,
     settlement_receipt_send,
@@ -22,6 +23,10 @@ def sweep_expired_holds() -> int:
 
 def reconcile_payments() -> dict:
     return payments_reconcile()
+
+
+def delete_old_payment_notifications() -> int:
+    return payment_notifications_delete_old()
 
 
 def send_refund(refund_id: int) -> str:

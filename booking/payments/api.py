@@ -1,8 +1,9 @@
 """YooKassa's HTTP notifications: `POST /api/v1/payments/yookassa/notifications`.
 
-YooKassa retries for about a day until it gets a 200, so every genuine notification we
-have recorded is answered 200 (even if applying it failed: the reconciliation catches
-up); malformed, disallowed and forged ones get a 4xx and change nothing."""
+YooKassa retries for about a day until it gets a 200, so every notification we could
+verify with the API is answered 200 (even if applying it failed: the reconciliation
+catches up); one we could not verify because the API was unreachable gets a 503 so that
+it comes again; malformed, disallowed and forged ones get a 4xx and change nothing."""
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
@@ -14,12 +15,58 @@ from config.http import client_ip
 router = Router(tags=["payments"])
 MAX_BODY = 64 * 1024
 
+NOTIFICATION_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["type", "event", "object"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["notification"]},
+                    "event": {
+                        "type": "string",
+                        "enum": [
+                            "payment.succeeded",
+                            "payment.canceled",
+                            "payment.waiting_for_capture",
+                            "refund.succeeded",
+                        ],
+                    },
+                    "object": {
+                        "type": "object",
+                        "required": ["id", "status"],
+                        "properties": {
+                            "id": {
+                                "type": "string",
+                                "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                                "[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                            },
+                            "status": {"type": "string"},
+                        },
+                    },
+                },
+            }
+        }
+    },
+}
+TEXT = {"content": {"text/plain": {"schema": {"type": "string"}}}}
+NOTIFICATION_RESPONSES = {
+    "200": {"description": "Verified with the API (and applied, or nothing to change)."},
+    "400": {"description": "Malformed, or forged (the API contradicts it).", **TEXT},
+    "403": {"description": "Sender outside YooKassa's addresses.", **TEXT},
+    "413": {"description": "Body larger than 64 KiB."},
+    "429": {"description": "Too many requests from this address."},
+    "503": {"description": "YooKassa could not be asked; deliver again later.", **TEXT},
+}
+
 
 @router.post(
     "/yookassa/notifications",
     auth=None,
-    include_in_schema=False,
+    summary="YooKassa HTTP notification",
     throttle=[AnonRateThrottle("600/m")],
+    openapi_extra={"requestBody": NOTIFICATION_BODY, "responses": NOTIFICATION_RESPONSES},
 )
 def yookassa_notification(request: HttpRequest):
     body = request.body

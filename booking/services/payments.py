@@ -18,6 +18,7 @@ import datetime
 import ipaddress
 import json
 import logging
+import re
 import uuid
 from decimal import Decimal
 
@@ -365,8 +366,9 @@ def refund_apply(*, refund: Refund, remote: GatewayRefund) -> Refund:
 
 
 class NotificationRefused(Exception):
-    """The notification is malformed (400), from an address YooKassa does not use (403)
-    or contradicted by the API (400); nothing was changed."""
+    """The notification is malformed (400), from an address YooKassa does not use (403),
+    contradicted by the API (400), or could not be verified because YooKassa could not be
+    reached (503: YooKassa delivers it again); nothing was changed."""
 
     def __init__(self, status: int, reason: str):
         super().__init__(reason)
@@ -374,10 +376,22 @@ class NotificationRefused(Exception):
         self.reason = reason
 
 
-def _parse_notification(raw: bytes) -> tuple[str, str, dict]:
+# YooKassa's payment and refund ids: 36 characters in the UUID layout (e.g.
+# "2d7a8c6e-000f-5000-9000-1c8f5f1c3a37"). Anything else is refused without an API call.
+OBJECT_ID_FORMAT = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+# How much of a body is kept with its record (the column's size).
+NOTIFICATION_EXCERPT_CHARS = PaymentNotification._meta.get_field("excerpt").max_length
+
+
+def _parse_notification(raw: bytes) -> tuple[str, str, str]:
+    """The notification's event, object id and claimed status, or `NotificationRefused`
+    (400) for anything not shaped like YooKassa's notifications."""
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: nesting deeper than the parser's stack (`[[[[…`).
         raise NotificationRefused(400, "not JSON") from None
     if not isinstance(body, dict) or body.get("type") != "notification":
         raise NotificationRefused(400, "not a notification")
@@ -387,11 +401,11 @@ def _parse_notification(raw: bytes) -> tuple[str, str, dict]:
     if not isinstance(obj, dict):
         raise NotificationRefused(400, "no object")
     object_id = obj.get("id")
-    if not isinstance(object_id, str) or not 1 <= len(object_id) <= 64 or "\x00" in object_id:
+    if not isinstance(object_id, str) or not OBJECT_ID_FORMAT.fullmatch(object_id):
         raise NotificationRefused(400, "no object id")
     if obj.get("status") != NOTIFICATION_EVENTS[event]:
         raise NotificationRefused(400, "event and status disagree")
-    return event, object_id, body
+    return event, object_id, obj["status"]
 
 
 def notification_sender_allowed(remote_addr: str | None) -> bool:
@@ -408,28 +422,49 @@ def notification_sender_allowed(remote_addr: str | None) -> bool:
 
 
 def notification_receive(*, raw: bytes, remote_addr: str | None) -> PaymentNotification:
-    """Records a notification and acts on it after re-fetching its object from the API.
-    Raises `NotificationRefused` for malformed, disallowed or forged ones (recorded too,
-    except the malformed). A genuine one is answered 200 even when applying it fails
-    (the reconciliation will catch up), so YooKassa does not retry for a day."""
-    event, object_id, body = _parse_notification(raw)
-    record = PaymentNotification.objects.create(
-        remote_addr=remote_addr, event=event, object_id=object_id, body=body
-    )
+    """Checks the sender and the body's shape, records the notification (a bounded row)
+    and acts on it after re-fetching its object from the API. Raises `NotificationRefused`
+    for disallowed (403) and malformed (400) ones, which are not recorded, for forged ones
+    (400, recorded), and with 503 when the API could not be asked, so that YooKassa
+    delivers it again. A notification about an object that is final here is answered
+    from our record without a call. A verified one is answered 200 even when applying it
+    fails (the reconciliation will catch up), so YooKassa does not retry for a day."""
     if not notification_sender_allowed(remote_addr):
-        _note(record, PaymentNotification.Outcome.REJECTED_IP)
+        logger.warning("Notification from %s refused: not YooKassa's address", remote_addr)
         raise NotificationRefused(403, "sender not allowed")
-    claimed = NOTIFICATION_EVENTS[event]
+    event, object_id, claimed = _parse_notification(raw)
+    record = PaymentNotification.objects.create(
+        remote_addr=remote_addr,
+        event=event,
+        object_id=object_id,
+        status=claimed,
+        excerpt=raw.decode("utf-8", errors="replace").replace("\x00", "")[
+            :NOTIFICATION_EXCERPT_CHARS
+        ],
+    )
+    is_refund = event.startswith("refund.")
+    if _answered_from_our_record(record, is_refund, object_id, claimed):
+        return record
+    gateway = get_gateway()
     try:
-        if event.startswith("refund."):
-            _notification_refund(record, object_id, claimed)
+        remote = (gateway.get_refund if is_refund else gateway.get_payment)(object_id)
+    except GatewayNotFound:
+        _note(record, PaymentNotification.Outcome.FORGED, "unknown to the API")
+        raise NotificationRefused(
+            400, "unknown refund" if is_refund else "unknown payment"
+        ) from None
+    except Exception as error:  # unreachable, 5xx, misconfigured: not verified
+        logger.warning("Notification %s not verified: %s", record.pk, error)
+        _note(record, PaymentNotification.Outcome.UNVERIFIED, str(error))
+        raise NotificationRefused(503, "could not verify with YooKassa") from None
+    try:
+        if is_refund:
+            _notification_refund(record, remote, claimed)
         else:
-            _notification_payment(record, object_id, claimed)
+            _notification_payment(record, remote, claimed)
     except NotificationRefused:
         raise
-    except GatewayError as error:
-        _note(record, PaymentNotification.Outcome.FAILED, str(error))
-    except Exception as error:  # recorded and left to the reconciliation, never lost
+    except Exception as error:  # verified, recorded and left to the reconciliation
         logger.exception("Processing notification %s failed", record.pk)
         _note(record, PaymentNotification.Outcome.FAILED, repr(error))
     return record
@@ -441,12 +476,25 @@ def _note(record: PaymentNotification, outcome: str, detail: str = "") -> None:
     record.save(update_fields=["outcome", "detail"])
 
 
-def _notification_payment(record: PaymentNotification, object_id: str, claimed: str) -> None:
-    try:
-        remote = get_gateway().get_payment(object_id)
-    except GatewayNotFound:
-        _note(record, PaymentNotification.Outcome.FORGED, "unknown to the API")
-        raise NotificationRefused(400, "unknown payment") from None
+def _answered_from_our_record(
+    record: PaymentNotification, is_refund: bool, object_id: str, claimed: str
+) -> bool:
+    """A payment or refund already final here (set from the API's answer) never changes:
+    a notification agreeing with it (or stale) is a repeated delivery, one contradicting it
+    is forged; neither needs the API. Raises `NotificationRefused` for the latter."""
+    model = Refund if is_refund else Payment
+    final = (model.Status.SUCCEEDED, model.Status.CANCELED)
+    ours = model.objects.filter(provider_id=object_id, status__in=final).first()
+    if ours is None:
+        return False
+    if ours.status == claimed or _later_than(ours.status, claimed):
+        _note(record, PaymentNotification.Outcome.UNCHANGED, "final here; not re-fetched")
+        return True
+    _note(record, PaymentNotification.Outcome.FORGED, f"{ours.status} here (final)")
+    raise NotificationRefused(400, "contradicts a final status")
+
+
+def _notification_payment(record: PaymentNotification, remote: GatewayPayment, claimed: str):
     if remote.status != claimed and not _later_than(remote.status, claimed):
         _note(record, PaymentNotification.Outcome.FORGED, f"API says {remote.status}")
         raise NotificationRefused(400, "the API contradicts the notification")
@@ -476,12 +524,7 @@ def _later_than(actual: str, claimed: str) -> bool:
     return claimed == "waiting_for_capture" and actual in ("succeeded", "canceled")
 
 
-def _notification_refund(record: PaymentNotification, object_id: str, claimed: str) -> None:
-    try:
-        remote = get_gateway().get_refund(object_id)
-    except GatewayNotFound:
-        _note(record, PaymentNotification.Outcome.FORGED, "unknown to the API")
-        raise NotificationRefused(400, "unknown refund") from None
+def _notification_refund(record: PaymentNotification, remote: GatewayRefund, claimed: str):
     if remote.status != claimed:
         _note(record, PaymentNotification.Outcome.FORGED, f"API says {remote.status}")
         raise NotificationRefused(400, "the API contradicts the notification")
@@ -497,6 +540,15 @@ def _notification_refund(record: PaymentNotification, object_id: str, claimed: s
         if refund.status != before
         else PaymentNotification.Outcome.UNCHANGED,
     )
+
+
+def payment_notifications_delete_old(*, now=None) -> int:
+    """Deletes notification records older than `PAYMENT_NOTIFICATION_RETENTION_DAYS`;
+    returns how many."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.PAYMENT_NOTIFICATION_RETENTION_DAYS)
+    deleted, _by_model = PaymentNotification.objects.filter(received_at__lt=cutoff).delete()
+    return deleted
 
 
 # --- reconciliation and settlement -----------------------------------------------------

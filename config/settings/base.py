@@ -296,6 +296,11 @@ YOOKASSA_NOTIFICATION_NETWORKS = env_list("YOOKASSA_NOTIFICATION_NETWORKS") or [
     "2a02:5180:0:1533::/64",
     "2a02:5180:0:2669::/64",
 ]
+# Notification records (bounded rows) are deleted after this many days by a daily task;
+# long enough to investigate a disputed payment, short enough not to pile up forgeries.
+PAYMENT_NOTIFICATION_RETENTION_DAYS = int(
+    os.environ.get("PAYMENT_NOTIFICATION_RETENTION_DAYS", "90")
+)
 # The site's own address, for links in e-mails and the payment's return URL when no
 # request is at hand (tasks).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
