@@ -94,11 +94,12 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/holds/{token}", "put"),
     ("/api/v1/holds/{token}", "delete"),
     ("/api/v1/holds/{token}/extend", "post"),
-    # Boarding crew (session and the check-in permission); the YooKassa notification
-    # endpoint is left out of the schema on purpose.
+    # Boarding crew (session and the check-in permission).
     ("/api/v1/checkin/scan", "post"),
     ("/api/v1/checkin/departures/{departure_id}/orders/{code}", "get"),
     ("/api/v1/checkin/tickets/{ticket_id}", "post"),
+    # YooKassa's notifications (documented with every answer it can get).
+    ("/api/v1/payments/yookassa/notifications", "post"),
 }
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
 
