@@ -20,6 +20,8 @@ FROM python:3.11-slim-bookworm AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     PATH=/app/.venv/bin:$PATH DJANGO_SETTINGS_MODULE=config.settings.production \
     MEDIA_ROOT=/app/var/media
+# The runtime libraries and fonts of the Makefile's RUN_PACKAGES (gettext is needed only at
+# build time): Pango for WeasyPrint, Noto CJK so that Chinese tickets are not empty boxes.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core \
