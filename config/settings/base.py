@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "django_q",
     "guardian",
     "django_tasks",
+    # django-ninja's templates and static files: /api/v1/docs serves its Swagger UI from
+    # our own static files instead of an unpinned CDN (issue 8, item 24).
+    "ninja",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -229,11 +232,14 @@ LOGGING = {
         },
         "plain": {"format": "%(asctime)s %(levelname)-7s %(name)s: %(message)s"},
     },
+    # Order links and hold tokens in logged URLs are masked (config/logs.py).
+    "filters": {"redact_secrets": {"()": "config.logs.RedactSecretsFilter"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": os.environ.get("LOG_FORMAT", "json"),
+            "filters": ["redact_secrets"],
         }
     },
     "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
