@@ -12,8 +12,8 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest
 from django.core.management import call_command
+from django.http import HttpRequest
 from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
