@@ -8,7 +8,24 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test setup deps messages lint bench-pages bench-holds bench-checkout clean
+.PHONY: run test setup deps messages lint bench-pages bench-holds bench-checkout clean \
+  system-run system-test
+
+# Debian packages each command needs (scripts/apt-install.sh installs the missing ones as
+# root, or names them and stops). Serving: gettext for compilemessages, Pango for
+# WeasyPrint, a CJK font so that Chinese tickets are not empty boxes. The Dockerfile's
+# runtime stage installs the same libraries and fonts.
+RUN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+  fonts-dejavu-core
+# Testing, besides: Debian's Chromium for the end-to-end tests, poppler and zbar to read
+# tickets back (text, fonts, QR codes), the PostgreSQL client for pg_isready.
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils zbar-tools postgresql-client
+
+system-run:
+	scripts/apt-install.sh $(RUN_PACKAGES)
+
+system-test:
+	scripts/apt-install.sh $(TEST_PACKAGES)
 
 deps:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -18,7 +35,7 @@ messages:
 	@command -v msgfmt >/dev/null 2>&1 || scripts/apt-install.sh gettext
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 
-setup: deps messages
+setup: system-run deps messages
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo
 
@@ -30,7 +47,7 @@ lint:
 	$(VENV)/bin/ruff check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run -v 1
 
-test: deps messages
+test: system-test deps messages
 	scripts/ensure-postgres.sh
 	$(MAKE) --no-print-directory lint
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)

@@ -27,6 +27,11 @@ def bench_env(database: str) -> dict:
             "SECURE_SSL_REDIRECT": "0",
             "LOG_LEVEL": "WARNING",
             "MEDIA_ROOT": str(ROOT / "var" / "bench-media"),
+            # Production refuses to start without a shared cache and real senders; the
+            # bench sends nothing and keeps its throttle counters in a Redis of its own.
+            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+            "SMS_BACKEND": "booking.sms.backends.LocmemBackend",
         }
     )
     return env
@@ -45,7 +50,8 @@ def prepare_database(database: str) -> dict:
     )
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=True)
     manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "seed_demo")
+    # seed_demo refuses production settings (its administrator has a public password).
+    manage({**env, "DJANGO_SETTINGS_MODULE": "config.settings.dev"}, "seed_demo")
     manage(env, "collectstatic", "--noinput", "-v", "0")
     return env
 
@@ -55,6 +61,8 @@ def gunicorn(env: dict, port: int = 8765, workers: int = 2):
     process = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "-c",
+            "config/gunicorn.py",
             "config.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",

@@ -2,6 +2,7 @@
 from the environment; integrations switch on only when their variables are set."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,10 @@ INSTALLED_APPS = [
     "django_q",
     "guardian",
     "django_tasks",
+    "axes",
+    # django-ninja's templates and static files: /api/v1/docs serves its Swagger UI from
+    # our own static files instead of an unpinned CDN (issue 8, item 24).
+    "ninja",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -70,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns its lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -105,6 +112,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses sign-in while the account is locked out from that address (see the
+    # django-axes block below).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -114,6 +124,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Sign-in lockout (django-axes; issue 8, item 17) -----------------------------------
+# Every failed sign-in (the Wagtail admin's /admin/login/ included) is recorded
+# (AccessAttempt, AccessFailureLog). After AXES_FAILURE_LIMIT failures for one account from
+# one address that pair is locked out for AXES_COOLOFF_MINUTES; the pair, not the account
+# alone, so that nobody can lock staff out from elsewhere. Administrators unlock earlier in
+# Settings → Sign-in lockouts (delete the record) or with `manage.py axes_reset_username`.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The sign-in forms' field (and authenticate()'s keyword) is "username", holding the e-mail.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+# The client address by the same rule as the rate limits (NUM_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "config.http.client_ip"
+
 # django-guardian: anonymous visitors never get object permissions.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_MONKEY_PATCH_USER = False
@@ -229,11 +256,14 @@ LOGGING = {
         },
         "plain": {"format": "%(asctime)s %(levelname)-7s %(name)s: %(message)s"},
     },
+    # Order links and hold tokens in logged URLs are masked (config/logs.py).
+    "filters": {"redact_secrets": {"()": "config.logs.RedactSecretsFilter"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": os.environ.get("LOG_FORMAT", "json"),
+            "filters": ["redact_secrets"],
         }
     },
     "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},

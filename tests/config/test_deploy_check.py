@@ -28,6 +28,9 @@ def production_env(**overrides) -> dict[str, str]:
         "ALLOWED_HOSTS": "prichal.example",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/prichal",
         "DEBUG": "0",
+        "REDIS_URL": "redis://127.0.0.1:6379/5",
+        "EMAIL_HOST": "smtp.prichal.example",
+        "SMSRU_API_ID": "test-api-id",
     }
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}
@@ -76,9 +79,11 @@ def dotenv_example() -> dict[str, str]:
 
 
 def test_check_deploy_is_clean_with_the_documented_environment():
-    """.env.example with its placeholders filled in (the secret key and passwords)."""
+    """.env.example with its placeholders filled in (the secret key, passwords, the
+    SMS.ru key)."""
     env = production_env(**dotenv_example())
     env["SECRET_KEY"] = random_secret_key()
+    env["SMSRU_API_ID"] = "test-api-id"
     env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/prichal"
 
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)

@@ -109,7 +109,7 @@ def paid_order(language="ru", **details):
 def need(tool: str) -> str:
     path = shutil.which(tool)
     if path is None:
-        pytest.skip(f"`{tool}` is not installed")
+        pytest.fail(f"`{tool}` is not installed (`make test` installs it)", pytrace=False)
     return path
 
 

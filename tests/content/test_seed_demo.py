@@ -13,6 +13,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.http import HttpRequest
 from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
@@ -128,14 +129,18 @@ def check_demo_admin_can_log_in(client):
 
     assert user.is_superuser and user.is_staff and user.is_active
     assert user.check_password("prichal-demo")
-    assert client.login(username="admin@prichal.local", password="prichal-demo")
+    assert client.login(
+        request=HttpRequest(), username="admin@prichal.local", password="prichal-demo"
+    )
     assert client.get("/admin/").status_code == 200
 
 
 def check_marketer_opens_the_translation_editor(client):
     """A translated page opens in wagtail-localize's translation editor (not the plain page
     editor), and the Russian source in the normal one."""
-    assert client.login(username="admin@prichal.local", password="prichal-demo")
+    assert client.login(
+        request=HttpRequest(), username="admin@prichal.local", password="prichal-demo"
+    )
     english = ExcursionPage.objects.get(locale__language_code="en", slug="rivers-and-canals")
     russian = english.get_translation(Locale.objects.get(language_code="ru"))
 

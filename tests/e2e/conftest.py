@@ -1,5 +1,7 @@
 """Chromium through Playwright against Django's live server, on the seeded demo site."""
 
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import sync_playwright
@@ -8,6 +10,7 @@ from playwright.sync_api import sync_playwright
 # excursion) and its customers' browser tabs serve the purchase tests too.
 from tests.e2e.test_booking import customers, site  # noqa: F401
 
+CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -30,9 +33,15 @@ def demo_site(live_server):
 
 @pytest.fixture
 def chromium():
+    if not Path(CHROMIUM).exists():
+        # Never skipped: a machine without a browser must not pass the browser tests.
+        pytest.fail(
+            f"{CHROMIUM} is missing (Debian package chromium; `make test` installs it)",
+            pytrace=False,
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         try:
             yield browser

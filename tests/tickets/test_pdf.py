@@ -3,8 +3,9 @@ CJK font, the departure time in the venue's time zone, and a QR code that scans 
 the ticket's token.
 
 Reading the PDF needs poppler-utils (pdfinfo, pdftotext, pdffonts, pdftoppm) and decoding
-the QR code needs zbar-tools (zbarimg); `.ci/run` installs both. Without them those
-assertions are skipped, saying which package is missing."""
+the QR code needs zbar-tools (zbarimg); `make test` installs both. Without them those
+tests fail, saying which package is missing: a missing tool must not pass for a good
+ticket."""
 
 import datetime
 import re
@@ -94,7 +95,10 @@ def make_tickets(language: str, **changes) -> list[TicketView]:
 def need(tool: str, package: str) -> str:
     path = shutil.which(tool)
     if path is None:
-        pytest.skip(f"`{tool}` is not installed (Debian package {package})")
+        pytest.fail(
+            f"`{tool}` is not installed (Debian package {package}; `make test` installs it)",
+            pytrace=False,
+        )
     return path
 
 
@@ -192,7 +196,10 @@ def test_chinese_is_set_in_a_cjk_font(rendered):
     language, _tickets, _pdf, path = rendered
     fonts = run(need("pdffonts", "poppler-utils"), str(path))
     if language == "zh-hans":
-        assert re.search(r"Noto.?Sans.?CJK", fonts), fonts
+        assert re.search(r"Noto.?Sans.?CJK", fonts), (
+            "No CJK font embedded: Chinese would print as empty boxes "
+            f"(Debian package fonts-noto-cjk; `make run` and `make test` install it)\n{fonts}"
+        )
     # Every font is embedded (a reader's own fonts may lack the glyphs).
     for line in fonts.splitlines()[2:]:
         assert re.search(r"\byes\s+yes\s+yes\b", line), line

@@ -1,11 +1,13 @@
 """`manage.py seed_demo`: a complete, real-looking demo company to click through.
 
 Safe to run again: it updates the demo content in place and only adds departures for
-days that have come into the window since the last run.
+days that have come into the window since the last run. It refuses the production
+settings: the demo's administrator and crew have passwords printed in the README.
 """
 
 import logging
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from content.demo.seed import (
@@ -34,6 +36,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, days, **options):
+        module = settings.SETTINGS_MODULE or ""
+        if module.rsplit(".", 1)[-1] == "production":
+            raise CommandError(
+                f"seed_demo refuses to run with {module}: it creates an administrator whose "
+                "password is published. Create the real administrator with createsuperuser."
+            )
         if days < 1:
             raise CommandError("--days must be at least 1.")
         seeder = Seeder(days=days)

@@ -1,0 +1,34 @@
+"""gunicorn's settings for the Docker image, docker-compose and the benchmarks:
+`gunicorn -c config/gunicorn.py config.wsgi:application` (command-line options win).
+
+The access log goes to stdout with secret URL segments (order links, hold tokens) masked,
+in the request line, the path and the referrer alike; gunicorn's error log too
+(config/logs.py)."""
+
+import os
+
+from gunicorn.glogging import Logger
+
+from config.logs import RedactSecretsFilter, redact
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+accesslog = "-"
+# The TLS-terminating proxy in front sets X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+
+
+class RedactingLogger(Logger):
+    def setup(self, cfg):
+        super().setup(cfg)
+        # "Error handling request GET <path>" and the like.
+        self.error_log.addFilter(RedactSecretsFilter())
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {
+            key: redact(value) if isinstance(value, str) else value for key, value in atoms.items()
+        }
+
+
+logger_class = RedactingLogger
