@@ -154,7 +154,7 @@ def _slot_out(slot) -> dict:
 def _ticket_types_out(prices: PriceTable, departure_id: int) -> list[dict]:
     return [
         {"id": tt.pk, "name": tt.display_name, "price": prices.price(tt.pk, departure_id)}
-        for tt in prices.ticket_types
+        for tt in prices.offered(departure_id)
     ]
 
 

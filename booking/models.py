@@ -216,8 +216,24 @@ class Product(LocalizedTextMixin, ClusterableModel):
         return self.name
 
 
+class TicketTypeQuerySet(models.QuerySet):
+    def offered_on(self, departure_id: int):
+        """The types on sale for one departure: a type marked "only on departures with
+        their own price" belongs to the departures that have a price row for it."""
+        return (
+            self.filter(is_active=True)
+            .filter(models.Q(departures_only=False) | models.Q(prices__departure_id=departure_id))
+            .distinct()
+        )
+
+
 class TicketType(LocalizedTextMixin):
-    """A price category of a product (adult, child, concession, whole boat …)."""
+    """A price category of a product (adult, child, concession, whole boat …).
+
+    A type with `departures_only` is sold only on the departures that carry their own
+    price for it (a `TicketPrice` with that departure): a rental slot on a Saturday
+    offers the weekend price and nothing else, and the hold service refuses the others.
+    """
 
     product = ParentalKey(
         Product, on_delete=models.CASCADE, related_name="ticket_types", verbose_name=_("product")
@@ -233,6 +249,16 @@ class TicketType(LocalizedTextMixin):
     )
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("on sale"), default=True)
+    departures_only = models.BooleanField(
+        _("only on departures with their own price"),
+        default=False,
+        help_text=_(
+            "Sold only on the departures that have a price override for this ticket type "
+            "(e.g. a weekend price of a rental)"
+        ),
+    )
+
+    objects = TicketTypeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ticket type")

@@ -72,6 +72,9 @@ class PriceTable:
         self._overrides = {
             (o.ticket_type_id, o.zone_id, o.departure_id): o.price for o in overrides
         }
+        self._departure_scoped = {
+            (o.ticket_type_id, o.departure_id) for o in overrides if o.departure_id
+        }
 
     @classmethod
     def for_products(
@@ -101,6 +104,14 @@ class PriceTable:
     def for_departures(cls, product_id: int, departure_ids: list[int]) -> "PriceTable":
         return cls.for_products([product_id], departure_ids)[product_id]
 
+    def offered(self, departure_id: int) -> list[TicketType]:
+        """The ticket types on sale for this departure (see `TicketType.departures_only`)."""
+        return [
+            tt
+            for tt in self.ticket_types
+            if not tt.departures_only or (tt.pk, departure_id) in self._departure_scoped
+        ]
+
     def price(self, ticket_type_id: int, departure_id: int, zone_id: int | None = None) -> Decimal:
         for key in (
             (ticket_type_id, zone_id, departure_id),
@@ -114,7 +125,7 @@ class PriceTable:
     def from_price(self, departure_id: int, zone_ids: list[int | None] = (None,)) -> Decimal | None:
         prices = [
             self.price(tt.pk, departure_id, zone_id)
-            for tt in self.ticket_types
+            for tt in self.offered(departure_id)
             for zone_id in zone_ids
         ]
         return min(prices, default=None)
@@ -327,7 +338,7 @@ def departure_seat_states(
                 status=status,
                 prices={
                     tt.pk: prices.price(tt.pk, departure.pk, seat.zone_id)
-                    for tt in prices.ticket_types
+                    for tt in prices.offered(departure.pk)
                 },
             )
         )

@@ -104,8 +104,11 @@ class ListingPage(BasePage):
     class Meta:
         verbose_name = _("listing page")
 
-    def filtered_product_pages(self, filters: dict):
-        pages = product_cards(ProductPage.objects.live().public().descendant_of(self))
+    def product_pages(self):
+        return ProductPage.objects.live().public().descendant_of(self)
+
+    def filtered_product_pages(self, filters: dict, pages=None):
+        pages = product_cards(self.product_pages() if pages is None else pages)
         if filters.get("kind"):
             pages = pages.filter(product__kind=filters["kind"])
         if filters.get("pier"):
@@ -121,7 +124,8 @@ class ListingPage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         filters = self.parse_filters(request.GET)
-        paginator = Paginator(self.filtered_product_pages(filters), self.page_size or 9)
+        pages = self.product_pages()
+        paginator = Paginator(self.filtered_product_pages(filters, pages), self.page_size or 9)
         try:
             page_obj = paginator.page(request.GET.get("page", 1))
         except PageNotAnInteger:
@@ -134,11 +138,18 @@ class ListingPage(BasePage):
                 "filters": filters,
                 "filter_query": urlencode({k: str(v) for k, v in query.items()}),
                 "page_obj": page_obj,
-                "kinds": Product.Kind.choices,
+                "kinds": self.offered_kinds(pages),
                 "piers": Venue.objects.order_by("name"),
             }
         )
         return context
+
+    @staticmethod
+    def offered_kinds(pages) -> list[tuple[str, str]]:
+        """The type filter offers only the kinds of the products this listing shows: a
+        "Rental" choice on a listing of excursions could only ever find nothing."""
+        present = set(pages.values_list("product__kind", flat=True).distinct())
+        return [(value, label) for value, label in Product.Kind.choices if value in present]
 
     @staticmethod
     def parse_filters(params) -> dict:

@@ -78,7 +78,9 @@ def _validated_selection(departure: Departure, seats, quantities):
     limit = settings.BOOKING_MAX_TICKETS_PER_HOLD
     ticket_types = {
         tt.pk: tt
-        for tt in TicketType.objects.filter(product_id=departure.product_id, is_active=True)
+        for tt in TicketType.objects.filter(product_id=departure.product_id).offered_on(
+            departure.pk
+        )
     }
     if departure.is_assigned_seating:
         if quantities:

@@ -177,6 +177,7 @@ CONCESSION = (
 )
 EVERY_DAY = None
 WEEKEND = (5, 6)
+WEEKDAYS = (0, 1, 2, 3, 4)
 
 PRODUCTS = (
     ProductSpec(
@@ -286,13 +287,19 @@ PRODUCTS = (
         pier="krestovsky",
         duration_minutes=120,
         tickets=tickets(
-            ("Час аренды, будни", "One hour, weekdays", "每小时（工作日）", "9000"),
-            ("Час аренды, выходные", "One hour, weekends", "每小时（周末）", "11000"),
             (
-                "Яхта на вечер, 4 часа",
-                "The yacht for an evening, 4 hours",
-                "整晚包船（4小时）",
-                "38000",
+                "Яхта на 2 часа, будни",
+                "The yacht for 2 hours, weekdays",
+                "包船2小时（工作日）",
+                "18000",
+                WEEKDAYS,
+            ),
+            (
+                "Яхта на 2 часа, выходные",
+                "The yacht for 2 hours, weekends",
+                "包船2小时（周末）",
+                "22000",
+                WEEKEND,
             ),
         ),
         schedules=(ScheduleSpec("belaya-noch", ("10:00", "13:00", "16:00", "19:00")),),
@@ -308,13 +315,19 @@ PRODUCTS = (
         pier="anichkov",
         duration_minutes=120,
         tickets=tickets(
-            ("Час аренды, будни", "One hour, weekdays", "每小时（工作日）", "12000"),
-            ("Час аренды, выходные", "One hour, weekends", "每小时（周末）", "14000"),
             (
-                "Развод мостов на яхте, 3 часа",
-                "Bridges at night by yacht, 3 hours",
-                "乘游艇看开桥（3小时）",
-                "45000",
+                "Яхта на 2 часа, будни",
+                "The yacht for 2 hours, weekdays",
+                "包船2小时（工作日）",
+                "24000",
+                WEEKDAYS,
+            ),
+            (
+                "Яхта на 2 часа, выходные",
+                "The yacht for 2 hours, weekends",
+                "包船2小时（周末）",
+                "28000",
+                WEEKEND,
             ),
         ),
         schedules=(ScheduleSpec("severnaya-zvezda", ("11:00", "14:00", "17:00", "20:00")),),

@@ -219,11 +219,11 @@ CONSENT = legal_page(
     ),
     T(
         "Отдельный документ, которым покупатель даёт согласие на обработку своих "
-        "персональных данных при покупке билетов и регистрации на сайте. "
+        "персональных данных при покупке билетов на сайте. "
         "Демонстрационный текст.",
         "A separate document by which a customer consents to the processing of their personal "
-        "data when buying tickets or registering on the website. Demonstration text.",
-        "客户在购票或网站注册时同意处理其个人数据的单独文件。演示文本。",
+        "data when buying tickets on the website. Demonstration text.",
+        "客户在网站购票时同意处理其个人数据的单独文件。演示文本。",
     ),
     P(
         "Я, действуя свободно, своей волей и в своём интересе, даю ООО «Причал» (ИНН "
@@ -293,13 +293,13 @@ CONSENT = legal_page(
     ),
     H2("6. Как даётся согласие", "6. How consent is given", "6. 同意的方式"),
     P(
-        "Согласие даётся отметкой в отдельном поле при оформлении заказа или регистрации. "
+        "Согласие даётся отметкой в отдельном поле при оформлении заказа. "
         "Поле не отмечено заранее, а согласие не входит в текст оферты или других "
         "документов.",
-        "Consent is given by ticking a separate box when placing an order or registering. "
+        "Consent is given by ticking a separate box when placing an order. "
         "The box is not ticked in advance, and the consent is not part of the offer or any "
         "other document.",
-        "在下单或注册时勾选单独的复选框即表示同意。该复选框不会被预先勾选，"
+        "在下单时勾选单独的复选框即表示同意。该复选框不会被预先勾选，"
         "本同意书也不包含在要约或任何其他文件之中。",
     ),
 )
@@ -474,41 +474,42 @@ REFUND_RULES = legal_page(
     P(
         "Если рейс отменяет компания, в том числе по решению капитана из-за погоды, "
         "стоимость билетов возвращается полностью, когда бы ни произошла отмена. Мы "
-        "сообщим об отмене по почте и SMS и вернём деньги сами, без заявления.",
+        "свяжемся с вами по почте или телефону из заказа и вернём деньги сами, без "
+        "заявления.",
         "If the company cancels a departure, including by the captain's decision because of "
         "the weather, the tickets are refunded in full whenever the cancellation happens. We "
-        "will tell you by e-mail and SMS and refund the money ourselves, without any "
-        "application.",
+        "will contact you by the e-mail or phone given in the order and refund the money "
+        "ourselves, without any application.",
         "如果公司取消航次（包括船长因天气原因作出的决定），无论何时取消，票款均全额退还。"
-        "我们会通过邮件和短信通知您，并主动退款，无需申请。",
+        "我们会通过订单中填写的邮箱或电话与您联系，并主动退款，无需申请。",
     ),
     H2("5. Как вернуть билет", "5. How to return a ticket", "5. 如何退票"),
-    UL(
-        T(
-            "в личном кабинете на сайте, кнопкой «Вернуть» в заказе;",
-            "in your account on the website, with the Return button in the order;",
-            "在网站个人账户的订单中点击“退票”按钮；",
-        ),
-        T(
-            "письмом на hello@prichal.example с номером заказа;",
-            "by e-mail to hello@prichal.example with the order number;",
-            "发送邮件至hello@prichal.example并注明订单号；",
-        ),
-        T(
-            "по телефону +7 812 555-01-23 с 9:00 до 21:00.",
-            "by phone on +7 812 555-01-23 from 9:00 to 21:00.",
-            "拨打电话+7 812 555-01-23（9:00至21:00）。",
-        ),
+    P(
+        "Чтобы вернуть билет, напишите нам на hello@prichal.example или позвоните по "
+        "телефону +7 812 555-01-23 с 9:00 до 21:00. Назовите номер заказа и почту или "
+        "телефон, указанные в заказе, и какие билеты вы возвращаете. Заявка должна прийти, "
+        "пока до отправления остаётся больше 24 часов. Мы проверим заказ и оформим возврат "
+        "сами, а после возврата ответим вам на почту.",
+        "To return a ticket, write to us at hello@prichal.example or call +7 812 555-01-23 "
+        "from 9:00 to 21:00. Give the order number, the e-mail or phone given in the order, "
+        "and which tickets you are returning. Your request must reach us while more than 24 "
+        "hours remain before the departure. We check the order, make the refund ourselves "
+        "and reply to you by e-mail once it is done.",
+        "如需退票，请发送邮件至hello@prichal.example，或在9:00至21:00拨打电话"
+        "+7 812 555-01-23。请提供订单号、订单中填写的邮箱或电话，以及要退的船票。"
+        "退票申请须在距开船超过24小时时送达。我们核实订单后将为您办理退款，"
+        "办理完成后会通过邮件回复您。",
     ),
     H2("6. Сроки и чек", "6. Timing and receipt", "6. 到账时间与收据"),
     P(
-        "Деньги возвращаются на карту или счёт, с которого была оплата. Обычно они приходят "
-        "в течение 3–10 рабочих дней в зависимости от банка. Чек возврата придёт на "
-        "электронную почту.",
-        "The money goes back to the card or account used for payment. It usually arrives "
-        "within 3 to 10 working days, depending on the bank. A refund receipt is sent by "
-        "e-mail.",
-        "款项将退回付款时使用的银行卡或账户，通常根据银行不同在3至10个工作日内到账。退款收据将发送至您的邮箱。",
+        "Возврат проводится через платёжный сервис ЮKassa на карту или кошелёк, с которых "
+        "была оплата. Обычно деньги приходят в течение 3–10 рабочих дней в зависимости от "
+        "банка. Чек возврата придёт на электронную почту.",
+        "The refund is made through the YooKassa payment service to the card or wallet used "
+        "for payment. The money usually arrives within 3 to 10 working days, depending on "
+        "the bank. A refund receipt is sent by e-mail.",
+        "退款通过YooKassa支付服务退回付款时使用的银行卡或钱包，"
+        "通常根据银行不同在3至10个工作日内到账。退款收据将发送至您的邮箱。",
     ),
 )
 

@@ -30,12 +30,15 @@ Q_REFUND = (
     T("Можно ли вернуть билет?", "Can I return a ticket?", "可以退票吗？"),
     Rich(
         P(
-            "Да, до 24 часов до отправления: деньги вернутся на карту, с которой вы платили. "
-            "Позже билет вернуть нельзя, обмена и переноса на другой рейс нет.",
-            "Yes, up to 24 hours before departure: the money goes back to the card you paid "
-            "with. After that a ticket cannot be returned, and there are no exchanges or "
+            "Да, до 24 часов до отправления: напишите на hello@prichal.example или позвоните "
+            "+7 812 555-01-23 с номером заказа, и деньги вернутся на карту, с которой вы "
+            "платили. Позже билет вернуть нельзя, обмена и переноса на другой рейс нет.",
+            "Yes, up to 24 hours before departure: write to hello@prichal.example or call "
+            "+7 812 555-01-23 with the order number, and the money goes back to the card you "
+            "paid with. After that a ticket cannot be returned, and there are no exchanges or "
             "transfers to another departure.",
-            "可以，开船前24小时以前均可退票，款项将退回您付款时使用的银行卡。"
+            "可以，开船前24小时以前均可退票：请发送邮件至hello@prichal.example或拨打"
+            "+7 812 555-01-23并提供订单号，款项将退回您付款时使用的银行卡。"
             "此后不再办理退票，也不支持改签或换乘其他航次。",
         )
     ),

@@ -41,7 +41,15 @@ from wagtail_localize.models import (
 )
 from wagtail_localize.strings import StringValue, validate_translation_links
 
-from booking.models import Departure, Product, SeatMap, TicketType, Venue, Vessel
+from booking.models import (
+    Departure,
+    Product,
+    SeatMap,
+    TicketPrice,
+    TicketType,
+    Venue,
+    Vessel,
+)
 from booking.services.seatmaps import seat_map_apply
 from content.demo import company, pages, pictures
 from content.demo.images import render_jpeg
@@ -132,6 +140,7 @@ class Seeder:
                 self.step("piers and fleet", self.ensure_piers_and_fleet)
                 self.step("products", self.ensure_products)
                 self.step("departures", self.ensure_departures)
+                self.step("slot prices", self.ensure_slot_prices)
                 self.step("images", self.ensure_images)
                 self.step("pages", self.ensure_pages)
                 self.step("company details", self.ensure_company_settings)
@@ -280,9 +289,41 @@ class Seeder:
                         "price": ticket.price,
                         "sort_order": (order + 1) * 10,
                         "is_active": True,
+                        "departures_only": ticket.weekdays is not None,
                     },
                 )
                 self.stats["ticket types created"] += created
+            # A type the demo no longer sells (an older demo's) is taken off sale.
+            TicketType.objects.filter(product=product).exclude(
+                name__in=[ticket.name.ru for ticket in spec.tickets]
+            ).update(is_active=False)
+
+    def ensure_slot_prices(self):
+        """A ticket type sold on some weekdays only (a rental's weekday or weekend price)
+        gets a price row on each departure of those days, and on no other: that row is
+        what puts it on sale there (`TicketType.departures_only`)."""
+        new = []
+        for spec in company.PRODUCTS:
+            product = self.products[spec.code]
+            for ticket in spec.tickets:
+                if ticket.weekdays is None:
+                    continue
+                ticket_type = TicketType.objects.get(product=product, name=ticket.name.ru)
+                priced = set(
+                    TicketPrice.objects.filter(
+                        ticket_type=ticket_type, zone__isnull=True
+                    ).values_list("departure_id", flat=True)
+                )
+                for departure in Departure.objects.filter(product=product):
+                    weekday = departure.starts_at.astimezone(TIME_ZONE).weekday()
+                    if weekday in ticket.weekdays and departure.pk not in priced:
+                        new.append(
+                            TicketPrice(
+                                ticket_type=ticket_type, departure=departure, price=ticket.price
+                            )
+                        )
+        TicketPrice.objects.bulk_create(new, batch_size=500)
+        self.stats["slot prices created"] += len(new)
 
     def ensure_departures(self):
         """Departures from tomorrow for `days` days, at local times (Europe/Moscow).
@@ -722,7 +763,11 @@ class Seeder:
             self.stats["crew members created"] += 1
 
     def reindex(self):
-        unindexed = {"departures created", "departure slots skipped (vessel busy)"}
+        unindexed = {
+            "departures created",
+            "departure slots skipped (vessel busy)",
+            "slot prices created",
+        }
         if not any(count for name, count in self.stats.items() if name not in unindexed):
             return  # nothing was created or changed: the indexes are up to date
         objects = []

@@ -32,6 +32,8 @@ class VesselSpec:
 class TicketSpec:
     name: T
     price: Decimal
+    # Local weekdays (0 = Monday) whose departures alone sell this type; None: every one.
+    weekdays: tuple[int, ...] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,7 +86,9 @@ class PageSpec:
 
 
 def tickets(*rows) -> tuple[TicketSpec, ...]:
-    return tuple(TicketSpec(T(ru, en, zh), Decimal(price)) for ru, en, zh, price in rows)
+    return tuple(
+        TicketSpec(T(ru, en, zh), Decimal(price), *rest) for ru, en, zh, price, *rest in rows
+    )
 
 
 # --- body blocks: plain dicts that the seeder turns into StreamField data ---------------

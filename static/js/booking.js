@@ -83,6 +83,8 @@
     this.lang = root.getAttribute("data-lang") || document.documentElement.lang || "ru";
     this.api = root.getAttribute("data-api");
     this.product = root.getAttribute("data-product");
+    // A rental slot is the whole boat: it is free or taken, it has no "places".
+    this.rental = root.hasAttribute("data-rental");
     this.holdUrl = root.getAttribute("data-hold-url");
     this.maxTickets = Number(root.getAttribute("data-max-tickets")) || 10;
     this.firstDate = root.getAttribute("data-first-date") || "";
@@ -360,6 +362,12 @@
   };
 
   // ---------------------------------------------------------------- time slots
+  Booking.prototype.slotState = function (slot) {
+    var t = this.t;
+    if (this.rental) return slot.remaining > 0 ? t.boatFree : t.boatTaken;
+    return slot.remaining > 0 ? fill(t.placesLeft, { n: slot.remaining }) : t.soldOut;
+  };
+
   Booking.prototype.renderSlots = function () {
     var self = this;
     var t = this.t;
@@ -376,7 +384,7 @@
         onclick: function () { self.selectSlot(slot, true); },
       }, [
         h("span", { class: "bw-slot__time", text: slot.local_time }),
-        h("span", { class: "bw-slot__left", text: !slot.on_sale ? t.notOnSale : slot.remaining > 0 ? fill(t.placesLeft, { n: slot.remaining }) : t.soldOut }),
+        h("span", { class: "bw-slot__left", text: !slot.on_sale ? t.notOnSale : self.slotState(slot) }),
         slot.from_price !== null ? h("span", { class: "bw-slot__price", text: fill(t.fromPrice, { price: self.money(slot.from_price) }) }) : null,
       ]);
       self.slotList.append(h("li", {}, [button]));
@@ -770,7 +778,7 @@
       controls.minus.disabled = n <= 0;
       controls.plus.disabled = total >= cap;
     });
-    if (this.left && this.slot) this.left.textContent = fill(this.t.placesLeft, { n: this.slot.remaining });
+    if (this.left && this.slot) this.left.textContent = this.slotState(this.slot);
   };
 
   // ---------------------------------------------------------------- seat map

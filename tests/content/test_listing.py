@@ -242,3 +242,28 @@ def test_ignored_filter_shows_everything(client, tree, params):
 
     assert set(card_links(doc)) == ALL
     assert doc.select_one("a.button--ghost") is None  # nothing to reset
+
+
+def kind_options(client, url) -> set[str]:
+    doc = parse(client.get(url))
+    return {o["value"] for o in doc.select("#f-kind option") if o["value"]}
+
+
+def test_type_filter_offers_the_kinds_the_listing_contains(client, tree):
+    assert kind_options(client, LISTING) == {"excursion", "event", "rental"}
+
+
+def test_type_filter_leaves_out_kinds_the_listing_does_not_contain(client, tree):
+    excursions = republish(
+        factories.ListingPageFactory(parent=tree.home["ru"], slug="excursions-only")
+    )
+    for n, kind in enumerate(["excursion", "event"]):
+        republish(
+            factories.ExcursionPageFactory(
+                parent=excursions,
+                slug=f"only-{n}",
+                product=factories.ProductFactory(venue=tree.piers["a"], kind=kind),
+            )
+        )
+    # A rental elsewhere on the site is not a reason to offer "Rental" here.
+    assert kind_options(client, "/ru/excursions-only/") == {"excursion", "event"}
