@@ -39,7 +39,7 @@ def delete_schedule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("booking", "0008_order_paid_by"),
+        ("booking", "0009_tickettype_departures_only"),
         ("django_q", "0018_task_success_index"),
     ]
 
