@@ -23,21 +23,24 @@ def _with_query(request, url: str) -> str:
     return f"{url}?{query}" if query else url
 
 
-def same_view_url(request, language_code: str) -> str | None:
-    """The URL of the view being shown (search, hold, checkout, order…) in another
+def same_view_urls(request) -> dict[str, str] | None:
+    """The URL of the view being shown (search, hold, checkout, order…) in each
     language, or None when the request is not one of the site's own language-prefixed
     views (a Wagtail page, an error page)."""
     match = getattr(request, "resolver_match", None)
     if match is None or match.url_name == WAGTAIL_SERVE or not match.view_name:
         return None
-    with translation.override(language_code):
-        try:
-            url = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
-        except NoReverseMatch:
-            return None
-    # Only views under the language prefix exist in every language.
-    own = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
-    return url if own != url else None
+    urls = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            try:
+                urls[code] = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+            except NoReverseMatch:
+                return None
+    # Only views under the language prefix (one URL per language) exist in every language.
+    if len(set(urls.values())) < len(urls):
+        return None
+    return urls
 
 
 def language_alternates(request, page: Page | None) -> list[dict]:
@@ -70,9 +73,10 @@ def language_alternates(request, page: Page | None) -> list[dict]:
         )
         slot[kind] = candidate
     alternates = []
+    view_urls = (same_view_urls(request) if page is None else None) or {}
     for code, name in settings.LANGUAGES:
         slot = by_language.get(code, {})
-        view_url = same_view_url(request, code) if page is None else None
+        view_url = view_urls.get(code)
         target = slot.get("page") or slot.get("home")
         if view_url is not None:
             url, full_url, same = view_url, request.build_absolute_uri(view_url), True
