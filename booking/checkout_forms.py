@@ -5,6 +5,7 @@ service checks them again when it creates the order."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from booking.services.errors import BookingError
 from booking.services.orders import normalise_email, normalise_name, normalise_phone
@@ -34,7 +35,7 @@ class CheckoutForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name", "maxlength": 150}),
     )
     email = forms.CharField(
-        label=_("E-mail"),
+        label=pgettext_lazy("address", "E-mail"),
         max_length=300,
         required=False,
         help_text=_("Your tickets will be sent here."),

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -247,7 +247,7 @@ class TicketType(LocalizedTextMixin):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0"))],
     )
-    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    sort_order = models.PositiveSmallIntegerField(pgettext_lazy("sort order", "order"), default=0)
     is_active = models.BooleanField(_("on sale"), default=True)
     departures_only = models.BooleanField(
         _("only on departures with their own price"),
@@ -733,7 +733,7 @@ class Order(models.Model):
         db_index=True,
     )
     language = models.CharField(_("language"), max_length=10, default="ru")
-    name = models.CharField(_("name"), max_length=150)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=150)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=20, help_text=_("E.164"))
     promotion = models.ForeignKey(

@@ -1,7 +1,12 @@
 """Which page is "the same page" in another language, and what to call each language."""
 
 from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from wagtail.models import Locale, Page, Site
+
+# Wagtail's catch-all view: its pages are matched by translation key, not by URL.
+WAGTAIL_SERVE = "wagtail_serve"
 
 # BCP 47 tags for `<html lang>` and `hreflang` (Django's codes are lower-case).
 HREFLANG_BY_LANGUAGE = {"ru": "ru", "en": "en", "zh-hans": "zh-Hans"}
@@ -13,9 +18,37 @@ def hreflang(language_code: str) -> str:
     return HREFLANG_BY_LANGUAGE.get(language_code, language_code)
 
 
+def _with_query(request, url: str) -> str:
+    query = request.META.get("QUERY_STRING", "")
+    return f"{url}?{query}" if query else url
+
+
+def same_view_urls(request) -> dict[str, str] | None:
+    """The URL of the view being shown (search, hold, checkout, order…) in each
+    language, or None when the request is not one of the site's own language-prefixed
+    views (a Wagtail page, an error page)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.url_name == WAGTAIL_SERVE or not match.view_name:
+        return None
+    urls = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            try:
+                urls[code] = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+            except NoReverseMatch:
+                return None
+    # Only views under the language prefix (one URL per language) exist in every language.
+    if len(set(urls.values())) < len(urls):
+        return None
+    return urls
+
+
 def language_alternates(request, page: Page | None) -> list[dict]:
     """For every site language: the translation of `page` if it is live, otherwise that
-    language's home page. One query for all of them."""
+    language's home page; a view that is not a Wagtail page (search, hold, checkout,
+    order) is the same view in the other language. The switcher's `url` keeps the query
+    string (a listing's or the search's filters) wherever the page is the same;
+    `full_url` (hreflang) never has one. One query for all of them."""
     site = Site.find_for_request(request)
     if site is None:
         return []
@@ -40,19 +73,29 @@ def language_alternates(request, page: Page | None) -> list[dict]:
         )
         slot[kind] = candidate
     alternates = []
+    view_urls = (same_view_urls(request) if page is None else None) or {}
     for code, name in settings.LANGUAGES:
         slot = by_language.get(code, {})
+        view_url = view_urls.get(code)
         target = slot.get("page") or slot.get("home")
-        if target is None:
+        if view_url is not None:
+            url, full_url, same = view_url, request.build_absolute_uri(view_url), True
+        elif target is not None:
+            url, full_url = target.get_url(request), target.get_full_url(request)
+            same = "page" in slot
+        else:
             continue
+        if same:
+            # The switcher keeps the filters; hreflang names the page itself.
+            url = _with_query(request, url)
         alternates.append(
             {
                 "code": code,
                 "hreflang": hreflang(code),
                 "name": name,
                 "short_name": SHORT_NAME_BY_LANGUAGE.get(code, code),
-                "url": target.get_url(request),
-                "full_url": target.get_full_url(request),
+                "url": url,
+                "full_url": full_url,
                 "is_translation": "page" in slot,
             }
         )

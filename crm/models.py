@@ -3,13 +3,14 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Customer(models.Model):
     """A person who bought or wrote in, known by e-mail (stored lower-case)."""
 
     email = models.EmailField(_("e-mail"), unique=True)
-    name = models.CharField(_("name"), max_length=150)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=150)
     phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("E.164"))
     language = models.CharField(_("language"), max_length=10, default="ru")
     user = models.OneToOneField(

@@ -33,6 +33,7 @@ from booking.services.pricing import Breakdown
 from booking.sms import SmsError, send_sms
 from booking.tickets.pdf import OrderSummary, TicketView, render_tickets_pdf
 from booking.tickets.tokens import ticket_token
+from config.formats import date_time
 from config.tasks import enqueue
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ class OrderFacts:
 
     product: str
     date: str
+    when: str  # the date and the time in the language's format (config.formats)
     weekday: str
     time: str
     pier: str
@@ -86,6 +88,7 @@ def order_facts(order: Order) -> OrderFacts:
         return OrderFacts(
             product=localized_value(departure.product, "name", language),
             date=formats.date_format(local, "DATE_FORMAT"),
+            when=date_time(local),
             weekday=formats.date_format(local, "l").capitalize(),
             time=local.strftime("%H:%M"),
             pier=localized_value(venue, "name", language),
@@ -163,8 +166,7 @@ def order_tickets_pdf(order: Order) -> bytes:
     facts = order_facts(order)
     summary = OrderSummary(
         product_name=facts.product,
-        date=facts.date,
-        time=facts.time,
+        when=facts.when,
         pier_name=facts.pier,
         breakdown=order_breakdown(order),
     )

@@ -99,7 +99,7 @@ def test_block_links_go_to_the_page_in_the_visitors_language(client, rich_page, 
     [
         ("ru", "Салют", "Дворцовая набережная, 38", "1\u00a0500\u00a0₽"),
         ("en", "Fireworks", "38 Dvortsovaya Embankment", "1,500\u00a0₽"),
-        ("zh", "烟花", "宫殿堤岸38号", "1500\u00a0₽"),
+        ("zh", "烟花", "宫殿堤岸38号", "1,500\u00a0₽"),
     ],
 )
 def test_booking_and_route_blocks_speak_the_visitors_language(

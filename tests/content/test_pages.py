@@ -180,7 +180,7 @@ def test_open_graph_locale_matches_the_language(client, tree, language, og_local
     [
         ("excursion", "ru", "1\u00a0500\u00a0₽"),
         ("excursion", "en", "1,500\u00a0₽"),
-        ("excursion", "zh-hans", "1500\u00a0₽"),
+        ("excursion", "zh-hans", "1,500\u00a0₽"),
         ("event", "ru", "2\u00a0800,50\u00a0₽"),
         ("event", "en", "2,800.50\u00a0₽"),
         ("yacht", "ru", "18\u00a0000\u00a0₽"),

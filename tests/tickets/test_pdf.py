@@ -187,7 +187,7 @@ def test_each_page_shows_its_ticket_in_the_order_language(rendered):
 def test_prices_are_in_roubles(rendered):
     language, _tickets, _pdf, path = rendered
     first, second = pdf_text(path, 1), pdf_text(path, 2)
-    thousands = {"ru": "2 500", "en": "2,500", "zh-hans": "2500"}[language]
+    thousands = {"ru": "2 500", "en": "2,500", "zh-hans": "2,500"}[language]
     assert re.search(rf"{thousands}(\.00|,00)? ?₽", first), first
     assert re.search(r"1[ ,]?250[.,]50 ?₽", second), second
 
