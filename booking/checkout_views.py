@@ -11,6 +11,8 @@
 Views parse the request and call the services; every refusal is a `BookingError` shown in
 the visitor's language. No input makes a 500."""
 
+from functools import wraps
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -41,12 +43,30 @@ from booking.views import _missing, _own_hold, _product_page_url, _with_anchor, 
 from config.http import client_ip
 
 PDF_STATUSES = (Order.Status.PAID, Order.Status.PARTLY_REFUNDED)
+# The checkout and order pages carry a secret in their address (the hold's token, the
+# order's secret): no other site may see it in a Referer. Not "no-referrer": with it
+# browsers send `Origin: null` on the page's own forms ("Pay again"), which Django's CSRF
+# check rightly refuses.
+ORDER_REFERRER_POLICY = "same-origin"
 PENDING_PAYMENT = (Payment.Status.PENDING, Payment.Status.WAITING_FOR_CAPTURE)
 STATUS_POLL_SECONDS = 5  # the page's <meta refresh> without JavaScript
 
 
 class RedirectSeeOther(HttpResponseRedirect):
     status_code = 303
+
+
+def _order_referrer_policy(view):
+    """Sends the checkout and order pages' own Referrer-Policy (`ORDER_REFERRER_POLICY`)
+    in place of the site-wide one."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.headers["Referrer-Policy"] = ORDER_REFERRER_POLICY
+        return response
+
+    return wrapper
 
 
 # ---------------------------------------------------------------- documents
@@ -149,6 +169,7 @@ def _start_payment(request: HttpRequest, order: Order):
 # ---------------------------------------------------------------- checkout
 
 
+@_order_referrer_policy
 @never_cache
 @require_http_methods(["GET", "POST"])
 def checkout_view(request: HttpRequest, token: str):
@@ -318,6 +339,7 @@ def _ticket_rows(order: Order) -> list[dict]:
     ]
 
 
+@_order_referrer_policy
 @never_cache
 @require_GET
 def order_view(request: HttpRequest, code: str, secret: str):
@@ -374,6 +396,7 @@ def order_view(request: HttpRequest, code: str, secret: str):
     )
 
 
+@_order_referrer_policy
 @never_cache
 @require_GET
 def order_status_view(request: HttpRequest, code: str, secret: str):
@@ -389,6 +412,7 @@ def order_status_view(request: HttpRequest, code: str, secret: str):
     )
 
 
+@_order_referrer_policy
 @never_cache
 @require_POST
 def order_pay_view(request: HttpRequest, code: str, secret: str):
@@ -399,6 +423,7 @@ def order_pay_view(request: HttpRequest, code: str, secret: str):
     return _start_payment(request, order)
 
 
+@_order_referrer_policy
 @never_cache
 @require_GET
 def order_pdf_view(request: HttpRequest, code: str, secret: str):

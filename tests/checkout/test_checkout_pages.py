@@ -558,6 +558,23 @@ def test_a_declined_payment_offers_to_pay_again(shop):
     assert doc.select_one('meta[http-equiv="refresh"]') is None
 
 
+def test_secret_pages_keep_their_address_from_other_sites_without_breaking_their_forms(shop):
+    """`no-referrer` makes browsers send `Origin: null` on the page's own POST ("Pay
+    again"), which the CSRF check refuses; `same-origin` keeps the secret from other sites
+    and the form working. The end-to-end test presses the button in Chromium."""
+    client, key = visitor()
+    checkout = client.get(checkout_url(hold_for(shop, key)))
+    order = placed_order(shop.departure)
+    Payment.objects.create(
+        order=order, idempotence_key="k1", provider_id="p1", amount=order.total, status="canceled"
+    )
+    page = Client().get(order_url(order))
+    for response in (checkout, page):
+        assert response.status_code == 200
+        assert response["Referrer-Policy"] == "same-origin"
+        assert parse(response).select('meta[name="referrer"]') == []
+
+
 @pytest.mark.parametrize("language", ["ru", "en", "zh-hans"])
 def test_a_paid_order_shows_its_tickets_and_the_pdf(shop, language):
     order = placed_order(shop.departure, paid=True)
