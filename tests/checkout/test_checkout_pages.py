@@ -226,6 +226,33 @@ def test_checkout_in_each_language(shop, language):
     assert label["href"] == shop.document_url("personal_data_consent_page", language)
 
 
+VAT_LINES = {
+    ("ru", 1): "Без НДС",
+    ("en", 1): "VAT not applicable",
+    ("zh-hans", 1): "不含增值税",
+    ("ru", 4): "В т. ч. НДС 20%",
+    ("en", 4): "Including VAT 20%",
+    ("zh-hans", 4): "含增值税 20%",
+}
+
+
+@pytest.mark.parametrize(("language", "vat_code"), list(VAT_LINES))
+def test_the_vat_line_is_in_the_page_s_language(shop, language, vat_code):
+    from booking.services.pricing import product_taxes
+
+    taxes = product_taxes(shop.product.pk)
+    taxes.vat_code = vat_code
+    taxes.save()
+    client, key = visitor()
+    checkout = parse(client.get(checkout_url(hold_for(shop, key), language)))
+    order = parse(Client().get(order_url(placed_order(shop.departure), language)))
+    for doc in (checkout, order):
+        vat = text(doc.select_one("[data-vat] th"))
+        assert vat == VAT_LINES[language, vat_code]
+        if language != "ru":
+            assert "НДС" not in text(doc.select_one("main"))
+
+
 def test_someone_elses_or_unknown_hold_reads_as_not_found(shop):
     owner, key = visitor()
     hold = hold_for(shop, key)

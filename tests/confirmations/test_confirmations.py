@@ -267,6 +267,27 @@ def test_each_ticket_of_the_pdf_shows_what_was_paid_for_it(db, language, tmp_pat
         assert label.casefold() in page.casefold()
 
 
+@pytest.mark.parametrize(
+    ("language", "vat_line"),
+    [("ru", "Без НДС"), ("en", "VAT not applicable"), ("zh-hans", "不含增值税")],
+)
+def test_the_vat_line_of_the_e_mail_and_the_pdf_is_in_the_order_s_language(
+    db, language, vat_line, tmp_path
+):
+    order = paid_order(language)
+    order_confirmation_email(order.pk)
+    [message] = mail.outbox
+    [(_filename, content, _mimetype)] = message.attachments
+    path = tmp_path / "tickets.pdf"
+    path.write_bytes(content)
+    summary = pdf_pages_text(path)[-1]
+    html = html_of(message)
+    for body in (html, message.body, summary):
+        assert vat_line in body
+        if language != "ru":
+            assert "НДС" not in body
+
+
 def test_ticket_views_are_the_valid_tickets_in_the_order_s_language(db):
     order = paid_order("zh-hans")
     first = order.tickets.order_by("pk").first()
