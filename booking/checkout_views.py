@@ -11,6 +11,8 @@
 Views parse the request and call the services; every refusal is a `BookingError` shown in
 the visitor's language. No input makes a 500."""
 
+from functools import wraps
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -36,17 +38,36 @@ from booking.services.orders import (
 )
 from booking.services.payments import order_payment_refresh, payment_start
 from booking.services.pricing import Breakdown
+from booking.sessions import remember_promo_code, remembered_promo_code
 from booking.templatetags.booking_tags import MESSAGE_TAG
 from booking.views import _missing, _own_hold, _product_page_url, _with_anchor, clock
 from config.http import client_ip
 
 PDF_STATUSES = (Order.Status.PAID, Order.Status.PARTLY_REFUNDED)
+# The checkout and order pages carry a secret in their address (the hold's token, the
+# order's secret): no other site may see it in a Referer. Not "no-referrer": with it
+# browsers send `Origin: null` on the page's own forms ("Pay again"), which Django's CSRF
+# check rightly refuses.
+ORDER_REFERRER_POLICY = "same-origin"
 PENDING_PAYMENT = (Payment.Status.PENDING, Payment.Status.WAITING_FOR_CAPTURE)
 STATUS_POLL_SECONDS = 5  # the page's <meta refresh> without JavaScript
 
 
 class RedirectSeeOther(HttpResponseRedirect):
     status_code = 303
+
+
+def _order_referrer_policy(view):
+    """Sends the checkout and order pages' own Referrer-Policy (`ORDER_REFERRER_POLICY`)
+    in place of the site-wide one."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.headers["Referrer-Policy"] = ORDER_REFERRER_POLICY
+        return response
+
+    return wrapper
 
 
 # ---------------------------------------------------------------- documents
@@ -149,6 +170,7 @@ def _start_payment(request: HttpRequest, order: Order):
 # ---------------------------------------------------------------- checkout
 
 
+@_order_referrer_policy
 @never_cache
 @require_http_methods(["GET", "POST"])
 def checkout_view(request: HttpRequest, token: str):
@@ -163,7 +185,10 @@ def checkout_view(request: HttpRequest, token: str):
         return RedirectSeeOther(_order_url(existing))
 
     documents = _documents(request)
-    form = CheckoutForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        form = CheckoutForm(request.POST)
+    else:
+        form = _form_with_remembered_promo(request, hold)
     promo_code, promo_error = "", None
     if form.is_bound:
         try:
@@ -178,31 +203,53 @@ def checkout_view(request: HttpRequest, token: str):
         promo_error = promo_error or quote_error
         if promo_error:
             form.add_error("promo_code", promo_error)
+        promo_applied = bool(promo_code and not promo_error)
+        remember_promo_code(request, hold, breakdown.promo_code if promo_applied else "")
         return _render_checkout(
             request,
             hold,
             form,
             breakdown,
             documents,
-            promo_applied=bool(promo_code and not promo_error),
+            promo_applied=promo_applied,
             status=200 if not promo_error else 400,
         )
     if form.is_bound and form.is_valid():
         response = _place_order(request, hold, form, documents)
         if response is not None:
             return response
+    if not form.is_bound:
+        promo_code = form.initial.get("promo_code", "")
     breakdown, quote_error = _quote(hold, form, promo_code)
-    if quote_error and "promo_code" not in form.errors:
+    if quote_error and not form.is_bound:
+        # A remembered code that no longer applies (expired, used up): dropped, and said so.
+        messages.error(
+            request,
+            _("The promo code %(code)s has been removed. %(reason)s")
+            % {"code": promo_code, "reason": quote_error},
+            extra_tags=MESSAGE_TAG,
+        )
+        form = CheckoutForm()
+        promo_code = ""
+    elif quote_error and "promo_code" not in form.errors:
         form.add_error("promo_code", quote_error)
+    promo_applied = bool(promo_code and not form.errors.get("promo_code"))
+    remember_promo_code(request, hold, breakdown.promo_code if promo_applied else "")
     return _render_checkout(
         request,
         hold,
         form,
         breakdown,
         documents,
-        promo_applied=bool(promo_code and not form.errors.get("promo_code")),
+        promo_applied=promo_applied,
         status=400 if form.is_bound else 200,
     )
+
+
+def _form_with_remembered_promo(request: HttpRequest, hold: Hold) -> CheckoutForm:
+    """An empty form, with the promo code applied earlier at this hold's checkout (a
+    reload, a way back from "change the selection"); the caller judges it again."""
+    return CheckoutForm(initial={"promo_code": remembered_promo_code(request, hold)})
 
 
 def _quote(hold: Hold, form: CheckoutForm, promo_code: str):
@@ -318,6 +365,7 @@ def _ticket_rows(order: Order) -> list[dict]:
     ]
 
 
+@_order_referrer_policy
 @never_cache
 @require_GET
 def order_view(request: HttpRequest, code: str, secret: str):
@@ -374,6 +422,7 @@ def order_view(request: HttpRequest, code: str, secret: str):
     )
 
 
+@_order_referrer_policy
 @never_cache
 @require_GET
 def order_status_view(request: HttpRequest, code: str, secret: str):
@@ -389,6 +438,7 @@ def order_status_view(request: HttpRequest, code: str, secret: str):
     )
 
 
+@_order_referrer_policy
 @never_cache
 @require_POST
 def order_pay_view(request: HttpRequest, code: str, secret: str):
@@ -399,6 +449,7 @@ def order_pay_view(request: HttpRequest, code: str, secret: str):
     return _start_payment(request, order)
 
 
+@_order_referrer_policy
 @never_cache
 @require_GET
 def order_pdf_view(request: HttpRequest, code: str, secret: str):

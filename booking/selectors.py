@@ -404,7 +404,7 @@ def breakdown_display(breakdown, *, departure: Departure, language: str) -> dict
         ]
         rate = VAT_RATES.get(breakdown.vat_code)
         if rate is None:
-            vat_label = gettext("VAT not applicable (без НДС)")
+            vat_label = gettext("VAT not applicable")
         else:
             vat_label = gettext("Including VAT %(rate)s%%") % {"rate": rate}
         fees = [

@@ -146,7 +146,7 @@ def order_ticket_views(order: Order) -> list[TicketView]:
                 boarding_instructions=localized_value(venue, "boarding_instructions", language),
                 ticket_type=localized_value(ticket.ticket_type, "name", language),
                 seat_label=_seat_label(ticket, language),
-                price=ticket.price,
+                paid=ticket.paid_amount,
                 token=ticket_token(ticket.secret, departure.pk),
             )
         )

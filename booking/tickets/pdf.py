@@ -39,7 +39,9 @@ class TicketView:
     pier_address: str
     boarding_instructions: str
     ticket_type: str
-    price: Decimal
+    # What was paid for this ticket (its price less its share of the discount, plus its
+    # fees), as the order page shows it; not the list price.
+    paid: Decimal
     token: str
     seat_label: str = ""
 

@@ -226,6 +226,33 @@ def test_checkout_in_each_language(shop, language):
     assert label["href"] == shop.document_url("personal_data_consent_page", language)
 
 
+VAT_LINES = {
+    ("ru", 1): "Без НДС",
+    ("en", 1): "VAT not applicable",
+    ("zh-hans", 1): "不含增值税",
+    ("ru", 4): "В т. ч. НДС 20%",
+    ("en", 4): "Including VAT 20%",
+    ("zh-hans", 4): "含增值税 20%",
+}
+
+
+@pytest.mark.parametrize(("language", "vat_code"), list(VAT_LINES))
+def test_the_vat_line_is_in_the_page_s_language(shop, language, vat_code):
+    from booking.services.pricing import product_taxes
+
+    taxes = product_taxes(shop.product.pk)
+    taxes.vat_code = vat_code
+    taxes.save()
+    client, key = visitor()
+    checkout = parse(client.get(checkout_url(hold_for(shop, key), language)))
+    order = parse(Client().get(order_url(placed_order(shop.departure), language)))
+    for doc in (checkout, order):
+        vat = text(doc.select_one("[data-vat] th"))
+        assert vat == VAT_LINES[language, vat_code]
+        if language != "ru":
+            assert "НДС" not in text(doc.select_one("main"))
+
+
 def test_someone_elses_or_unknown_hold_reads_as_not_found(shop):
     owner, key = visitor()
     hold = hold_for(shop, key)
@@ -377,6 +404,103 @@ def test_apply_with_a_bad_code_says_why_next_to_the_field(shop, language):
     assert doc.select_one("[data-discount]") is None
     assert text(doc.select_one("[data-total]")).replace(",", " ") in ("5 900 ₽", "5900 ₽")
     nothing_created()
+
+
+def apply_promo(client, hold, code="spring10"):
+    response = client.post(checkout_url(hold), {"action": "apply", "promo_code": code})
+    assert response.status_code == 200
+    return response
+
+
+def test_an_applied_promo_code_survives_a_reload(shop):
+    make_promotion()
+    client, key = visitor()
+    hold = hold_for(shop, key)
+    apply_promo(client, hold)
+
+    doc = parse(client.get(checkout_url(hold)))
+    assert "SPRING10" in text(doc.select_one("[data-discount]"))
+    assert text(doc.select_one("[data-total]")) == "5 310 ₽"
+    assert doc.select_one("input[name=promo_code]")["value"] == "SPRING10"
+    assert doc.select_one("#promo_code-ok")
+
+
+def test_an_applied_promo_code_survives_changing_the_selection(shop, monkeypatch):
+    from booking.services.holds import hold_update
+
+    make_promotion()
+    client, key = visitor()
+    hold = hold_for(shop, key)
+    apply_promo(client, hold)
+    checkout = parse(client.get(checkout_url(hold)))
+    hold_url = checkout.select_one(".checkout-summary__change a")["href"]
+    assert client.get(hold_url).status_code == 200
+    hold_update(hold=hold, quantities={shop.adult.pk: 1})
+
+    doc = parse(client.get(checkout_url(hold)))
+    assert "220 ₽" in text(doc.select_one("[data-discount]"))
+    assert text(doc.select_one("[data-total]")) == "1 980 ₽"
+    promo = doc.select_one("input[name=promo_code]")["value"]
+    fake_payments(monkeypatch)
+    response = client.post(checkout_url(hold), {**VALID, "promo_code": promo})
+    assert response.status_code == 303
+    order = Order.objects.get()
+    assert (order.total, order.promotion.code) == (Decimal("1980.00"), "SPRING10")
+
+
+def test_the_promo_code_is_remembered_for_its_own_hold_only(shop):
+    make_promotion()
+    client, key = visitor()
+    hold = hold_for(shop, key)
+    apply_promo(client, hold)
+    other = hold_for(shop, key, adults=1, children=0)
+
+    doc = parse(client.get(checkout_url(other)))
+    assert doc.select_one("[data-discount]") is None
+    assert doc.select_one("input[name=promo_code]").get("value") is None
+    # Someone else's session knows nothing of it either.
+    stranger, _ = visitor()
+    assert "SPRING10" not in stranger.get(checkout_url(hold)).content.decode()
+
+
+def test_a_promo_code_removed_by_the_customer_stays_removed(shop):
+    make_promotion()
+    client, key = visitor()
+    hold = hold_for(shop, key)
+    apply_promo(client, hold)
+    apply_promo(client, hold, "")
+
+    doc = parse(client.get(checkout_url(hold)))
+    assert doc.select_one("[data-discount]") is None
+    assert text(doc.select_one("[data-total]")) == "5 900 ₽"
+
+
+@pytest.mark.parametrize("language", ["ru", "en", "zh-hans"])
+@pytest.mark.parametrize("how", ["promo_expired", "promo_used_up"])
+def test_a_remembered_code_that_no_longer_applies_is_dropped_with_a_message(shop, how, language):
+    promotion = make_promotion(max_uses=1)
+    client, key = visitor()
+    hold = hold_for(shop, key)
+    apply_promo(client, hold)
+    if how == "promo_expired":
+        promotion.valid_until = timezone.now() - datetime.timedelta(seconds=1)
+        promotion.save()
+    else:
+        placed_order(shop.departure, promo_code="SPRING10", email="boris@example.com")
+
+    response = client.get(checkout_url(hold, language))
+    assert response.status_code == 200
+    doc = parse(response)
+    notice = text(doc.select_one("p.booking-notice--error"))
+    assert "SPRING10" in notice and message(how, language) in notice
+    assert doc.select_one("[data-discount]") is None
+    assert text(doc.select_one("[data-total]")).replace(",", " ") in ("5 900 ₽", "5900 ₽")
+    assert doc.select_one("input[name=promo_code]").get("value") is None
+    assert doc.select_one("#promo_code-ok") is None
+
+    # Said once: the code is forgotten.
+    again = parse(client.get(checkout_url(hold, language)))
+    assert again.select_one("p.booking-notice--error") is None
 
 
 def test_fees_have_their_own_lines(shop):
@@ -556,6 +680,23 @@ def test_a_declined_payment_offers_to_pay_again(shop):
     form = doc.select_one(f'form[action="{order_url(order, "en", "pay/")}"]')
     assert "Pay again" in text(form)
     assert doc.select_one('meta[http-equiv="refresh"]') is None
+
+
+def test_secret_pages_keep_their_address_from_other_sites_without_breaking_their_forms(shop):
+    """`no-referrer` makes browsers send `Origin: null` on the page's own POST ("Pay
+    again"), which the CSRF check refuses; `same-origin` keeps the secret from other sites
+    and the form working. The end-to-end test presses the button in Chromium."""
+    client, key = visitor()
+    checkout = client.get(checkout_url(hold_for(shop, key)))
+    order = placed_order(shop.departure)
+    Payment.objects.create(
+        order=order, idempotence_key="k1", provider_id="p1", amount=order.total, status="canceled"
+    )
+    page = Client().get(order_url(order))
+    for response in (checkout, page):
+        assert response.status_code == 200
+        assert response["Referrer-Policy"] == "same-origin"
+        assert parse(response).select('meta[name="referrer"]') == []
 
 
 @pytest.mark.parametrize("language", ["ru", "en", "zh-hans"])

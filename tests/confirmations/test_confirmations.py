@@ -228,6 +228,66 @@ def test_the_breakdown_shows_fees_and_escapes_what_people_typed(db):
     assert "<script>alert(1)</script>" in message.body
 
 
+def pdf_pages_text(path) -> list[str]:
+    """Each page's text, whitespace made single spaces as in `pdf_text`."""
+    text = subprocess.run(
+        [need("pdftotext"), "-enc", "UTF-8", str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    pages = unicodedata.normalize("NFKC", text).split("\f")
+    return [re.sub(r"\s+", " ", page) for page in pages if page.strip()]
+
+
+def promo_order_pdf(language, tmp_path):
+    """The PDF of a paid order of two 2 500 ₽ tickets bought with a 10 % promo code."""
+    from booking.models import Promotion
+
+    Promotion.objects.create(code="SPRING10", kind="percent", value=Decimal("10"))
+    order = paid_order(language, promo_code="SPRING10")
+    assert order.discount_total == Decimal("500.00")
+    path = tmp_path / "tickets.pdf"
+    path.write_bytes(confirmations.order_tickets_pdf(order))
+    return order, path
+
+
+@pytest.mark.parametrize("language", ["ru", "en", "zh-hans"])
+def test_each_ticket_of_the_pdf_shows_what_was_paid_for_it(db, language, tmp_path):
+    order, path = promo_order_pdf(language, tmp_path)
+    paid = {t.paid_amount for t in order.tickets.all()}
+    assert paid == {Decimal("2250.00")}
+    pages = pdf_pages_text(path)
+    tickets = [page for page in pages if order.code in page and "SPRING10" not in page]
+    assert len(tickets) == 2
+    label = {"ru": "Оплачено", "en": "Amount paid", "zh-hans": "实付金额"}[language]
+    for page in tickets:
+        assert re.search(r"2[ ,]?250(\.00|,00)? ?₽", page), page
+        assert not re.search(r"2[ ,]?500", page), page
+        assert label.casefold() in page.casefold()
+
+
+@pytest.mark.parametrize(
+    ("language", "vat_line"),
+    [("ru", "Без НДС"), ("en", "VAT not applicable"), ("zh-hans", "不含增值税")],
+)
+def test_the_vat_line_of_the_e_mail_and_the_pdf_is_in_the_order_s_language(
+    db, language, vat_line, tmp_path
+):
+    order = paid_order(language)
+    order_confirmation_email(order.pk)
+    [message] = mail.outbox
+    [(_filename, content, _mimetype)] = message.attachments
+    path = tmp_path / "tickets.pdf"
+    path.write_bytes(content)
+    summary = pdf_pages_text(path)[-1]
+    html = html_of(message)
+    for body in (html, message.body, summary):
+        assert vat_line in body
+        if language != "ru":
+            assert "НДС" not in body
+
+
 def test_ticket_views_are_the_valid_tickets_in_the_order_s_language(db):
     order = paid_order("zh-hans")
     first = order.tickets.order_by("pk").first()

@@ -215,3 +215,35 @@ def test_declined_payment_leaves_the_order_unpaid_and_frees_the_seats_when_it_ex
     assert db(run_out) == 1
     assert db(state) == ("expired", "canceled", 0)
     assert not [m for m in mail.outbox if "anna@" in m.to[0]]
+
+
+def test_after_a_declined_payment_pay_again_pays_the_order(site, shop, customers):
+    """The order page's "Pay again" is a form POST: it must pass the CSRF origin check
+    (a `no-referrer` policy made the browser send `Origin: null`, answered 403)."""
+    tab = customers()
+    to_checkout(tab, site, [(1, 6)])
+    pay_button(fill_checkout(tab)).click()
+    expect(tab).to_have_url(re.compile(rf"^{re.escape(shop.url)}/checkout/"))
+    tab.get_by_role("button", name="Отказаться · Decline").click()
+    expect(tab).to_have_url(re.compile(r"/ru/booking/order/[A-Z0-9]{8}/[\w-]+/$"))
+    order_url = tab.url
+
+    tab.locator("form[action$='/pay/'] button").click()
+    expect(tab).to_have_url(re.compile(rf"^{re.escape(shop.url)}/checkout/"))
+    expect(tab.locator(".amount")).to_have_text("1800.00 ₽")
+    tab.get_by_role("button", name="Оплатить · Pay").click()
+    expect(tab).to_have_url(order_url)
+
+    order = db(lambda: Order.objects.get())
+    pdf_link = tab.locator(f'a[href$="/order/{order.code}/{order.secret}/tickets.pdf"]')
+    expect(pdf_link).to_be_visible(timeout=20_000)
+
+    def state():
+        order = Order.objects.get()
+        return (
+            order.status,
+            sorted(order.payments.values_list("status", flat=True)),
+            Ticket.objects.filter(order=order, status="valid").count(),
+        )
+
+    assert db(state) == ("paid", ["canceled", "succeeded"], 1)

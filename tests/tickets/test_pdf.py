@@ -38,7 +38,7 @@ TEXTS = {
         "instructions": "Посадка начинается за 20 минут до отправления.",
         "types": ("Взрослый", "Детский"),
         "seat": "Верхняя палуба, ряд 3, место 12",
-        "labels": ("Причал", "Цена", "Посадка"),  # "Pier", "Price", "Boarding"
+        "labels": ("Причал", "Оплачено", "Посадка"),  # "Pier", "Amount paid", "Boarding"
         "date": "12 июля 2025",
     },
     "en": {
@@ -48,7 +48,7 @@ TEXTS = {
         "instructions": "Boarding opens 20 minutes before departure.",
         "types": ("Adult", "Child"),
         "seat": "Upper deck, row 3, seat 12",
-        "labels": ("Pier", "Price", "Boarding"),
+        "labels": ("Pier", "Amount paid", "Boarding"),
         "date": "July 12, 2025",
     },
     "zh-hans": {
@@ -58,7 +58,7 @@ TEXTS = {
         "instructions": "开船前20分钟开始登船。",
         "types": ("成人", "儿童"),
         "seat": "上层甲板 3排 12座",
-        "labels": ("码头", "价格", "登船"),
+        "labels": ("码头", "实付金额", "登船"),
         "date": "2025年7月12日",
     },
 }
@@ -80,13 +80,13 @@ def make_tickets(language: str, **changes) -> list[TicketView]:
             **common,
             ticket_type=texts["types"][0],
             seat_label=texts["seat"],
-            price=Decimal("2500.00"),
+            paid=Decimal("2500.00"),
             token=ticket_token(new_ticket_secret(), DEPARTURE_ID),
         ),
         TicketView(
             **common,
             ticket_type=texts["types"][1],
-            price=Decimal("1250.50"),
+            paid=Decimal("1250.50"),
             token=ticket_token(new_ticket_secret(), DEPARTURE_ID),
         ),
     ]
