@@ -24,10 +24,19 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView
 from wagtail.admin import messages
+from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.log_actions import log
+from wagtail.permissions import policy_registry
+from wagtail.snippets.views.chooser import (
+    ChooseResultsView,
+    ChooseView,
+    SnippetChooserViewSet,
+    SnippetChosenMultipleView,
+    SnippetChosenView,
+)
 from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, IndexView
 
 from booking.forms import (
@@ -185,6 +194,48 @@ def saved_seat_drawing(seat_map: SeatMap) -> SeatDrawing | None:
     ]
     zones = [{"code": z.code, "name": z.name, "color": z.color} for z in seat_map.zones.all()]
     return seat_drawing(planned, zones)
+
+
+# Choosing ------------------------------------------------------------------------------
+
+# Wagtail's snippet choosers answer anyone who may enter the admin; ours answer only
+# those who may see the model's listing too (a boarding crew member may enter the admin
+# for the check-in menu, but must not read promo codes through a chooser).
+CHOOSER_PERMISSIONS = ["add", "change", "delete", "view"]
+
+
+class ModelPermissionChooserMixin:
+    def dispatch(self, request, *args, **kwargs):
+        policy = policy_registry.get_by_type(self.model_class)
+        if not policy.user_has_any_permission(request.user, CHOOSER_PERMISSIONS):
+            return permission_denied(request)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PermissionCheckedChooseView(ModelPermissionChooserMixin, ChooseView):
+    pass
+
+
+class PermissionCheckedChooseResultsView(ModelPermissionChooserMixin, ChooseResultsView):
+    pass
+
+
+class PermissionCheckedChosenView(ModelPermissionChooserMixin, SnippetChosenView):
+    pass
+
+
+class PermissionCheckedChosenMultipleView(ModelPermissionChooserMixin, SnippetChosenMultipleView):
+    pass
+
+
+class PermissionCheckedChooserViewSet(SnippetChooserViewSet):
+    """A snippet chooser whose every URL checks the chosen model's permission; the
+    "create" URL already checks "add"."""
+
+    choose_view_class = PermissionCheckedChooseView
+    choose_results_view_class = PermissionCheckedChooseResultsView
+    chosen_view_class = PermissionCheckedChosenView
+    chosen_multiple_view_class = PermissionCheckedChosenMultipleView
 
 
 # Deleting -----------------------------------------------------------------------------

@@ -341,6 +341,7 @@ for viewset in (
     TicketPriceViewSet,
 ):
     viewset.delete_view_class = admin_views.BookingDeleteView
+    viewset.chooser_viewset_class = admin_views.PermissionCheckedChooserViewSet
 
 
 class BookingViewSetGroup(SnippetViewSetGroup):
