@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -238,12 +238,54 @@ class PermissionCheckedChooserViewSet(SnippetChooserViewSet):
     chosen_multiple_view_class = PermissionCheckedChosenMultipleView
 
 
+class DepartureChooserViewSet(PermissionCheckedChooserViewSet):
+    def get_object_list(self):
+        # Each departure is named by its product and its pier's local time.
+        return Departure.objects.select_related("product", "venue")
+
+
+# Saving ------------------------------------------------------------------------------
+
+# Wagtail's Russian messages are feminine for every model ("Рейс … обновлена"); ours are
+# worded to agree with a model of any gender.
+CREATED_MESSAGE = _("%(model_name)s “%(object)s” created.")
+SAVED_MESSAGE = _("%(model_name)s “%(object)s” saved.")
+DELETED_MESSAGE = _("%(model_name)s “%(object)s” deleted.")
+
+
+def _saved_message(message, instance) -> str:
+    return capfirst(message % {"model_name": instance._meta.verbose_name, "object": instance})
+
+
+class BookingCreateView(CreateView):
+    def get_success_message(self, instance=None):
+        return _saved_message(CREATED_MESSAGE, instance or self.object)
+
+
+class BookingEditView(EditView):
+    def get_success_message(self, instance=None):
+        return _saved_message(SAVED_MESSAGE, instance or self.object)
+
+
+def use_booking_views(viewset) -> None:
+    """Our chooser (with permission checks) and save messages for a snippet viewset."""
+    if not issubclass(viewset.chooser_viewset_class, PermissionCheckedChooserViewSet):
+        viewset.chooser_viewset_class = PermissionCheckedChooserViewSet
+    if viewset.add_view_class is CreateView:
+        viewset.add_view_class = BookingCreateView
+    if viewset.edit_view_class is EditView:
+        viewset.edit_view_class = BookingEditView
+
+
 # Deleting -----------------------------------------------------------------------------
 
 
 class BookingDeleteView(DeleteView):
     """Deleting a booking record that others still use (a pier with departures, a seat
     map whose seats were held or sold…) is refused with a message, not an error page."""
+
+    def get_success_message(self):
+        return _saved_message(DELETED_MESSAGE, self.object)
 
     def form_valid(self, form):
         try:
@@ -374,7 +416,7 @@ def editor_initial_layout(editor: SeatLayoutEditor) -> dict:
     return {"zones": zones, "sections": sections}
 
 
-class SeatMapCreateView(SeatMapEditorMixin, CreateView):
+class SeatMapCreateView(SeatMapEditorMixin, BookingCreateView):
     def get_success_message(self, instance):
         return f"{super().get_success_message(instance)} {self.counts_message()}"
 
@@ -383,7 +425,7 @@ class SeatMapCreateView(SeatMapEditorMixin, CreateView):
         return self.get_edit_url()
 
 
-class SeatMapEditView(SeatMapEditorMixin, EditView):
+class SeatMapEditView(SeatMapEditorMixin, BookingEditView):
     def get_success_message(self):
         return f"{super().get_success_message()} {self.counts_message()}"
 

@@ -364,7 +364,9 @@ class Departure(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.product} — {self.starts_at:%Y-%m-%d %H:%M}"
+        # The pier's wall clock, as on the timetable: in UTC a late-evening departure
+        # would be named by the previous day.
+        return f"{self.product} — {self.local_starts_at:%Y-%m-%d %H:%M}"
 
     @property
     def local_starts_at(self):

@@ -7,7 +7,7 @@ from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from booking.admin_views import PermissionCheckedChooserViewSet
+from booking.admin_views import use_booking_views
 from booking.messaging import PLACEHOLDER_HELP, PLACEHOLDERS, MessageKind, MessageTemplate
 
 
@@ -43,7 +43,6 @@ class MessageTemplateViewSet(SnippetViewSet):
     menu_label = _("Message templates")
     add_to_admin_menu = True
     menu_order = 210
-    chooser_viewset_class = PermissionCheckedChooserViewSet
     list_display = ["kind", "language", "email_subject", "updated_at"]
     list_filter = ["kind", "language"]
     search_fields = ["email_subject", "email_body", "sms_text"]
@@ -57,4 +56,5 @@ class MessageTemplateViewSet(SnippetViewSet):
     ]
 
 
+use_booking_views(MessageTemplateViewSet)
 register_snippet(MessageTemplateViewSet)
