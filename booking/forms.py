@@ -703,6 +703,19 @@ class DepartureForm(WagtailAdminModelForm):
         return cleaned
 
 
+# Undoing a boarding ------------------------------------------------------------------
+
+
+class CheckInUndoForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the boarding is undone; it is kept in the audit log."),
+        error_messages={"required": _("Say why the boarding is undone.")},
+    )
+
+
 # Price overrides ---------------------------------------------------------------------
 
 

@@ -812,7 +812,10 @@ class Ticket(models.Model):
         verbose_name_plural = _("tickets")
         ordering = ["order", "pk"]
         indexes = [models.Index(fields=["departure", "status"])]
-        permissions = [("check_in_ticket", "Can check tickets in at boarding")]
+        permissions = [
+            ("check_in_ticket", "Can check tickets in at boarding"),
+            ("undo_check_in", "Can undo a boarding"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(

@@ -32,6 +32,7 @@ from booking.models import (
     Venue,
     Vessel,
 )
+from booking.services.checkin import CHECK_IN_ACTION, CHECK_IN_UNDO_ACTION
 
 
 class YesNoColumn(BooleanColumn):
@@ -412,6 +413,23 @@ def register_booking_log_actions(actions):
             except (KeyError, TypeError):
                 return _("Seat layout applied")
 
+    @actions.register_action(CHECK_IN_ACTION)
+    class CheckInFormatter(LogFormatter):
+        label = _("Board")
+
+        def format_message(self, log_entry):
+            return _("Ticket boarded")
+
+    @actions.register_action(CHECK_IN_UNDO_ACTION)
+    class CheckInUndoFormatter(LogFormatter):
+        label = _("Undo a boarding")
+
+        def format_message(self, log_entry):
+            try:
+                return _("Boarding undone: %(reason)s") % {"reason": log_entry.data["reason"]}
+            except (KeyError, TypeError):
+                return _("Boarding undone")
+
     @actions.register_action(admin_views.SCHEDULE_ACTION)
     class DepartureScheduleFormatter(LogFormatter):
         label = _("Create departures")
@@ -444,3 +462,14 @@ def register_check_in_menu_item():
     return CheckInMenuItem(
         _("Boarding check-in"), reverse_lazy("checkin:index"), icon_name="tick", order=210
     )
+
+
+@hooks.register("register_admin_urls")
+def register_check_in_undo_url():
+    return [
+        path(
+            "booking/check-in/undo/<int:ticket_id>/",
+            admin_views.CheckInUndoView.as_view(),
+            name="booking_check_in_undo",
+        )
+    ]

@@ -269,6 +269,16 @@ SMS_BACKEND = os.environ.get(
     "booking.sms.backends.SmsRuBackend" if SMSRU_API_ID else "booking.sms.backends.ConsoleBackend",
 )
 
+# Boarding check-in (booking/services/checkin.py): a departure boards only from this many
+# minutes before its start until this many minutes after its end, so tickets of other
+# days are refused at the gangway.
+BOOKING_CHECKIN_OPENS_MINUTES_BEFORE = int(
+    os.environ.get("BOOKING_CHECKIN_OPENS_MINUTES_BEFORE", "120")
+)
+BOOKING_CHECKIN_CLOSES_MINUTES_AFTER_END = int(
+    os.environ.get("BOOKING_CHECKIN_CLOSES_MINUTES_AFTER_END", "0")
+)
+
 # Checkout and payments (booking/services/orders.py, payments.py)
 # While a payment is pending its hold is kept alive, up to this many minutes after the
 # order was placed (YooKassa may take longer than the hold's own lifetime to settle).
