@@ -18,24 +18,35 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView
 from wagtail.admin import messages
+from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.log_actions import log
+from wagtail.permissions import policy_registry
+from wagtail.snippets.views.chooser import (
+    ChooseResultsView,
+    ChooseView,
+    SnippetChooserViewSet,
+    SnippetChosenMultipleView,
+    SnippetChosenView,
+)
 from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, IndexView
 
 from booking.forms import (
+    CheckInUndoForm,
     DepartureScheduleForm,
     LayoutImportForm,
     SeatLayoutEditor,
 )
-from booking.models import Departure, Seat, SeatMap
+from booking.models import Departure, Seat, SeatMap, Ticket
+from booking.services.checkin import UNDO_PERMISSION, ticket_check_in_undo
 from booking.services.departures import (
     ScheduleError,
     departure_schedule_plan,
@@ -187,12 +198,96 @@ def saved_seat_drawing(seat_map: SeatMap) -> SeatDrawing | None:
     return seat_drawing(planned, zones)
 
 
+# Choosing ------------------------------------------------------------------------------
+
+# Wagtail's snippet choosers answer anyone who may enter the admin; ours answer only
+# those who may see the model's listing too (a boarding crew member may enter the admin
+# for the check-in menu, but must not read promo codes through a chooser).
+CHOOSER_PERMISSIONS = ["add", "change", "delete", "view"]
+
+
+class ModelPermissionChooserMixin:
+    def dispatch(self, request, *args, **kwargs):
+        policy = policy_registry.get_by_type(self.model_class)
+        if not policy.user_has_any_permission(request.user, CHOOSER_PERMISSIONS):
+            return permission_denied(request)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PermissionCheckedChooseView(ModelPermissionChooserMixin, ChooseView):
+    pass
+
+
+class PermissionCheckedChooseResultsView(ModelPermissionChooserMixin, ChooseResultsView):
+    pass
+
+
+class PermissionCheckedChosenView(ModelPermissionChooserMixin, SnippetChosenView):
+    pass
+
+
+class PermissionCheckedChosenMultipleView(ModelPermissionChooserMixin, SnippetChosenMultipleView):
+    pass
+
+
+class PermissionCheckedChooserViewSet(SnippetChooserViewSet):
+    """A snippet chooser whose every URL checks the chosen model's permission; the
+    "create" URL already checks "add"."""
+
+    choose_view_class = PermissionCheckedChooseView
+    choose_results_view_class = PermissionCheckedChooseResultsView
+    chosen_view_class = PermissionCheckedChosenView
+    chosen_multiple_view_class = PermissionCheckedChosenMultipleView
+
+
+class DepartureChooserViewSet(PermissionCheckedChooserViewSet):
+    def get_object_list(self):
+        # Each departure is named by its product and its pier's local time.
+        return Departure.objects.select_related("product", "venue")
+
+
+# Saving ------------------------------------------------------------------------------
+
+# Wagtail's Russian messages are feminine for every model ("Рейс … обновлена"); ours are
+# worded to agree with a model of any gender.
+CREATED_MESSAGE = _("%(model_name)s “%(object)s” created.")
+SAVED_MESSAGE = _("%(model_name)s “%(object)s” saved.")
+DELETED_MESSAGE = _("%(model_name)s “%(object)s” deleted.")
+
+
+def _saved_message(message, instance) -> str:
+    return capfirst(message % {"model_name": instance._meta.verbose_name, "object": instance})
+
+
+class BookingCreateView(CreateView):
+    def get_success_message(self, instance=None):
+        return _saved_message(CREATED_MESSAGE, instance or self.object)
+
+
+class BookingEditView(EditView):
+    def get_success_message(self, instance=None):
+        return _saved_message(SAVED_MESSAGE, instance or self.object)
+
+
+def use_booking_views(viewset) -> None:
+    """Our chooser (with permission checks) and save messages for a snippet viewset."""
+    if not issubclass(viewset.chooser_viewset_class, PermissionCheckedChooserViewSet):
+        viewset.chooser_viewset_class = PermissionCheckedChooserViewSet
+    if viewset.add_view_class is CreateView:
+        viewset.add_view_class = BookingCreateView
+    if viewset.edit_view_class is EditView:
+        viewset.edit_view_class = BookingEditView
+
+
 # Deleting -----------------------------------------------------------------------------
 
 
 class BookingDeleteView(DeleteView):
     """Deleting a booking record that others still use (a pier with departures, a seat
     map whose seats were held or sold…) is refused with a message, not an error page."""
+
+    def get_success_message(self):
+        return _saved_message(DELETED_MESSAGE, self.object)
 
     def form_valid(self, form):
         try:
@@ -323,7 +418,7 @@ def editor_initial_layout(editor: SeatLayoutEditor) -> dict:
     return {"zones": zones, "sections": sections}
 
 
-class SeatMapCreateView(SeatMapEditorMixin, CreateView):
+class SeatMapCreateView(SeatMapEditorMixin, BookingCreateView):
     def get_success_message(self, instance):
         return f"{super().get_success_message(instance)} {self.counts_message()}"
 
@@ -332,7 +427,7 @@ class SeatMapCreateView(SeatMapEditorMixin, CreateView):
         return self.get_edit_url()
 
 
-class SeatMapEditView(SeatMapEditorMixin, EditView):
+class SeatMapEditView(SeatMapEditorMixin, BookingEditView):
     def get_success_message(self):
         return f"{super().get_success_message()} {self.counts_message()}"
 
@@ -692,3 +787,52 @@ class DepartureScheduleView(PermissionCheckedMixin, WagtailAdminTemplateMixin, F
             context["venue"] = context["form"].cleaned_data["venue"]
         context["media"] = context["form"].media
         return context
+
+
+# Undoing a boarding ------------------------------------------------------------------
+
+
+class CheckInUndoView(WagtailAdminTemplateMixin, FormView):
+    """An administrator undoes a ticket's boarding, with a reason, through
+    `ticket_check_in_undo` (which checks the permission too and writes the audit log)."""
+
+    form_class = CheckInUndoForm
+    template_name = "booking/admin/check_in_undo.html"
+    header_icon = "undo"
+
+    def dispatch(self, request, *args, ticket_id, **kwargs):
+        if not request.user.has_perm(UNDO_PERMISSION):
+            return permission_denied(request)
+        self.ticket = get_object_or_404(
+            Ticket.objects.select_related("order", "ticket_type", "departure__product"),
+            pk=ticket_id,
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("Undo a boarding")
+
+    def get_page_subtitle(self):
+        return str(self.ticket)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        local = (
+            self.ticket.checked_in_at.astimezone(
+                zoneinfo.ZoneInfo(self.ticket.departure.venue.timezone)
+            )
+            if self.ticket.checked_in_at
+            else None
+        )
+        context.update(ticket=self.ticket, checked_in_local=local)
+        return context
+
+    def form_valid(self, form):
+        result = ticket_check_in_undo(
+            ticket_id=self.ticket.pk, user=self.request.user, reason=form.cleaned_data["reason"]
+        )
+        if not result.ok:
+            form.add_error(None, result.message)
+            return self.form_invalid(form)
+        messages.success(self.request, result.message)
+        return redirect("checkin:scanner", departure_id=self.ticket.departure_id)

@@ -19,8 +19,10 @@ from booking.services.checkin import (
     ALREADY_USED,
     MAX_ORDER_CODE_INPUT,
     OK,
+    UNDO_PERMISSION,
     boarding_departure,
     boarding_departures,
+    boarding_refusal,
     departure_boarding_counts,
     order_tickets_for_boarding,
     ticket_check_in,
@@ -158,6 +160,9 @@ def scanner(request: HttpRequest, departure_id: int):
         "headlines": _headlines(),
         "lookup": lookup,
         "order_code": order_code if lookup else "",
+        # Why nothing boards now (cancelled, window not open or closed), shown on top.
+        "closed": boarding_refusal(departure),
+        "can_undo": request.user.has_perm(UNDO_PERMISSION),
         "api": {
             "scan": reverse("api-v1:checkin-scan"),
             "order": api_order_url,

@@ -16,7 +16,18 @@ from django.utils.translation import ngettext
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput
 
-from booking.models import PriceZone, Product, SeatingMode, SeatMap, TicketPrice, Venue, Vessel
+from booking.models import (
+    Departure,
+    PriceZone,
+    Product,
+    SeatingMode,
+    SeatMap,
+    TicketPrice,
+    Venue,
+    Vessel,
+)
+from booking.services.departures import departure_check_status_change, departure_sold_ticket_count
+from booking.services.errors import BookingError
 from booking.services.seatmaps import MAX_SEATS, LayoutError, plan_seats
 
 SEAT_KINDS = ("standard", "wheelchair", "companion", "blocked")
@@ -660,6 +671,49 @@ class DepartureScheduleForm(forms.Form):
             data["seating_mode"],
         ]
         return "|".join(str(p) for p in parts)
+
+
+# Departures --------------------------------------------------------------------------
+
+
+class DepartureForm(WagtailAdminModelForm):
+    """A departure's fields; the status change is checked by
+    `departure_check_status_change`, so a departure with sold tickets is not cancelled
+    by editing a field. The status stays editable (marking it departed is fine)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("status")
+        if field is not None and self.instance.pk is not None:
+            sold = departure_sold_ticket_count(departure=self.instance)
+            if sold and self.instance.status != Departure.Status.CANCELLED:
+                field.help_text = _(
+                    "Tickets sold: %(count)s. A departure with sold tickets cannot be "
+                    "cancelled here."
+                ) % {"count": sold}
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        if status:
+            try:
+                departure_check_status_change(departure=self.instance, status=status)
+            except BookingError as error:
+                self.add_error("status", error.message)
+        return cleaned
+
+
+# Undoing a boarding ------------------------------------------------------------------
+
+
+class CheckInUndoForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the boarding is undone; it is kept in the audit log."),
+        error_messages={"required": _("Say why the boarding is undone.")},
+    )
 
 
 # Price overrides ---------------------------------------------------------------------

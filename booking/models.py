@@ -390,7 +390,9 @@ class Departure(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.product} — {self.starts_at:%Y-%m-%d %H:%M}"
+        # The pier's wall clock, as on the timetable: in UTC a late-evening departure
+        # would be named by the previous day.
+        return f"{self.product} — {self.local_starts_at:%Y-%m-%d %H:%M}"
 
     @property
     def local_starts_at(self):
@@ -836,7 +838,10 @@ class Ticket(models.Model):
         verbose_name_plural = _("tickets")
         ordering = ["order", "pk"]
         indexes = [models.Index(fields=["departure", "status"])]
-        permissions = [("check_in_ticket", "Can check tickets in at boarding")]
+        permissions = [
+            ("check_in_ticket", "Can check tickets in at boarding"),
+            ("undo_check_in", "Can undo a boarding"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(

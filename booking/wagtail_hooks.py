@@ -19,7 +19,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from booking import admin_views
-from booking.forms import SeatMapForm, TicketPriceForm
+from booking.forms import DepartureForm, SeatMapForm, TicketPriceForm
 from booking.models import (
     Departure,
     Product,
@@ -32,6 +32,14 @@ from booking.models import (
     Venue,
     Vessel,
 )
+from booking.services.checkin import CHECK_IN_ACTION, CHECK_IN_UNDO_ACTION
+
+
+class YesNoColumn(BooleanColumn):
+    """Wagtail's tick/cross, titled "yes"/"no" in the editor's language (Wagtail's own
+    titles them "True"/"False")."""
+
+    cell_template_name = "booking/admin/includes/yes_no_cell.html"
 
 
 class VenueViewSet(SnippetViewSet):
@@ -99,7 +107,7 @@ class SeatMapViewSet(SnippetViewSet):
     list_display = [
         "name",
         "vessel",
-        BooleanColumn("is_default", label=_("Default")),
+        YesNoColumn("is_default", label=_("Default")),
         Column("seat_count", label=_("Seats"), sort_key="seat_count"),
     ]
     list_filter = ["vessel"]
@@ -134,7 +142,13 @@ class ProductViewSet(SnippetViewSet):
     model = Product
     icon = "tag"
     menu_label = _("Products")
-    list_display = ["name", "kind", "venue", "seating_mode", "is_active"]
+    list_display = [
+        "name",
+        "kind",
+        "venue",
+        "seating_mode",
+        YesNoColumn("is_active", label=_("Active")),
+    ]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "name_en", "name_zh", "code"]
     panels = [
@@ -196,23 +210,27 @@ class DepartureViewSet(SnippetViewSet):
     ]
     filterset_class = DepartureFilterSet
     ordering = ["starts_at"]
-    panels = [
-        FieldPanel("product"),
-        FieldPanel("vessel"),
-        FieldPanel("venue"),
-        MultiFieldPanel(
-            [FieldPanel("starts_at"), FieldPanel("ends_at"), FieldPanel("status")],
-            heading=_("When"),
-        ),
-        MultiFieldPanel(
-            [FieldPanel("seating_mode"), FieldPanel("seat_map"), FieldPanel("capacity")],
-            heading=_("Seating"),
-        ),
-        MultiFieldPanel(
-            [FieldPanel("on_sale_from"), FieldPanel("on_sale_until")],
-            heading=_("Sale window"),
-        ),
-    ]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("product"),
+            FieldPanel("vessel"),
+            FieldPanel("venue"),
+            MultiFieldPanel(
+                [FieldPanel("starts_at"), FieldPanel("ends_at"), FieldPanel("status")],
+                heading=_("When"),
+            ),
+            MultiFieldPanel(
+                [FieldPanel("seating_mode"), FieldPanel("seat_map"), FieldPanel("capacity")],
+                heading=_("Seating"),
+            ),
+            MultiFieldPanel(
+                [FieldPanel("on_sale_from"), FieldPanel("on_sale_until")],
+                heading=_("Sale window"),
+            ),
+        ],
+        base_form_class=DepartureForm,
+    )
+    chooser_viewset_class = admin_views.DepartureChooserViewSet
 
     def get_queryset(self, request):
         return Departure.objects.select_related("product", "vessel", "venue")
@@ -245,7 +263,10 @@ class TicketPriceViewSet(SnippetViewSet):
 
     def get_queryset(self, request):
         return TicketPrice.objects.select_related(
-            "ticket_type__product", "zone__seat_map__vessel", "departure__product"
+            "ticket_type__product",
+            "zone__seat_map__vessel",
+            "departure__product",
+            "departure__venue",
         )
 
 
@@ -275,7 +296,7 @@ class ServiceFeeViewSet(SnippetViewSet):
     model = ServiceFee
     icon = "form"
     menu_label = _("Service fees")
-    list_display = ["name", "per", "kind", "value", "is_active"]
+    list_display = ["name", "per", "kind", "value", YesNoColumn("is_active", label=_("Active"))]
     panels = [
         MultiFieldPanel(
             [FieldPanel("name"), FieldPanel("name_en"), FieldPanel("name_zh")],
@@ -293,7 +314,14 @@ class PromotionViewSet(SnippetViewSet):
     model = Promotion
     icon = "pick"
     menu_label = _("Promo codes")
-    list_display = ["code", "name", "kind", "value", "valid_until", "is_active"]
+    list_display = [
+        "code",
+        "name",
+        "kind",
+        "value",
+        "valid_until",
+        YesNoColumn("is_active", label=_("Active")),
+    ]
     list_filter = ["is_active", "kind"]
     search_fields = ["code", "name"]
     panels = [
@@ -341,6 +369,7 @@ for viewset in (
     TicketPriceViewSet,
 ):
     viewset.delete_view_class = admin_views.BookingDeleteView
+    admin_views.use_booking_views(viewset)
 
 
 class BookingViewSetGroup(SnippetViewSetGroup):
@@ -384,6 +413,23 @@ def register_booking_log_actions(actions):
             except (KeyError, TypeError):
                 return _("Seat layout applied")
 
+    @actions.register_action(CHECK_IN_ACTION)
+    class CheckInFormatter(LogFormatter):
+        label = _("Board")
+
+        def format_message(self, log_entry):
+            return _("Ticket boarded")
+
+    @actions.register_action(CHECK_IN_UNDO_ACTION)
+    class CheckInUndoFormatter(LogFormatter):
+        label = _("Undo a boarding")
+
+        def format_message(self, log_entry):
+            try:
+                return _("Boarding undone: %(reason)s") % {"reason": log_entry.data["reason"]}
+            except (KeyError, TypeError):
+                return _("Boarding undone")
+
     @actions.register_action(admin_views.SCHEDULE_ACTION)
     class DepartureScheduleFormatter(LogFormatter):
         label = _("Create departures")
@@ -416,3 +462,14 @@ def register_check_in_menu_item():
     return CheckInMenuItem(
         _("Boarding check-in"), reverse_lazy("checkin:index"), icon_name="tick", order=210
     )
+
+
+@hooks.register("register_admin_urls")
+def register_check_in_undo_url():
+    return [
+        path(
+            "booking/check-in/undo/<int:ticket_id>/",
+            admin_views.CheckInUndoView.as_view(),
+            name="booking_check_in_undo",
+        )
+    ]

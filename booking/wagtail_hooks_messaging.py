@@ -7,6 +7,7 @@ from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from booking.admin_views import use_booking_views
 from booking.messaging import PLACEHOLDER_HELP, PLACEHOLDERS, MessageKind, MessageTemplate
 
 
@@ -55,4 +56,5 @@ class MessageTemplateViewSet(SnippetViewSet):
     ]
 
 
+use_booking_views(MessageTemplateViewSet)
 register_snippet(MessageTemplateViewSet)

@@ -7,21 +7,34 @@ ticket at the same moment both reach the UPDATE; PostgreSQL lets the first throu
 makes the second re-check the condition against the committed row, which then matches
 nothing, so the second is answered "already used at HH:MM".
 
+A departure boards only inside its boarding window: from
+`BOOKING_CHECKIN_OPENS_MINUTES_BEFORE` minutes before its start until
+`BOOKING_CHECKIN_CLOSES_MINUTES_AFTER_END` minutes after its end; a cancelled departure
+never boards. Outside the window every scan is refused with the reason, and the boarding
+list shows only departures whose window is open.
+
+Every admission is written to Wagtail's audit log (`CHECK_IN_ACTION`) in the same
+transaction as the admission. An administrator with `booking.undo_check_in` can undo a
+boarding with a reason (`ticket_check_in_undo`, logged as `CHECK_IN_UNDO_ACTION`).
+
 Every outcome, admitted or refused, is a `CheckInResult` with a code that clients
 branch on and a message in the active language; refusals are not exceptions because a
-refused ticket is an ordinary answer at a gangway. Permission is the caller's business
-(views and API check `booking.check_in_ticket`)."""
+refused ticket is an ordinary answer at a gangway. Permission to check in is the
+caller's business (views and API check `booking.check_in_ticket`); undoing checks its
+own permission, since only administrators may."""
 
 import datetime
 import re
 import zoneinfo
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
 from booking.models import Departure, Order, Ticket
 from booking.services.orders import ORDER_CODE_ALPHABET, ORDER_CODE_LENGTH
@@ -37,6 +50,14 @@ ALREADY_USED = "already_used"
 DEPARTURE_NOT_FOUND = "departure_not_found"
 ORDER_NOT_FOUND = "order_not_found"
 ORDER_CODE_INVALID = "order_code_invalid"
+DEPARTURE_CANCELLED = "departure_cancelled"
+BOARDING_NOT_OPEN = "boarding_not_open"
+BOARDING_CLOSED = "boarding_closed"
+
+CHECK_IN_ACTION = "booking.ticket.check_in"
+CHECK_IN_UNDO_ACTION = "booking.ticket.check_in_undo"
+UNDO_PERMISSION = "booking.undo_check_in"
+MAX_UNDO_REASON = 500
 
 CODES = (
     OK,
@@ -47,15 +68,15 @@ CODES = (
     REFUNDED,
     ALREADY_USED,
     DEPARTURE_NOT_FOUND,
+    DEPARTURE_CANCELLED,
+    BOARDING_NOT_OPEN,
+    BOARDING_CLOSED,
 )
 
 _ORDER_CODE_RE = re.compile(f"[{ORDER_CODE_ALPHABET}]{{{ORDER_CODE_LENGTH}}}")
 # What people type around a code: spaces, dashes, a leading '#'.
 _ORDER_CODE_NOISE = re.compile(r"[\s\-#]+")
 MAX_ORDER_CODE_INPUT = 40
-# How far around "today" the boarding list looks before filtering by each pier's own
-# calendar day (time zones from UTC−12 to UTC+14).
-_INDEX_WINDOW = datetime.timedelta(days=3)
 
 
 @dataclass(frozen=True)
@@ -252,6 +273,7 @@ def _admit(ticket_filter: Q, departure: Departure, user, now) -> CheckInResult:
             if ticket.checked_in_at is not None:
                 return _already_used(ticket, departure)
             return _status_refusal(ticket, departure)
+        log(ticket, CHECK_IN_ACTION, user=by, data={"departure_id": departure.pk})
         info = _ticket_info(ticket, departure)
         return CheckInResult(
             ok=True,
@@ -274,6 +296,40 @@ def _with_counts(result: CheckInResult, departure: Departure | None) -> CheckInR
     )
 
 
+def boarding_window(departure: Departure) -> tuple[datetime.datetime, datetime.datetime]:
+    """When boarding of the departure opens and closes."""
+    opens = departure.starts_at - datetime.timedelta(
+        minutes=settings.BOOKING_CHECKIN_OPENS_MINUTES_BEFORE
+    )
+    closes = departure.ends_at + datetime.timedelta(
+        minutes=settings.BOOKING_CHECKIN_CLOSES_MINUTES_AFTER_END
+    )
+    return opens, closes
+
+
+def boarding_refusal(departure: Departure, now=None) -> CheckInResult | None:
+    """Why the departure cannot board now (cancelled, not yet open, closed), or None."""
+    now = now or timezone.now()
+    if departure.status == Departure.Status.CANCELLED:
+        return _refusal(
+            DEPARTURE_CANCELLED, _("This departure has been cancelled: nobody boards it.")
+        )
+    opens, closes = boarding_window(departure)
+    if now < opens:
+        local = opens.astimezone(_zone(departure))
+        return _refusal(
+            BOARDING_NOT_OPEN,
+            _("Boarding for this departure opens on %(date)s at %(time)s.")
+            % {
+                "date": date_format(local.date(), "SHORT_DATE_FORMAT"),
+                "time": local.strftime("%H:%M"),
+            },
+        )
+    if now >= closes:
+        return _refusal(BOARDING_CLOSED, _("Boarding for this departure has closed."))
+    return None
+
+
 # --- services --------------------------------------------------------------------------
 
 
@@ -283,6 +339,8 @@ def ticket_check_in(*, token: str, departure_id: int, user, now=None) -> CheckIn
     departure = _load_departure(departure_id)
     if departure is None:
         return _departure_not_found()
+    if refusal := boarding_refusal(departure, now):
+        return _with_counts(refusal, departure)
     try:
         data = read_ticket_token(token)
     except InvalidTicketToken:
@@ -303,6 +361,8 @@ def ticket_check_in_by_id(*, ticket_id: int, departure_id: int, user, now=None) 
     departure = _load_departure(departure_id)
     if departure is None:
         return _departure_not_found()
+    if refusal := boarding_refusal(departure, now):
+        return _with_counts(refusal, departure)
     pk = _valid_id(ticket_id)
     if pk is None:
         return _with_counts(_refusal(NOT_FOUND, _("No such ticket was sold.")), departure)
@@ -360,11 +420,17 @@ def order_tickets_for_boarding(*, order_code: str, departure_id: int) -> OrderLo
 
 
 def boarding_departures(*, now=None) -> list[BoardingDeparture]:
-    """Departures of today and tomorrow, each by its own pier's calendar, with counts."""
+    """Departures whose boarding window is open now, with counts; `day` says whether
+    each starts today or tomorrow by its own pier's calendar."""
     now = now or timezone.now()
     departures = (
         Departure.objects.select_related("venue", "product", "vessel")
-        .filter(starts_at__gte=now - _INDEX_WINDOW, starts_at__lt=now + _INDEX_WINDOW)
+        .filter(
+            starts_at__lte=now
+            + datetime.timedelta(minutes=settings.BOOKING_CHECKIN_OPENS_MINUTES_BEFORE),
+            ends_at__gt=now
+            - datetime.timedelta(minutes=settings.BOOKING_CHECKIN_CLOSES_MINUTES_AFTER_END),
+        )
         .exclude(status=Departure.Status.CANCELLED)
         .annotate(
             valid_count=Count("tickets", filter=Q(tickets__status=Ticket.Status.VALID)),
@@ -377,15 +443,14 @@ def boarding_departures(*, now=None) -> list[BoardingDeparture]:
     )
     found = []
     for departure in departures:
+        if boarding_refusal(departure, now) is not None:
+            continue
         zone = _zone(departure)
         today = now.astimezone(zone).date()
         local = departure.starts_at.astimezone(zone)
-        if local.date() == today:
-            day = "today"
-        elif local.date() == today + datetime.timedelta(days=1):
-            day = "tomorrow"
-        else:
-            continue
+        # A window is open only around the start, so this is today or (near midnight)
+        # tomorrow; a departure still out on the water past midnight counts as today's.
+        day = "tomorrow" if local.date() > today else "today"
         found.append(
             BoardingDeparture(
                 departure=departure,
@@ -400,3 +465,45 @@ def boarding_departures(*, now=None) -> list[BoardingDeparture]:
 def boarding_departure(departure_id) -> Departure | None:
     """The departure to board, with what the scanner page shows, or None."""
     return _load_departure(departure_id)
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    ok: bool
+    code: str
+    message: str
+
+
+def ticket_check_in_undo(*, ticket_id, user, reason: str) -> UndoResult:
+    """Undo a ticket's boarding (a crew member admitted the wrong ticket or person): the
+    ticket can board again. Only a holder of `booking.undo_check_in` may, and only with a
+    reason, which goes to the audit log with who boarded the ticket and when."""
+    if user is None or not user.has_perm(UNDO_PERMISSION):
+        return UndoResult(False, "forbidden", _("You do not have permission to undo a boarding."))
+    reason = (reason or "").strip()
+    if not reason:
+        return UndoResult(False, "reason_required", _("Say why the boarding is undone."))
+    if len(reason) > MAX_UNDO_REASON:
+        return UndoResult(
+            False,
+            "reason_too_long",
+            _("The reason is at most %(max)s characters.") % {"max": MAX_UNDO_REASON},
+        )
+    pk = _valid_id(ticket_id)
+    with transaction.atomic():
+        ticket = (
+            Ticket.objects.select_for_update().filter(pk=pk).first() if pk is not None else None
+        )
+        if ticket is None:
+            return UndoResult(False, NOT_FOUND, _("No such ticket was sold."))
+        if ticket.checked_in_at is None:
+            return UndoResult(False, "not_boarded", _("This ticket has not boarded."))
+        data = {
+            "reason": reason,
+            "checked_in_at": ticket.checked_in_at.isoformat(),
+            "checked_in_by": ticket.checked_in_by_id,
+            "departure_id": ticket.departure_id,
+        }
+        Ticket.objects.filter(pk=ticket.pk).update(checked_in_at=None, checked_in_by=None)
+        log(ticket, CHECK_IN_UNDO_ACTION, user=user, data=data)
+    return UndoResult(True, OK, _("The boarding was undone: the ticket can board again."))

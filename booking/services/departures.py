@@ -1,5 +1,10 @@
-"""Departures: creating a season of them at once, and the rule that a vessel is never in
-two places at once."""
+"""Departures: creating a season of them at once, the rule that a vessel is never in
+two places at once, and which status changes staff may make by editing a departure.
+
+Cancelling a departure that has sold tickets needs refunds and messages to the buyers;
+until the departure-cancellation service does that, such a departure cannot be cancelled
+by setting its status (`departure_check_status_change`, called by the admin form and by
+any other caller that changes a status)."""
 
 import datetime
 import zoneinfo
@@ -8,9 +13,12 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Departure, Product, Venue, Vessel
+from booking.models import Departure, Product, Ticket, Venue, Vessel
+from booking.services.errors import BookingError
 
 MAX_GENERATED = 2000
+# Tickets that are paid for, or may be paid for any moment (an order awaiting payment).
+SOLD_TICKET_STATUSES = (Ticket.Status.VALID, Ticket.Status.RESERVED)
 
 
 class ScheduleError(ValueError):
@@ -138,3 +146,24 @@ def departures_create_recurring(
             if slot.status == "new"
         ]
         return Departure.objects.bulk_create(new)
+
+
+def departure_sold_ticket_count(*, departure: Departure) -> int:
+    """Tickets of the departure that are paid for or awaiting payment."""
+    if departure.pk is None:
+        return 0
+    return Ticket.objects.filter(departure=departure, status__in=SOLD_TICKET_STATUSES).count()
+
+
+def departure_check_status_change(*, departure: Departure, status: str) -> None:
+    """Refuses (`BookingError` "departure_has_tickets") to cancel a departure that has
+    sold tickets by a mere status change; any other change, and cancelling a departure
+    nobody bought tickets for, is allowed."""
+    if status != Departure.Status.CANCELLED or departure.pk is None:
+        return
+    current = Departure.objects.filter(pk=departure.pk).values_list("status", flat=True).first()
+    if current == Departure.Status.CANCELLED:
+        return
+    count = departure_sold_ticket_count(departure=departure)
+    if count:
+        raise BookingError("departure_has_tickets", count=count)

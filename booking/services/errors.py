@@ -6,6 +6,11 @@ from django.utils.translation import gettext_lazy as _
 MESSAGES = {
     "departure_not_found": _("This departure does not exist."),
     "departure_cancelled": _("This departure has been cancelled."),
+    "departure_has_tickets": _(
+        "This departure has sold tickets (%(count)s), so it cannot be cancelled by changing "
+        "its status: the buyers would be neither refunded nor told. Leave it scheduled and "
+        "ask an administrator to cancel it with refunds."
+    ),
     "departure_past": _("This departure has already left."),
     "departure_not_on_sale": _("Tickets for this departure are not on sale now."),
     "no_tickets": _("Choose at least one ticket."),

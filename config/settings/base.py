@@ -247,6 +247,11 @@ WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"avif": "avif", "bmp": "jpeg", "webp": "webp"}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "txt"]
+# Personal data stays in Russia: the admin must not make browsers call outside servers
+# (gravatar by the staff's e-mail hash, Wagtail's release feed, its "what's new" banner).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 
 LOGGING = {
     "version": 1,
@@ -295,6 +300,16 @@ SMS_SENDER = os.environ.get("SMS_SENDER", "")
 SMS_BACKEND = os.environ.get(
     "SMS_BACKEND",
     "booking.sms.backends.SmsRuBackend" if SMSRU_API_ID else "booking.sms.backends.ConsoleBackend",
+)
+
+# Boarding check-in (booking/services/checkin.py): a departure boards only from this many
+# minutes before its start until this many minutes after its end, so tickets of other
+# days are refused at the gangway.
+BOOKING_CHECKIN_OPENS_MINUTES_BEFORE = int(
+    os.environ.get("BOOKING_CHECKIN_OPENS_MINUTES_BEFORE", "120")
+)
+BOOKING_CHECKIN_CLOSES_MINUTES_AFTER_END = int(
+    os.environ.get("BOOKING_CHECKIN_CLOSES_MINUTES_AFTER_END", "0")
 )
 
 # Checkout and payments (booking/services/orders.py, payments.py)

@@ -2,10 +2,13 @@
 that a time shown in Moscow's zone would be visibly wrong), its tickets' QR tokens, and
 the three kinds of user a check-in page meets."""
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
+from django.utils import timezone
 
 from booking.tickets.tokens import ticket_token
 from tests import factories
@@ -18,9 +21,22 @@ def token_of(ticket) -> str:
     return ticket_token(ticket.secret, ticket.departure_id)
 
 
+def boarding_now(**kwargs) -> dict:
+    """Start and end of a departure whose boarding window is open now (it leaves in half
+    an hour), unless the test says otherwise."""
+    starts_at = kwargs.pop("starts_at", None) or timezone.now() + datetime.timedelta(minutes=30)
+    kwargs.setdefault("ends_at", starts_at + datetime.timedelta(minutes=90))
+    return {"starts_at": starts_at, **kwargs}
+
+
+def three_days_away() -> datetime.datetime:
+    """19:00 in Moscow three days from now: far outside any boarding window."""
+    return factories.moscow_datetime(timezone.localdate() + datetime.timedelta(days=3))
+
+
 def far_east_departure(**kwargs):
     venue = factories.VenueFactory(timezone=PIER_TIMEZONE)
-    return general_departure(venue=venue, **kwargs)
+    return general_departure(venue=venue, **boarding_now(**kwargs))
 
 
 @pytest.fixture

@@ -18,12 +18,28 @@ from booking.services.checkin import (
 from booking.tickets.tokens import new_ticket_secret, ticket_token
 from tests import factories
 from tests.booking.factories import assigned_departure, placed_order, seats_of
-from tests.checkin.conftest import far_east_departure, token_of
+from tests.checkin.conftest import boarding_now, far_east_departure, three_days_away, token_of
 
 pytestmark = pytest.mark.django_db
 
 # 09:05 UTC is 19:05 in Vladivostok and 12:05 in Moscow.
 NOON_UTC = datetime.datetime(2030, 6, 1, 9, 5, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def noon_departure(db):
+    """A departure boarding at NOON_UTC (it leaves half an hour later)."""
+    return far_east_departure(starts_at=NOON_UTC + datetime.timedelta(minutes=30))
+
+
+@pytest.fixture
+def noon_order(noon_departure):
+    return placed_order(noon_departure, paid=True)
+
+
+@pytest.fixture
+def noon_tickets(noon_order):
+    return list(noon_order.tickets.order_by("pk"))
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +70,8 @@ def test_the_first_scan_admits_the_ticket(departure, tickets, crew):
     assert tickets[1].checked_in_at is None
 
 
-def test_a_second_scan_says_when_in_the_piers_time_zone(departure, tickets):
+def test_a_second_scan_says_when_in_the_piers_time_zone(noon_departure, noon_tickets):
+    departure, tickets = noon_departure, noon_tickets
     assert scan(token_of(tickets[0]), departure, now=NOON_UTC).ok
 
     again = scan(token_of(tickets[0]), departure, now=NOON_UTC + datetime.timedelta(minutes=3))
@@ -67,15 +84,18 @@ def test_a_second_scan_says_when_in_the_piers_time_zone(departure, tickets):
     assert tickets[0].checked_in_at == NOON_UTC
 
 
-def test_the_already_used_message_is_translated(departure, tickets):
+def test_the_already_used_message_is_translated(noon_departure, noon_tickets):
+    departure, tickets = noon_departure, noon_tickets
     scan(token_of(tickets[0]), departure, now=NOON_UTC)
     with translation.override("ru"):
-        again = scan(token_of(tickets[0]), departure)
+        again = scan(token_of(tickets[0]), departure, now=NOON_UTC)
     assert again.code == "already_used"
     assert "19:05" in again.message
 
 
-def test_a_ticket_of_another_departure_is_refused_and_named(departure, tickets):
+def test_a_ticket_of_another_departure_is_refused_and_named():
+    departure = far_east_departure(starts_at=three_days_away())
+    tickets = list(placed_order(departure, paid=True).tickets.order_by("pk"))
     other = far_east_departure()
 
     result = scan(token_of(tickets[0]), other)
@@ -177,7 +197,7 @@ def test_an_unknown_departure_is_answered_not_raised(tickets, departure_id):
 
 
 def test_a_seat_is_shown_for_assigned_seating(crew):
-    departure = assigned_departure()
+    departure = assigned_departure(**boarding_now())
     order = placed_order(departure, seats=seats_of(departure)[:1], paid=True)
     ticket = order.tickets.get()
 
@@ -207,7 +227,8 @@ def test_boarding_by_a_bad_id_is_not_found(departure, ticket_id):
     assert (result.ok, result.code) == (False, "not_found")
 
 
-def test_an_order_code_lists_its_tickets_with_their_state(departure, order, tickets):
+def test_an_order_code_lists_its_tickets_with_their_state(noon_departure, noon_order, noon_tickets):
+    departure, order, tickets = noon_departure, noon_order, noon_tickets
     scan(token_of(tickets[0]), departure, now=NOON_UTC)
     typed = f" {order.code[:4].lower()}-{order.code[4:].lower()} "
 
@@ -256,36 +277,37 @@ def test_counts_are_valid_tickets_and_boarded_ones(departure, tickets):
     assert departure_boarding_counts(departure) == checkin.BoardingCounts(valid=1, boarded=1)
 
 
-def test_the_boarding_list_is_today_and_tomorrow_by_each_piers_calendar():
-    # 23:30 in Moscow on 1 June is already 2 June in Vladivostok.
+def test_the_boarding_list_is_the_departures_whose_window_is_open():
+    # 23:30 in Moscow on 1 June; boarding opens 120 minutes before a start and closes at
+    # the end.
     now = datetime.datetime(2030, 6, 1, 20, 30, tzinfo=datetime.UTC)
 
-    def at(hour_utc, day, tz):
+    def at(minutes_from_now, tz="Europe/Moscow", length=90):
         venue = factories.VenueFactory(timezone=tz)
-        starts = datetime.datetime(2030, 6, day, hour_utc, 0, tzinfo=datetime.UTC)
-        return factories.DepartureFactory(venue=venue, starts_at=starts)
+        starts = now + datetime.timedelta(minutes=minutes_from_now)
+        return factories.DepartureFactory(
+            venue=venue, starts_at=starts, ends_at=starts + datetime.timedelta(minutes=length)
+        )
 
-    moscow_today = at(19, 1, "Europe/Moscow")  # 22:00 1 June, already left: still today
-    moscow_tomorrow = at(7, 2, "Europe/Moscow")
-    moscow_later = at(7, 3, "Europe/Moscow")
-    east_yesterday = at(5, 1, "Asia/Vladivostok")  # 15:00 1 June there: yesterday
-    east_tomorrow = at(5, 3, "Asia/Vladivostok")  # 15:00 3 June there: tomorrow
-    cancelled = at(9, 2, "Europe/Moscow")
+    opens_now = at(120)  # 01:30 on 2 June in Moscow: tomorrow by its pier's calendar
+    not_yet = at(121)
+    under_way = at(-60)  # left at 22:30, back at 00:00: still boarding, today
+    just_closed = at(-90)  # ended exactly now
+    east = at(30, "Asia/Vladivostok")  # 07:00 on 2 June there: today by that pier
+    weeks_ahead = at(60 * 24 * 24)
+    cancelled = at(10)
     Departure.objects.filter(pk=cancelled.pk).update(status=Departure.Status.CANCELLED)
 
     found = {item.departure.pk: item.day for item in boarding_departures(now=now)}
 
-    assert found == {
-        moscow_today.pk: "today",
-        moscow_tomorrow.pk: "tomorrow",
-        east_tomorrow.pk: "tomorrow",
-    }
-    assert moscow_later.pk not in found and east_yesterday.pk not in found
+    assert found == {opens_now.pk: "tomorrow", under_way.pk: "today", east.pk: "today"}
+    for absent in (not_yet, just_closed, weeks_ahead, cancelled):
+        assert absent.pk not in found
 
 
 def test_the_boarding_list_counts_each_departure(departure, tickets):
     scan(token_of(tickets[0]), departure)
-    now = departure.starts_at - datetime.timedelta(hours=3)
+    now = departure.starts_at - datetime.timedelta(hours=1)
     (item,) = [i for i in boarding_departures(now=now) if i.departure.pk == departure.pk]
     assert item.counts == checkin.BoardingCounts(valid=2, boarded=1)
     assert item.local_starts_at.utcoffset() == datetime.timedelta(hours=10)

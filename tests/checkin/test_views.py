@@ -10,7 +10,13 @@ from django.test import Client
 from django.utils import timezone
 
 from booking.models import Ticket
-from tests.checkin.conftest import PIER_TIMEZONE, far_east_departure, make_user, token_of
+from tests.checkin.conftest import (
+    PIER_TIMEZONE,
+    far_east_departure,
+    make_user,
+    three_days_away,
+    token_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -69,14 +75,13 @@ def test_a_superuser_may_check_in(client, departure):
 
 def test_the_index_lists_todays_and_tomorrows_departures_with_counts(crew_client, tickets):
     departure = tickets[0].departure
-    # The fixture's departure is three days away: bring it to within the next day or so
-    # (today or tomorrow at its pier, whatever the hour the suite runs).
-    starts = timezone.now() + datetime.timedelta(hours=12)
+    # Inside the boarding window (it opens two hours before the start).
+    starts = timezone.now() + datetime.timedelta(hours=1)
     type(departure).objects.filter(pk=departure.pk).update(
         starts_at=starts, ends_at=starts + datetime.timedelta(hours=1)
     )
     Ticket.objects.filter(pk=tickets[0].pk).update(checked_in_at=timezone.now())
-    later = far_east_departure()  # three days away: not listed
+    later = far_east_departure(starts_at=three_days_away())  # not listed
 
     response = crew_client.get(INDEX)
 
@@ -95,8 +100,9 @@ def test_the_scanner_page_works_without_javascript(crew_client, departure, ticke
     assert page.status_code == 200
     html = page.content.decode()
     assert "Boarded: 0 of 2" in html
-    # 19:00 in Moscow is 02:00 at the Vladivostok pier: the page shows the pier's time.
-    assert '<span class="checkin-heading__time">02:00</span>' in html
+    # The page shows the pier's time.
+    local = departure.starts_at.astimezone(zoneinfo.ZoneInfo(PIER_TIMEZONE))
+    assert f'<span class="checkin-heading__time">{local:%H:%M}</span>' in html
     assert 'name="csrfmiddlewaretoken"' in html
     assert 'name="token"' in html and 'name="order_code"' in html
 

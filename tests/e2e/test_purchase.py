@@ -152,6 +152,7 @@ def test_a_customer_pays_and_boards_with_the_qr_code_from_the_e_mail(
     # A crew member boards the first ticket, once.
     def crew_member():
         from accounts.models import User
+        from booking.models import Departure
 
         user = User.objects.create_user(email="crew@example.com", password="crew-pass-1")
         group = Group.objects.create(name="Crew")
@@ -160,6 +161,11 @@ def test_a_customer_pays_and_boards_with_the_qr_code_from_the_e_mail(
             Permission.objects.get(codename="access_admin"),
         )
         user.groups.add(group)
+        # Boarding opens two hours before the start: the departure is about to leave.
+        soon = timezone.now() + datetime.timedelta(minutes=30)
+        Departure.objects.filter(pk=site.seated.pk).update(
+            starts_at=soon, ends_at=soon + datetime.timedelta(minutes=90)
+        )
 
     db(crew_member)
     crew = chromium.new_context(locale="ru-RU", viewport={"width": 390, "height": 844})
