@@ -29,10 +29,11 @@ from django.urls import NoReverseMatch, reverse
 ADMIN_DIRECTIVES = {
     "script-src": [SELF, UNSAFE_INLINE],
     "style-src": [SELF, UNSAFE_INLINE],
-    # Editors' avatars (Gravatar) and embed thumbnails come from other hosts.
+    # Embed thumbnails (and avatars, when WAGTAIL_GRAVATAR_PROVIDER_URL is set) come from
+    # other hosts.
     "img-src": [SELF, "data:", "blob:", "https:"],
     # Wagtail's "new version available" check.
-    "connect-src": [SELF, "https://releases.wagtail.io"],
+    "connect-src": [SELF, "https://releases.wagtail.org"],
     # The live preview frames the previewed page from the admin itself.
     "frame-src": [SELF],
     "frame-ancestors": [SELF],
@@ -45,7 +46,6 @@ DOCS_DIRECTIVES = {
 # Features no page uses: denied to the page and to anything it could embed.
 DENIED_FEATURES = (
     "accelerometer",
-    "bluetooth",
     "display-capture",
     "encrypted-media",
     "geolocation",
