@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -74,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
+    "config.security.PermissionsPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes asks: turns its lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -240,6 +243,31 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 YOOKASSA_SHOP_ID = os.environ.get("YOOKASSA_SHOP_ID", "")
 YOOKASSA_SECRET_KEY = os.environ.get("YOOKASSA_SECRET_KEY", "")
 YOOKASSA_API_URL = os.environ.get("YOOKASSA_API_URL", "https://api.yookassa.ru/v3")
+# Where YooKassa's confirmation page lives: the checkout form is redirected there, so the
+# Content-Security-Policy's form-action must allow it (config/security.py adds the
+# origin of YOOKASSA_API_URL as well, which is where the emulator serves its page).
+YOOKASSA_CONFIRMATION_ORIGINS = env_list("YOOKASSA_CONFIRMATION_ORIGINS", "https://yoomoney.ru")
+
+# Content-Security-Policy of the public pages (django-csp 4; config/security.py gives the
+# Wagtail admin and the API docs their own and adds the payment page to form-action).
+# Scripts and styles come only from our static files: no inline script or style at all.
+# data: images cannot run script; the check-in scanner's decoder is fed them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Причал"

@@ -1,4 +1,8 @@
-// Site-wide behaviour: the phone menu toggle. Without JavaScript the menu is simply shown.
+// Site-wide behaviour: the "js" class on <html> (styles that need JavaScript), then the
+// phone menu toggle; without JavaScript the menu is simply shown. Loaded without `defer`
+// so that the class is set before the first paint (no inline script: the
+// Content-Security-Policy allows none).
+document.documentElement.classList.add("js");
 (function () {
   document.addEventListener("DOMContentLoaded", function () {
     var button = document.querySelector(".nav-toggle");

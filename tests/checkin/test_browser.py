@@ -13,7 +13,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests.booking.factories import placed_order
 from tests.checkin.conftest import check_in_group, far_east_departure, make_user, token_of
-from tests.e2e.conftest import CHROMIUM_ARGS
+from tests.e2e.conftest import CHROMIUM_ARGS, watch_policies
 
 pytestmark = [
     pytest.mark.e2e,
@@ -58,6 +58,7 @@ def phone(boarding):
             ]
         )
         context.set_default_timeout(15_000)
+        violations = watch_policies(context)
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -66,6 +67,7 @@ def phone(boarding):
         finally:
             browser.close()
         assert errors == []
+        assert violations == []
 
 
 def test_the_crew_checks_tickets_in_without_reloading(boarding, phone):

@@ -1,4 +1,8 @@
-"""Chromium through Playwright against Django's live server, on the seeded demo site."""
+"""Chromium through Playwright against Django's live server, on the seeded demo site.
+
+Every browser context of the e2e tests is watched for Content-Security-Policy and
+Permissions-Policy violations (`watch_policies`), so every e2e test also proves that the
+site's policies let its pages work."""
 
 from pathlib import Path
 
@@ -20,6 +24,41 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+# Reports each `securitypolicyviolation` event of every document of a context (the console
+# says the same, but not for every kind of violation, and it says other things too).
+VIOLATION_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__policyViolation(
+    `${event.effectiveDirective}: ${event.blockedURI || "inline"} in ${event.documentURI}`
+    + ` (${event.sourceFile || "?"}:${event.lineNumber})`
+  );
+});
+"""
+POLICY_MESSAGES = (
+    "Content Security Policy",
+    "Content-Security-Policy",
+    "Permissions-Policy",
+    "Permissions policy",
+    "permissions policy",
+)
+
+
+def watch_policies(context) -> list[str]:
+    """Collects every policy violation and every console message about a policy (an
+    unrecognised Permissions-Policy feature, say) of the context's pages into the
+    returned list, which a test then expects to stay empty."""
+    violations = []
+    context.expose_function("__policyViolation", lambda text: violations.append(text))
+    context.add_init_script(VIOLATION_LISTENER)
+
+    def console(message):
+        if any(words in message.text for words in POLICY_MESSAGES):
+            violations.append(f"console {message.type}: {message.text}")
+
+    context.on("console", console)
+    return violations
 
 
 @pytest.fixture
@@ -51,16 +90,19 @@ def chromium():
 
 @pytest.fixture
 def tab(demo_site, chromium):
-    """A browser tab of a Russian-speaking visitor; page errors fail the test.
+    """A browser tab of a Russian-speaking visitor; page errors and policy violations
+    fail the test.
 
     The demo is seeded before Playwright starts: once its sync API runs, ORM calls from
     the test thread use another database connection, which then outlives the test and
     blocks the flush and the test database's removal."""
     context = chromium.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
+    violations = watch_policies(context)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     context.close()
     assert errors == []
+    assert violations == []

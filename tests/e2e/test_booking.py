@@ -130,8 +130,11 @@ def site(live_server):
 @pytest.fixture
 def customers(site, chromium):
     """Opens tabs, each in its own browser context (own cookies, own session) of a
-    Russian-speaking visitor in Saint Petersburg; page errors fail the test."""
-    contexts, errors = [], []
+    Russian-speaking visitor in Saint Petersburg; page errors and policy violations
+    fail the test."""
+    from tests.e2e.conftest import watch_policies
+
+    contexts, errors, violations = [], [], []
 
     def open_tab(init_script=None):
         context = chromium.new_context(
@@ -144,6 +147,7 @@ def customers(site, chromium):
         context.set_default_timeout(15_000)
         if init_script:
             context.add_init_script(init_script)
+        violations.append(watch_policies(context))
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -153,6 +157,7 @@ def customers(site, chromium):
     for context in contexts:
         context.close()
     assert errors == []
+    assert [v for found in violations for v in found] == []
 
 
 def db(query):

@@ -21,6 +21,7 @@ from playwright.sync_api import expect
 from booking.models import Hold, Order, SeatClaim, Ticket
 from booking.services.orders import orders_expire
 from booking.tickets.tokens import read_ticket_token
+from tests.e2e.conftest import watch_policies
 from tests.e2e.test_booking import choose_departure, db, seat
 
 pytestmark = [
@@ -169,6 +170,7 @@ def test_a_customer_pays_and_boards_with_the_qr_code_from_the_e_mail(
 
     db(crew_member)
     crew = chromium.new_context(locale="ru-RU", viewport={"width": 390, "height": 844})
+    crew_violations = watch_policies(crew)
     try:
         phone = crew.new_page()
         phone.goto(f"{site.url}/ru/staff/check-in/{site.seated.pk}/")
@@ -190,6 +192,7 @@ def test_a_customer_pays_and_boards_with_the_qr_code_from_the_e_mail(
         expect(again).to_contain_text(re.compile(r"\d\d:\d\d"))
     finally:
         crew.close()
+    assert crew_violations == []
     assert db(lambda: Ticket.objects.filter(checked_in_at__isnull=False).count()) == 1
 
 

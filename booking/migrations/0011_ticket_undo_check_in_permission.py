@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0008_order_paid_by'),
+        ('booking', '0010_payment_notification_bounded'),
     ]
 
     operations = [
