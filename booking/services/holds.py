@@ -246,11 +246,15 @@ def hold_get(*, token: str, owner_key: str | None = None) -> Hold:
     return hold
 
 
-def _refuse_if_ordered(hold: Hold) -> None:
-    """Once an order is placed its hold is the order's inventory: changing, extending or
-    releasing it would make the order and its tickets disagree."""
-    if Order.objects.filter(hold_id=hold.pk).exists():
+def _lock_unordered(hold: Hold) -> Hold | None:
+    """The hold's row, locked, or None when it is gone. Once an order is placed its hold is
+    the order's inventory: changing, extending or releasing it would make the order and its
+    tickets disagree. The check runs under the lock that `order_create` takes too, so an
+    order placed while the change waited for the lock is seen."""
+    locked = Hold.objects.select_for_update().filter(pk=hold.pk).first()
+    if locked is not None and Order.objects.filter(hold_id=locked.pk).exists():
         raise BookingError("hold_ordered")
+    return locked
 
 
 def hold_update(
@@ -264,7 +268,6 @@ def hold_update(
     now = timezone.now()
     if hold.expires_at <= now:
         raise BookingError("hold_expired")
-    _refuse_if_ordered(hold)
     departure = _load_departure(hold.departure_id)
     check_departure_on_sale(departure, now)
     seat_requests, quantities = _validated_selection(
@@ -272,8 +275,8 @@ def hold_update(
     )
 
     def write():
-        locked = Hold.objects.select_for_update().get(pk=hold.pk)
-        if locked.expires_at <= now:
+        locked = _lock_unordered(hold)
+        if locked is None or locked.expires_at <= now:
             raise BookingError("hold_expired")
         if seat_requests:
             wanted = {s.seat_id for s in seat_requests}
@@ -308,10 +311,9 @@ def hold_update(
 def hold_extend(*, hold: Hold) -> Hold:
     """Gives a hold one more full lifetime, once."""
     now = timezone.now()
-    _refuse_if_ordered(hold)
     with transaction.atomic():
-        locked = Hold.objects.select_for_update().get(pk=hold.pk)
-        if locked.expires_at <= now:
+        locked = _lock_unordered(hold)
+        if locked is None or locked.expires_at <= now:
             raise BookingError("hold_expired")
         if locked.extended:
             raise BookingError("hold_already_extended")
@@ -324,8 +326,9 @@ def hold_extend(*, hold: Hold) -> Hold:
 
 def hold_release(*, hold: Hold) -> None:
     """The customer let the places go: they are free at once."""
-    _refuse_if_ordered(hold)
-    Hold.objects.filter(pk=hold.pk).delete()
+    with transaction.atomic():
+        if _lock_unordered(hold) is not None:
+            Hold.objects.filter(pk=hold.pk).delete()
 
 
 def holds_delete_expired(*, now=None) -> int:
