@@ -32,6 +32,7 @@ from booking.services.holds import (
     hold_update,
 )
 from booking.sessions import remember_hold, session_owner_key
+from config.http import client_ip
 
 router = Router(tags=["booking"])
 
@@ -332,6 +333,7 @@ def create_hold(request, payload: HoldIn):
         owner_key=owner_key_for(request, request.headers.get("X-Bind-Session") == "1"),
         seats=seats,
         quantities=quantities,
+        client_address=client_ip(request),
     )
     if hold.owner_key:
         remember_hold(request, hold)

@@ -32,6 +32,8 @@ STATUS_BY_CODE = {
     "departure_not_on_sale": 409,
     "busy": 503,
     "rate_limited": 429,
+    "too_many_holds": 429,
+    "too_many_places_held": 429,
 }
 
 
