@@ -38,6 +38,8 @@ MESSAGES = {
         "progress or release some to choose more."
     ),
     "promo_rate_limited": _("Too many wrong promo codes. Please try again in a few minutes."),
+    "date_invalid": _("Dates must be real calendar dates written as YYYY-MM-DD."),
+    "date_out_of_range": _("Choose dates between %(earliest)s and %(latest)s."),
     "promo_unknown": _("There is no such promo code."),
     "promo_expired": _("This promo code is not valid now."),
     "promo_not_applicable": _("This promo code does not apply to these tickets."),
