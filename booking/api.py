@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from ninja.throttling import AnonRateThrottle
 
@@ -32,10 +32,15 @@ from booking.services.holds import (
     hold_update,
 )
 from booking.sessions import remember_hold, session_owner_key
+from config.http import client_ip
 
 router = Router(tags=["booking"])
 
 MAX_RANGE_DAYS = 62
+# Departures are looked up from a year back to two years ahead; anything else is a typo
+# or a probe (and 9999-12-31 plus a month does not exist).
+DAYS_BACK, DAYS_AHEAD = 366, 731
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 class ErrorOut(Schema):
@@ -221,16 +226,42 @@ def list_products(request, kind: str | None = None):
 def list_departures(
     request,
     product_id: int,
-    date_from: datetime.date | None = None,
-    date_to: datetime.date | None = None,
+    date_from: str | None = Query(None, pattern=DATE_PATTERN, description="YYYY-MM-DD"),
+    date_to: str | None = Query(None, pattern=DATE_PATTERN, description="YYYY-MM-DD"),
 ):
     product = Product.objects.filter(pk=product_id, is_active=True).first()
     if product is None:
         return Status(
             404, {"code": "product_not_found", "message": _("This product does not exist.")}
         )
-    date_from = date_from or timezone.localdate()
-    date_to = date_to or date_from + datetime.timedelta(days=30)
+    try:
+        first = _date_in_range(date_from) or timezone.localdate()
+        last = _date_in_range(date_to) or first + datetime.timedelta(days=30)
+    except BookingError as error:
+        return Status(400, {"code": error.code, "message": error.message})
+    return _departures_between(product, first, last)
+
+
+def _date_in_range(value: str | None) -> datetime.date | None:
+    """A calendar date (YYYY-MM-DD, nothing else) within the range departures are looked
+    up in; None when not given."""
+    if not value:
+        return None
+    try:
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        raise BookingError("date_invalid") from None
+    today = timezone.localdate()
+    earliest = today - datetime.timedelta(days=DAYS_BACK)
+    latest = today + datetime.timedelta(days=DAYS_AHEAD)
+    if not earliest <= day <= latest:
+        raise BookingError(
+            "date_out_of_range", earliest=earliest.isoformat(), latest=latest.isoformat()
+        )
+    return day
+
+
+def _departures_between(product: Product, date_from: datetime.date, date_to: datetime.date):
     if date_to < date_from or (date_to - date_from).days > MAX_RANGE_DAYS:
         return Status(
             400,
@@ -257,7 +288,9 @@ def _departure_or_error(departure_id: int) -> Departure:
     return departure
 
 
-@router.get("/departures/{departure_id}", response={200: DepartureOut, 404: ErrorOut})
+@router.get(
+    "/departures/{departure_id}", response={200: DepartureOut, 404: ErrorOut, 409: ErrorOut}
+)
 def get_departure(request, departure_id: int):
     departure = _departure_or_error(departure_id)
     local_date = departure.local_starts_at.date()
@@ -332,6 +365,7 @@ def create_hold(request, payload: HoldIn):
         owner_key=owner_key_for(request, request.headers.get("X-Bind-Session") == "1"),
         seats=seats,
         quantities=quantities,
+        client_address=client_ip(request),
     )
     if hold.owner_key:
         remember_hold(request, hold)
@@ -351,6 +385,7 @@ def read_hold(request, token: str):
         409: ErrorOut,
         410: ErrorOut,
         422: ErrorOut,
+        429: ErrorOut,
         503: ErrorOut,
     },
 )

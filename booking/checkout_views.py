@@ -41,7 +41,7 @@ from booking.services.pricing import Breakdown
 from booking.sessions import remember_promo_code, remembered_promo_code
 from booking.templatetags.booking_tags import MESSAGE_TAG
 from booking.views import _missing, _own_hold, _product_page_url, _with_anchor, clock
-from config.http import client_ip
+from config.http import ClientThrottle, client_ip
 
 PDF_STATUSES = (Order.Status.PAID, Order.Status.PARTLY_REFUNDED)
 # The checkout and order pages carry a secret in their address (the hold's token, the
@@ -51,6 +51,9 @@ PDF_STATUSES = (Order.Status.PAID, Order.Status.PARTLY_REFUNDED)
 ORDER_REFERRER_POLICY = "same-origin"
 PENDING_PAYMENT = (Payment.Status.PENDING, Payment.Status.WAITING_FOR_CAPTURE)
 STATUS_POLL_SECONDS = 5  # the page's <meta refresh> without JavaScript
+# Wrong promo codes per session and per address: once over the limit no code is checked,
+# so codes cannot be guessed by trying them one after another.
+PROMO_THROTTLE = ClientThrottle("promo", "BOOKING_PROMO_RATE", "BOOKING_PROMO_ADDRESS_RATE")
 
 
 class RedirectSeeOther(HttpResponseRedirect):
@@ -195,11 +198,12 @@ def checkout_view(request: HttpRequest, token: str):
             promo_code = form.entered_promo_code()
         except forms.ValidationError as error:
             promo_error = error.messages[0]
+    promo_blocked = bool(promo_code) and PROMO_THROTTLE.blocked(request)
     if form.is_bound and request.POST.get("action") == "apply":
         # "Apply" judges the promo code only: the rest of the form is not checked yet.
         form.full_clean()
         form._errors = forms.utils.ErrorDict()
-        breakdown, quote_error = _quote(hold, form, promo_code)
+        breakdown, quote_error = _quote(request, hold, form, promo_code)
         promo_error = promo_error or quote_error
         if promo_error:
             form.add_error("promo_code", promo_error)
@@ -212,15 +216,15 @@ def checkout_view(request: HttpRequest, token: str):
             breakdown,
             documents,
             promo_applied=promo_applied,
-            status=200 if not promo_error else 400,
+            status=429 if promo_blocked else 400 if promo_error else 200,
         )
-    if form.is_bound and form.is_valid():
+    if form.is_bound and form.is_valid() and not promo_blocked:
         response = _place_order(request, hold, form, documents)
         if response is not None:
             return response
     if not form.is_bound:
         promo_code = form.initial.get("promo_code", "")
-    breakdown, quote_error = _quote(hold, form, promo_code)
+    breakdown, quote_error = _quote(request, hold, form, promo_code)
     if quote_error and not form.is_bound:
         # A remembered code that no longer applies (expired, used up): dropped, and said so.
         messages.error(
@@ -242,7 +246,7 @@ def checkout_view(request: HttpRequest, token: str):
         breakdown,
         documents,
         promo_applied=promo_applied,
-        status=400 if form.is_bound else 200,
+        status=429 if promo_blocked else 400 if form.is_bound else 200,
     )
 
 
@@ -252,13 +256,19 @@ def _form_with_remembered_promo(request: HttpRequest, hold: Hold) -> CheckoutFor
     return CheckoutForm(initial={"promo_code": remembered_promo_code(request, hold)})
 
 
-def _quote(hold: Hold, form: CheckoutForm, promo_code: str):
-    """The breakdown with the promo code if it applies, else without it and the reason."""
+def _quote(request: HttpRequest, hold: Hold, form: CheckoutForm, promo_code: str):
+    """The breakdown with the promo code if it applies, else without it and the reason.
+    A wrong code counts against the promo throttle; over it, no code is checked."""
     email = form.entered_email
     if promo_code:
+        if PROMO_THROTTLE.blocked(request):
+            return checkout_quote(hold=hold, email=email), BookingError(
+                "promo_rate_limited"
+            ).message
         try:
             return checkout_quote(hold=hold, promo_code=promo_code, email=email), None
         except BookingError as error:
+            PROMO_THROTTLE.record(request)
             return checkout_quote(hold=hold, email=email), error.message
     return checkout_quote(hold=hold, email=email), None
 
@@ -284,6 +294,8 @@ def _place_order(request: HttpRequest, hold: Hold, form: CheckoutForm, documents
     except BookingError as error:
         if error.code in ("hold_expired", "hold_not_found"):
             return _expired_back(request, error, hold.token)
+        if error.code.startswith("promo_"):
+            PROMO_THROTTLE.record(request)
         form.add_booking_error(error)
         return None
     return _start_payment(request, order)

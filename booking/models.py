@@ -436,6 +436,8 @@ class Hold(models.Model):
         Departure, on_delete=models.CASCADE, related_name="holds", verbose_name=_("departure")
     )
     owner_key = models.CharField(_("owner"), max_length=64, db_index=True)
+    # The address the hold was made from: live holds per address are capped.
+    client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"), db_index=True)
     extended = models.BooleanField(_("extended"), default=False)
@@ -443,7 +445,10 @@ class Hold(models.Model):
     class Meta:
         verbose_name = _("hold")
         verbose_name_plural = _("holds")
-        indexes = [models.Index(fields=["departure", "expires_at"])]
+        indexes = [
+            models.Index(fields=["departure", "expires_at"]),
+            models.Index(fields=["client_ip", "expires_at"]),
+        ]
 
     def __str__(self):
         return f"{self.departure} until {self.expires_at:%H:%M:%S}"

@@ -21,6 +21,7 @@ from booking.services.errors import BookingError
 from booking.services.holds import hold_create, hold_extend, hold_get, hold_release
 from booking.sessions import remember_hold, session_owner_key
 from booking.templatetags.booking_tags import MESSAGE_TAG
+from config.http import ClientThrottle, client_ip
 from config.i18n import url_prefix
 
 QUANTITY_PREFIX = "qty-"
@@ -80,10 +81,28 @@ def _parse_quantities(data) -> dict[int, int]:
     return quantities
 
 
+# The form is throttled like the API's hold endpoint, per session and per address.
+HOLD_FORM_THROTTLE = ClientThrottle("hold-form", "BOOKING_HOLD_RATE")
+
+
+def throttled_page(request: HttpRequest, error: BookingError, back_url: str):
+    """429 with the reason in the visitor's language and a way back."""
+    return render(
+        request,
+        "booking/hold_missing.html",
+        {"message": error.message, "back_url": back_url, "title": _("Please wait a moment")},
+        status=429,
+    )
+
+
 @require_POST
 def hold_create_view(request: HttpRequest):
     """The booking block's form without JavaScript: a departure and a number of tickets
     per ticket type (general admission)."""
+    if not HOLD_FORM_THROTTLE.allow(request):
+        return throttled_page(
+            request, BookingError("rate_limited"), _with_anchor(_back_url(request))
+        )
     try:
         departure_id = request.POST.get("departure", "").strip()
         if not departure_id.isdecimal():
@@ -92,6 +111,7 @@ def hold_create_view(request: HttpRequest):
             departure_id=int(departure_id),
             owner_key=session_owner_key(request),
             quantities=_parse_quantities(request.POST),
+            client_address=client_ip(request),
         )
     except BookingError as error:
         messages.error(request, error.message, extra_tags=MESSAGE_TAG)

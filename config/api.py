@@ -1,18 +1,57 @@
 """The public API under /api/v1/ with its OpenAPI schema at /api/v1/openapi.json.
 Every refusal is JSON `{"code", "message"}` with the message in the request's language
-(`Accept-Language`); nothing a client sends produces a 500."""
+(`Accept-Language`); nothing a client sends produces a 500. The schema documents every
+status an operation can answer with (a schema fuzzer checks it: tests/config)."""
+
+from http.client import responses
 
 from django.core.exceptions import RequestDataTooBig
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.openapi.schema import OpenAPISchema
+from pydantic import create_model
 
+from booking.api import ErrorOut
 from booking.api import router as booking_router
 from booking.checkin_api import router as checkin_router
 from booking.payments.api import router as payments_router
 from booking.services.errors import BookingError
 
-api = NinjaAPI(
+
+class DocumentedRefusals(OpenAPISchema):
+    """Adds to each operation the refusals that the handlers below answer for it, whether
+    or not its view lists them: 422 when it takes parameters or a body, 400 and 413 when it
+    takes a body, 401 when it needs a sign-in, 429 when it is throttled."""
+
+    def responses(self, operation):
+        result = super().responses(operation)
+        statuses = []
+        if operation.models:
+            statuses.append(422)
+        if any(m.__ninja_param_source__ in ("body", "form", "file") for m in operation.models):
+            statuses += [400, 413]  # a body that cannot be parsed; one that is too large
+        if operation.auth_callbacks:
+            statuses.append(401)
+        if operation.throttle_objects:
+            statuses.append(429)
+        if statuses:
+            wrapped = create_model("ErrorResponse", response=(ErrorOut, ...))
+            schema = self._create_schema_from_model(wrapped, mode="serialization")[0]
+            content = {self.api.renderer.media_type: {"schema": schema}}
+            for status in statuses:
+                result.setdefault(status, {"description": responses[status], "content": content})
+        return result
+
+
+class PrichalAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return DocumentedRefusals(self, path_prefix)
+
+
+api = PrichalAPI(
     title="Prichal API",
     version="1",
     description="Catalogue, departures, seat maps and holds of Prichal.",
@@ -32,6 +71,8 @@ STATUS_BY_CODE = {
     "departure_not_on_sale": 409,
     "busy": 503,
     "rate_limited": 429,
+    "too_many_holds": 429,
+    "too_many_places_held": 429,
 }
 
 

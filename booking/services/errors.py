@@ -34,6 +34,17 @@ MESSAGES = {
     ),
     "busy": _("Many people are booking right now. Please try again in a moment."),
     "rate_limited": _("Too many attempts. Please wait a minute and try again."),
+    "too_many_holds": _(
+        "One customer can have at most %(limit)s bookings in progress at once. Pay for one "
+        "or release it to choose more."
+    ),
+    "too_many_places_held": _(
+        "One customer can hold at most %(limit)s places at once. Pay for your bookings in "
+        "progress or release some to choose more."
+    ),
+    "promo_rate_limited": _("Too many wrong promo codes. Please try again in a few minutes."),
+    "date_invalid": _("Dates must be real calendar dates written as YYYY-MM-DD."),
+    "date_out_of_range": _("Choose dates between %(earliest)s and %(latest)s."),
     "promo_unknown": _("There is no such promo code."),
     "promo_expired": _("This promo code is not valid now."),
     "promo_not_applicable": _("This promo code does not apply to these tickets."),

@@ -9,10 +9,17 @@ Overselling is impossible because the database decides, not Python:
   new hold is written before the lock is released.
 Expired holds count as free everywhere because every read filters on `expires_at`; the
 periodic sweeper only deletes rows that nobody counts any more.
+
+One client cannot hold the whole inventory: the live holds (unexpired, not ordered) of a
+session and of a client address, and the places they hold, are capped
+(`BOOKING_MAX_*_PER_SESSION` / `_PER_ADDRESS`). The cap is counted under a transaction-level
+advisory lock on the session and on the address, taken before any other lock, so that
+concurrent requests of one client are counted one after the other.
 """
 
 import re
 import secrets
+import zlib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -188,6 +195,64 @@ def _seat_taken_error(departure_id: int, seats: list[SeatRequest], now) -> Booki
     return BookingError("seat_taken", seats="; ".join(c.seat.short_label for c in taken) or "—")
 
 
+def _lock_client(owner_key: str, client_address: str | None) -> None:
+    """Serialises the holds of one session and of one address until the transaction ends.
+    Always the session first, then the address, so two clients never wait on each other
+    in a circle."""
+    if connection.vendor != "postgresql":
+        return  # SQLite (`make run`) runs one write transaction at a time anyway
+    keys = [f"hold-owner:{owner_key}"] if owner_key else []
+    if client_address:
+        keys.append(f"hold-address:{client_address}")
+    with connection.cursor() as cursor:
+        for key in keys:
+            # Two 32-bit keys: a namespace for holds, and a stable hash of the client.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x484F4C44, _hash32(key)])
+
+
+def _hash32(text: str) -> int:
+    return zlib.crc32(text.encode()) - 2**31
+
+
+def _check_client_limits(
+    *, owner_key: str, client_address: str | None, places: int, now, hold_id: int | None = None
+) -> None:
+    """Refuses a new hold (`hold_id` None) or a changed one that would take its client's
+    live holds or held places above the caps. Runs under `_lock_client`."""
+    live = Hold.objects.filter(expires_at__gt=now, order__isnull=True)
+    if hold_id is not None:
+        live = live.exclude(pk=hold_id)
+    limits = []
+    if owner_key:
+        limits.append(
+            (
+                live.filter(owner_key=owner_key),
+                settings.BOOKING_MAX_LIVE_HOLDS_PER_SESSION,
+                settings.BOOKING_MAX_HELD_PLACES_PER_SESSION,
+            )
+        )
+    if client_address:
+        limits.append(
+            (
+                live.filter(client_ip=client_address),
+                settings.BOOKING_MAX_LIVE_HOLDS_PER_ADDRESS,
+                settings.BOOKING_MAX_HELD_PLACES_PER_ADDRESS,
+            )
+        )
+    for holds, max_holds, max_places in limits:
+        if hold_id is None and holds.count() >= max_holds:
+            raise BookingError("too_many_holds", limit=max_holds)
+        held = (
+            HoldLine.objects.filter(hold__in=holds).aggregate(total=Sum("quantity"))["total"] or 0
+        )
+        if held + places > max_places:
+            raise BookingError("too_many_places_held", limit=max_places)
+
+
+def _places(seat_requests: list[SeatRequest], quantities: dict[int, int]) -> int:
+    return len(seat_requests) + sum(quantities.values())
+
+
 def _load_departure(departure_id) -> Departure:
     try:
         return Departure.objects.select_related("product", "vessel").get(pk=int(departure_id))
@@ -201,9 +266,11 @@ def hold_create(
     owner_key: str,
     seats: list[SeatRequest] | None = None,
     quantities: dict[int, int] | None = None,
+    client_address: str | None = None,
 ) -> Hold:
     """Holds seats (assigned seating) or quantities per ticket type (general admission)
-    on a departure that is on sale, for `BOOKING_HOLD_MINUTES`."""
+    on a departure that is on sale, for `BOOKING_HOLD_MINUTES`, within the caps of the
+    session (`owner_key`, if any) and of the client's address (if known)."""
     now = timezone.now()
     departure = _load_departure(departure_id)
     check_departure_on_sale(departure, now)
@@ -212,10 +279,18 @@ def hold_create(
     )
 
     def write():
+        _lock_client(owner_key, client_address)
+        _check_client_limits(
+            owner_key=owner_key,
+            client_address=client_address,
+            places=_places(seat_requests, quantities),
+            now=now,
+        )
         hold = Hold.objects.create(
             token=secrets.token_urlsafe(32),
             departure=departure,
             owner_key=owner_key,
+            client_ip=client_address,
             expires_at=now + hold_lifetime(),
         )
         if seat_requests:
@@ -248,11 +323,15 @@ def hold_get(*, token: str, owner_key: str | None = None) -> Hold:
     return hold
 
 
-def _refuse_if_ordered(hold: Hold) -> None:
-    """Once an order is placed its hold is the order's inventory: changing, extending or
-    releasing it would make the order and its tickets disagree."""
-    if Order.objects.filter(hold_id=hold.pk).exists():
+def _lock_unordered(hold: Hold) -> Hold | None:
+    """The hold's row, locked, or None when it is gone. Once an order is placed its hold is
+    the order's inventory: changing, extending or releasing it would make the order and its
+    tickets disagree. The check runs under the lock that `order_create` takes too, so an
+    order placed while the change waited for the lock is seen."""
+    locked = Hold.objects.select_for_update().filter(pk=hold.pk).first()
+    if locked is not None and Order.objects.filter(hold_id=locked.pk).exists():
         raise BookingError("hold_ordered")
+    return locked
 
 
 def hold_update(
@@ -266,7 +345,6 @@ def hold_update(
     now = timezone.now()
     if hold.expires_at <= now:
         raise BookingError("hold_expired")
-    _refuse_if_ordered(hold)
     departure = _load_departure(hold.departure_id)
     check_departure_on_sale(departure, now)
     seat_requests, quantities = _validated_selection(
@@ -274,9 +352,17 @@ def hold_update(
     )
 
     def write():
-        locked = Hold.objects.select_for_update().get(pk=hold.pk)
-        if locked.expires_at <= now:
+        _lock_client(hold.owner_key, hold.client_ip)
+        locked = _lock_unordered(hold)
+        if locked is None or locked.expires_at <= now:
             raise BookingError("hold_expired")
+        _check_client_limits(
+            owner_key=locked.owner_key,
+            client_address=locked.client_ip,
+            places=_places(seat_requests, quantities),
+            now=now,
+            hold_id=locked.pk,
+        )
         if seat_requests:
             wanted = {s.seat_id for s in seat_requests}
             kept = set(
@@ -310,10 +396,9 @@ def hold_update(
 def hold_extend(*, hold: Hold) -> Hold:
     """Gives a hold one more full lifetime, once."""
     now = timezone.now()
-    _refuse_if_ordered(hold)
     with transaction.atomic():
-        locked = Hold.objects.select_for_update().get(pk=hold.pk)
-        if locked.expires_at <= now:
+        locked = _lock_unordered(hold)
+        if locked is None or locked.expires_at <= now:
             raise BookingError("hold_expired")
         if locked.extended:
             raise BookingError("hold_already_extended")
@@ -326,8 +411,9 @@ def hold_extend(*, hold: Hold) -> Hold:
 
 def hold_release(*, hold: Hold) -> None:
     """The customer let the places go: they are free at once."""
-    _refuse_if_ordered(hold)
-    Hold.objects.filter(pk=hold.pk).delete()
+    with transaction.atomic():
+        if _lock_unordered(hold) is not None:
+            Hold.objects.filter(pk=hold.pk).delete()
 
 
 def holds_delete_expired(*, now=None) -> int:

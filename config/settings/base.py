@@ -317,6 +317,22 @@ BOOKING_HOLD_RATE = os.environ.get("BOOKING_HOLD_RATE", "30/m")
 # Behind N trusted proxies the client address is the Nth from the right of
 # X-Forwarded-For; 0 means REMOTE_ADDR (the header is not trusted at all).
 NINJA_NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
+# Abuse limits: one client must not be able to hold the whole inventory or guess promo
+# codes. Live holds (unexpired, not ordered) and the places they hold are capped per
+# browser session and, higher because an office or a mobile network shares one address
+# (NAT), per client address. The hold form is throttled per session and per address at
+# BOOKING_HOLD_RATE; wrong promo codes per session and per address at the rates below
+# ("N/[k]s|m|h|d").
+BOOKING_MAX_LIVE_HOLDS_PER_SESSION = int(os.environ.get("BOOKING_MAX_LIVE_HOLDS_PER_SESSION", "3"))
+BOOKING_MAX_HELD_PLACES_PER_SESSION = int(
+    os.environ.get("BOOKING_MAX_HELD_PLACES_PER_SESSION", "20")
+)
+BOOKING_MAX_LIVE_HOLDS_PER_ADDRESS = int(os.environ.get("BOOKING_MAX_LIVE_HOLDS_PER_ADDRESS", "10"))
+BOOKING_MAX_HELD_PLACES_PER_ADDRESS = int(
+    os.environ.get("BOOKING_MAX_HELD_PLACES_PER_ADDRESS", "60")
+)
+BOOKING_PROMO_RATE = os.environ.get("BOOKING_PROMO_RATE", "10/10m")
+BOOKING_PROMO_ADDRESS_RATE = os.environ.get("BOOKING_PROMO_ADDRESS_RATE", "30/10m")
 
 # SMS (booking/sms): SMS.ru when SMSRU_API_ID is set, otherwise messages are only logged.
 SMSRU_API_ID = os.environ.get("SMSRU_API_ID", "")

@@ -167,3 +167,36 @@ def test_control_without_the_row_lock_the_same_race_oversells(monkeypatch):
     print(f"places without the lock: {held} held of 10, refusals {dict(failures(results))}")
     assert held == sum(_quantity(i) for i in successes(results))
     assert held > 10, "the unlocked write should have oversold; the race did not happen"
+
+
+def test_one_session_racing_for_holds_never_exceeds_its_cap(settings, monkeypatch):
+    """Many requests of one session at once, each for its own departure: the cap is
+    counted under the session's lock, so exactly the cap's number of holds is made. The
+    window between counting and writing is widened so that, without the lock, every
+    thread would count the others' holds as not there yet."""
+    settings.BOOKING_MAX_LIVE_HOLDS_PER_SESSION = 3
+    departures = [general_departure(capacity=10) for _ in range(8)]
+    real_check = holds._check_client_limits
+
+    def slow_check(**kwargs):
+        real_check(**kwargs)
+        time.sleep(WINDOW)
+
+    monkeypatch.setattr(holds, "_check_client_limits", slow_check)
+
+    def attempt(i):
+        departure = departures[i]
+        adult = departure.product.ticket_types.order_by("sort_order").first()
+        return hold_create(
+            departure_id=departure.pk,
+            owner_key="one-session",
+            quantities={adult.pk: 1},
+            client_address="203.0.113.50",
+        )
+
+    results = race(attempt, threads=len(departures))
+
+    print(f"caps: {len(successes(results))} holds, refusals {dict(failures(results))}")
+    assert len(successes(results)) == 3
+    assert Hold.objects.filter(owner_key="one-session").count() == 3
+    assert set(failures(results)) <= {"too_many_holds", "busy"}
