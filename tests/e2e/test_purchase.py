@@ -11,6 +11,7 @@ import datetime
 import re
 import shutil
 import subprocess
+import time
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -62,6 +63,16 @@ def fill_checkout(tab, email="anna@example.com"):
         box.check()
     expect(form.locator("input[name=marketing_consent]")).not_to_be_checked()
     return form
+
+
+def sent_mail(matches, timeout=20.0):
+    """The e-mails that match, once there are any: the confirmation is rendered (PDF and
+    all) by whichever request confirmed the payment, the order page's poll or YooKassa's
+    notification, and the page can show the tickets before that request has finished."""
+    deadline = time.monotonic() + timeout
+    while not (found := [m for m in mail.outbox if matches(m)]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return found
 
 
 def pay_button(form):
@@ -142,7 +153,7 @@ def test_a_customer_pays_and_boards_with_the_qr_code_from_the_e_mail(
     assert db(sold) == ("paid", ["valid", "valid"], 2, 0)
 
     # The e-mail, in Russian, with the PDF; its QR codes are the tickets' tokens.
-    (message,) = [m for m in mail.outbox if order.code in m.subject]
+    (message,) = sent_mail(lambda m: order.code in m.subject)
     assert message.to == ["anna@example.com"]
     ((filename, pdf, mimetype),) = message.attachments
     assert (filename, mimetype) == (f"prichal-{order.code}.pdf", "application/pdf")
