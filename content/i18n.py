@@ -3,6 +3,8 @@
 from django.conf import settings
 from wagtail.models import Locale, Page, Site
 
+from content.links import page_full_url
+
 # BCP 47 tags for `<html lang>` and `hreflang` (Django's codes are lower-case).
 HREFLANG_BY_LANGUAGE = {"ru": "ru", "en": "en", "zh-hans": "zh-Hans"}
 # What the compact switcher shows; the full name is its accessible label.
@@ -52,7 +54,7 @@ def language_alternates(request, page: Page | None) -> list[dict]:
                 "name": name,
                 "short_name": SHORT_NAME_BY_LANGUAGE.get(code, code),
                 "url": target.get_url(request),
-                "full_url": target.get_full_url(request),
+                "full_url": page_full_url(target, request),
                 "is_translation": "page" in slot,
             }
         )

@@ -21,6 +21,7 @@ from wagtail.search import index
 from booking.models import Departure, Product, Venue
 from booking.selectors import lowest_ticket_price
 from content.blocks import BodyBlock
+from content.links import absolute_url, page_full_url
 
 SLUG_PATTERN = re.compile(r"[-a-zA-Z0-9_]+")
 
@@ -58,6 +59,12 @@ class BasePage(Page):
     @property
     def sharing_image(self):
         return self.social_image
+
+    def get_full_url(self, request=None):
+        # `page.full_url` in templates and JSON-LD: on SITE_URL, not the Site record's host.
+        return page_full_url(self, request)
+
+    full_url = property(get_full_url)
 
     def get_json_ld(self, request) -> dict | None:
         return None
@@ -258,9 +265,7 @@ class ProductPage(BasePage):
             "url": self.get_full_url(request),
         }
         if self.image_id:
-            data["image"] = request.build_absolute_uri(
-                self.image.get_rendition("fill-1200x630").url
-            )
+            data["image"] = absolute_url(self.image.get_rendition("fill-1200x630").url)
         price = self.from_price
         if price is not None:
             data["offers"] = {

@@ -296,8 +296,8 @@ YOOKASSA_NOTIFICATION_NETWORKS = env_list("YOOKASSA_NOTIFICATION_NETWORKS") or [
     "2a02:5180:0:1533::/64",
     "2a02:5180:0:2669::/64",
 ]
-# The site's own address, for links in e-mails and the payment's return URL when no
-# request is at hand (tasks).
+# The public address (scheme://host[:port]): every absolute link (pages, sitemap, e-mails,
+# the payment return URL when no request is at hand), whatever host a request names.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The version of the marketing-consent wording on the checkout page; change it with the
 # wording, so that every stored consent says which text was agreed to.
