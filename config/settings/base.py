@@ -217,6 +217,9 @@ WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"avif": "avif", "bmp": "jpeg", "webp": "webp"}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "txt"]
+# Latin slugs: the admin transliterates a Russian title into the slug (content.slugs does
+# the same on the server), so page addresses stay readable when shared.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 
 LOGGING = {
     "version": 1,
