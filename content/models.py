@@ -290,6 +290,15 @@ class ProductPage(BasePage):
         return context
 
     @cached_property
+    def booking_anchor(self) -> str:
+        """The id of the page's booking block (content/blocks/booking.html) for the
+        header's "Buy tickets" link; '' when the body has no booking block that renders."""
+        for block in self.body:
+            if block.block_type == "booking" and block.value.get("product"):
+                return "booking"
+        return ""
+
+    @cached_property
     def from_price(self):
         from booking.selectors import product_from_price
 
