@@ -5,6 +5,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from wagtail.models import Locale, Page, Site
 
+from content.links import absolute_url, page_full_url
+
 # Wagtail's catch-all view: its pages are matched by translation key, not by URL.
 WAGTAIL_SERVE = "wagtail_serve"
 
@@ -79,9 +81,9 @@ def language_alternates(request, page: Page | None) -> list[dict]:
         view_url = view_urls.get(code)
         target = slot.get("page") or slot.get("home")
         if view_url is not None:
-            url, full_url, same = view_url, request.build_absolute_uri(view_url), True
+            url, full_url, same = view_url, absolute_url(view_url), True
         elif target is not None:
-            url, full_url = target.get_url(request), target.get_full_url(request)
+            url, full_url = target.get_url(request), page_full_url(target, request)
             same = "page" in slot
         else:
             continue

@@ -4,6 +4,7 @@ from wagtail.contrib.sitemaps import Sitemap
 from wagtail.models import Page
 
 from content.i18n import hreflang
+from content.links import page_full_url
 
 
 class AllLocalesSitemap(Sitemap):
@@ -22,7 +23,7 @@ class AllLocalesSitemap(Sitemap):
         pages = list(self.paginator.page(page).object_list)
         by_translation_key = defaultdict(list)
         for item in pages:
-            item.location = item.get_full_url(self.request)
+            item.location = page_full_url(item, self.request)
             by_translation_key[item.translation_key].append(item)
         urls = []
         for item in pages:

@@ -280,6 +280,9 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "txt"]
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+# Latin slugs: the admin transliterates a Russian title into the slug (content.slugs does
+# the same on the server), so page addresses stay readable when shared.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 
 LOGGING = {
     "version": 1,
@@ -393,8 +396,8 @@ YOOKASSA_NOTIFICATION_NETWORKS = env_list("YOOKASSA_NOTIFICATION_NETWORKS") or [
 PAYMENT_NOTIFICATION_RETENTION_DAYS = int(
     os.environ.get("PAYMENT_NOTIFICATION_RETENTION_DAYS", "90")
 )
-# The site's own address, for links in e-mails and the payment's return URL when no
-# request is at hand (tasks).
+# The public address (scheme://host[:port]): every absolute link (pages, sitemap, e-mails,
+# the payment return URL when no request is at hand), whatever host a request names.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The version of the marketing-consent wording on the checkout page; change it with the
 # wording, so that every stored consent says which text was agreed to.

@@ -259,6 +259,7 @@ PRODUCT_PAGES = [
         ),
         image="rivers-main",
         body=[
+            booking("rivers-and-canals", BOOK),
             text(
                 Rich(
                     H2("О прогулке", "About the trip", "行程介绍"),
@@ -374,7 +375,6 @@ PRODUCT_PAGES = [
                 T("Зимняя канавка", "The Winter Canal", "冬宫运河"),
             ),
             faq(QUESTIONS, Q_CHILDREN, Q_WEATHER, Q_REFUND),
-            booking("rivers-and-canals", BOOK),
         ],
     ),
     product_page(
@@ -392,6 +392,7 @@ PRODUCT_PAGES = [
         ),
         image="bridges-main",
         body=[
+            booking("night-bridges", BOOK),
             text(
                 Rich(
                     H2(
@@ -512,7 +513,6 @@ PRODUCT_PAGES = [
                 ),
                 Q_REFUND,
             ),
-            booking("night-bridges", BOOK),
         ],
     ),
     product_page(
@@ -531,6 +531,7 @@ PRODUCT_PAGES = [
         ),
         image="kronstadt-main",
         body=[
+            booking("kronstadt", BOOK),
             text(
                 Rich(
                     H2(
@@ -640,7 +641,6 @@ PRODUCT_PAGES = [
                 ),
                 Q_WEATHER,
             ),
-            booking("kronstadt", BOOK),
         ],
     ),
     product_page(
@@ -663,6 +663,7 @@ PRODUCT_PAGES = [
         ),
         image="fontanka-main",
         body=[
+            booking("fontanka-history", BOOK),
             text(
                 Rich(
                     H2(
@@ -737,7 +738,6 @@ PRODUCT_PAGES = [
                 ),
             ),
             faq(QUESTIONS, Q_CHILDREN, Q_FOOD, Q_REFUND),
-            booking("fontanka-history", BOOK),
         ],
     ),
     product_page(
@@ -754,6 +754,7 @@ PRODUCT_PAGES = [
         ),
         image="jazz-main",
         body=[
+            booking("jazz-on-the-neva", BOOK),
             text(
                 Rich(
                     H2("Вечер под свинг", "An evening of swing", "摇摆乐之夜"),
@@ -838,7 +839,6 @@ PRODUCT_PAGES = [
                 Q_FOOD,
                 Q_REFUND,
             ),
-            booking("jazz-on-the-neva", BOOK),
         ],
     ),
     product_page(
@@ -855,6 +855,7 @@ PRODUCT_PAGES = [
         ),
         image="pirates-main",
         body=[
+            booking("pirate-quest", BOOK),
             text(
                 Rich(
                     H2(
@@ -954,7 +955,6 @@ PRODUCT_PAGES = [
                 ),
                 Q_REFUND,
             ),
-            booking("pirate-quest", BOOK),
         ],
     ),
     product_page(
@@ -972,6 +972,7 @@ PRODUCT_PAGES = [
         ),
         image="newyear-main",
         body=[
+            booking("new-year-cruise", BOOK),
             text(
                 Rich(
                     H2("Новый год на воде", "New Year on the water", "在水上迎接新年"),
@@ -1065,7 +1066,6 @@ PRODUCT_PAGES = [
                 Q_CHILDREN,
                 Q_REFUND,
             ),
-            booking("new-year-cruise", BOOK),
         ],
     ),
     product_page(
@@ -1083,6 +1083,7 @@ PRODUCT_PAGES = [
         image="white-night-main",
         extra={"guests": 12, "length_m": "14.2", "cabins": 2},
         body=[
+            booking("yacht-white-night", BOOK_YACHT),
             text(
                 Rich(
                     H2("Под парусами", "Under sail", "扬帆起航"),
@@ -1176,7 +1177,6 @@ PRODUCT_PAGES = [
                 ),
                 Q_REFUND,
             ),
-            booking("yacht-white-night", BOOK_YACHT),
         ],
     ),
     product_page(
@@ -1194,6 +1194,7 @@ PRODUCT_PAGES = [
         image="north-star-main",
         extra={"guests": 8, "length_m": "11.6", "cabins": 1},
         body=[
+            booking("yacht-north-star", BOOK_YACHT),
             text(
                 Rich(
                     H2("Весь город за два часа", "The whole city in two hours", "两小时游遍全城"),
@@ -1283,7 +1284,6 @@ PRODUCT_PAGES = [
                 ),
                 Q_REFUND,
             ),
-            booking("yacht-north-star", BOOK_YACHT),
         ],
     ),
 ]

@@ -20,7 +20,9 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from decimal import Decimal
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.images import ImageFile
@@ -190,14 +192,19 @@ class Seeder:
             root.add_child(instance=home)
             self.stats["pages created"] += 1
 
+        # The Site names the address of SITE_URL, so that Wagtail's own links (admin
+        # "view live", previews) agree with the pages' absolute links.
+        address = urlsplit(settings.SITE_URL)
+        hostname = address.hostname or "localhost"
+        port = address.port or (443 if address.scheme == "https" else 80)
         site = Site.objects.filter(is_default_site=True).first()
         if site is None:
-            site = Site.objects.filter(hostname="localhost", port=80).first() or Site(
-                hostname="localhost", port=80
+            site = Site.objects.filter(hostname=hostname, port=port).first() or Site(
+                hostname=hostname, port=port
             )
         wanted = {
-            "hostname": "localhost",
-            "port": 80,
+            "hostname": hostname,
+            "port": port,
             "is_default_site": True,
             "site_name": SITE_NAME,
             "root_page_id": home.pk,

@@ -11,6 +11,7 @@ from wagtail.models import Page
 
 from booking.i18n import localized_value
 from content.i18n import active_locale_home, hreflang, language_alternates
+from content.links import absolute_url
 from content.models import CompanySettings
 
 register = template.Library()
@@ -25,6 +26,13 @@ def rub(amount) -> str:
     amount = Decimal(amount)
     places = 0 if amount == amount.to_integral_value() else 2
     return f"{number_format(amount, places, use_l10n=True, force_grouping=True)}\u00a0₽"
+
+
+@register.filter
+def absolute(url) -> str:
+    """A root-relative URL on the public site (SITE_URL), for links that leave the page:
+    Open Graph, robots.txt."""
+    return absolute_url(str(url)) if url else ""
 
 
 @register.simple_tag(takes_context=True)

@@ -11,6 +11,7 @@ from collections import Counter
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.http import HttpRequest
@@ -181,7 +182,24 @@ def check_demo_company_details_are_filled_in(client):
     assert all(company.legal_pages), "every legal document page is set"
 
 
+def check_demo_site_is_on_site_url(client):
+    site = Site.objects.get(is_default_site=True)
+
+    assert site.root_url == settings.SITE_URL
+
+
+def check_booking_block_comes_right_after_the_introduction(client):
+    for page in ProductPage.objects.live().specific():
+        types = [block.block_type for block in page.body]
+        assert types[0] == "booking", (page.url_path, page.locale_id, types)
+        doc = parse(client.get(page.get_url()))
+        link = doc.select_one("header.product-hero a[href='#booking']")
+        assert link is not None, page.url_path
+
+
 CHECKS = [
+    check_demo_site_is_on_site_url,
+    check_booking_block_comes_right_after_the_introduction,
     check_locales,
     check_site_root_is_a_russian_home_page_with_translations,
     check_translations_are_made_through_wagtail_localize,
