@@ -35,9 +35,14 @@ def pytest_sessionstart(session):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             subprocess.run(["msgfmt", "-o", str(mo), str(po)], check=False)
-    # pytest-django may have set Django up (and cached the catalogues) already.
+    # pytest-django may have set Django up (and cached the catalogues) already: Django
+    # keeps its merged catalogues, and Python's gettext keeps every .mo file it has read
+    # by path, so a catalogue read before it was compiled would otherwise live on.
+    import gettext
+
     from django.utils.translation import trans_real
 
+    gettext._translations.clear()
     trans_real._translations = {}
     trans_real._default = None
 
