@@ -51,13 +51,15 @@ NOTIFICATION_BODY = {
     },
 }
 TEXT = {"content": {"text/plain": {"schema": {"type": "string"}}}}
+# Integer keys like ninja's own: string keys would sit beside them as duplicates in the
+# JSON, which Swagger UI's YAML parser refuses.
 NOTIFICATION_RESPONSES = {
-    "200": {"description": "Verified with the API (and applied, or nothing to change)."},
-    "400": {"description": "Malformed, or forged (the API contradicts it).", **TEXT},
-    "403": {"description": "Sender outside YooKassa's addresses.", **TEXT},
-    "413": {"description": "Body larger than 64 KiB."},
-    "429": {"description": "Too many requests from this address."},
-    "503": {"description": "YooKassa could not be asked; deliver again later.", **TEXT},
+    200: {"description": "Verified with the API (and applied, or nothing to change)."},
+    400: {"description": "Malformed, or forged (the API contradicts it).", **TEXT},
+    403: {"description": "Sender outside YooKassa's addresses.", **TEXT},
+    413: {"description": "Body larger than 64 KiB."},
+    429: {"description": "Too many requests from this address."},
+    503: {"description": "YooKassa could not be asked; deliver again later.", **TEXT},
 }
 
 

@@ -3,6 +3,7 @@ WSGI app, no network): no input gives a 500, and every status it answers with is
 documented for the operation."""
 
 import datetime
+import json
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
@@ -83,3 +84,17 @@ def test_a_date_range_within_the_window_still_works(client):
     )
     assert response.status_code == 200
     assert [slot["id"] for slot in response.json()] == [departure.pk]
+
+
+def test_the_schema_has_no_duplicate_keys(client):
+    """JSON parsers keep the last of two equal keys; Swagger UI's YAML parser refuses the
+    whole document (the docs page then shows nothing)."""
+    duplicates = []
+
+    def no_duplicates(pairs):
+        keys = [key for key, _ in pairs]
+        duplicates.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=no_duplicates)
+    assert duplicates == []
