@@ -32,7 +32,7 @@ from booking.services.holds import (
     hold_update,
 )
 from booking.sessions import remember_hold, session_owner_key
-from config.http import client_ip
+from common.http import client_ip
 
 router = Router(tags=["booking"])
 

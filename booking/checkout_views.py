@@ -41,7 +41,7 @@ from booking.services.pricing import Breakdown
 from booking.sessions import remember_promo_code, remembered_promo_code
 from booking.templatetags.booking_tags import MESSAGE_TAG
 from booking.views import _missing, _own_hold, _product_page_url, _with_anchor, clock
-from config.http import ClientThrottle, client_ip
+from common.http import ClientThrottle, client_ip
 
 PDF_STATUSES = (Order.Status.PAID, Order.Status.PARTLY_REFUNDED)
 # The checkout and order pages carry a secret in their address (the hold's token, the

@@ -1,5 +1,5 @@
 """django-q2 entry points. They take ids (or nothing) and call services; the periodic ones
-are scheduled by migrations, the others are queued with `config.tasks.enqueue` (retried)."""
+are scheduled by migrations, the others are queued with `common.tasks.enqueue` (retried)."""
 
 import logging
 

@@ -21,8 +21,8 @@ from booking.services.errors import BookingError
 from booking.services.holds import hold_create, hold_extend, hold_get, hold_release
 from booking.sessions import remember_hold, session_owner_key
 from booking.templatetags.booking_tags import MESSAGE_TAG
-from config.http import ClientThrottle, client_ip
-from config.i18n import url_prefix
+from common.http import ClientThrottle, client_ip
+from common.i18n import url_prefix
 
 QUANTITY_PREFIX = "qty-"
 MAX_QUANTITY_FIELDS = 50

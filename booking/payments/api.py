@@ -10,7 +10,7 @@ from ninja import Router
 from ninja.throttling import AnonRateThrottle
 
 from booking.services.payments import NotificationRefused, notification_receive
-from config.http import client_ip
+from common.http import client_ip
 
 router = Router(tags=["payments"])
 MAX_BODY = 64 * 1024

@@ -3,7 +3,7 @@ and the confirmation SMS once it is paid, or a notice that a late payment is bei
 refunded when the places were gone.
 
 Each message is sent by its own django-q2 task (`order_confirmations_enqueue`,
-`late_payment_notice_enqueue`, through `config.tasks.enqueue`, so a failure is retried).
+`late_payment_notice_enqueue`, through `common.tasks.enqueue`, so a failure is retried).
 Tasks are idempotent: an order records when its e-mail (`confirmation_sent_at`) and its
 SMS (`sms_sent_at`) went out and a message is sent at most once, under the order's row
 lock, the time recorded in the same transaction. An order whose payment was refunded for
@@ -33,8 +33,9 @@ from booking.services.pricing import Breakdown
 from booking.sms import SmsError, send_sms
 from booking.tickets.pdf import OrderSummary, TicketView, render_tickets_pdf
 from booking.tickets.tokens import ticket_token
-from config.formats import date_time
-from config.tasks import enqueue
+from common.formats import date_time
+from common.money import format_rub
+from common.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class OrderFacts:
 
     product: str
     date: str
-    when: str  # the date and the time in the language's format (config.formats)
+    when: str  # the date and the time in the language's format (common.formats)
     weekday: str
     time: str
     pier: str
@@ -100,11 +101,9 @@ def order_facts(order: Order) -> OrderFacts:
 
 def message_values(order: Order, facts: OrderFacts | None = None) -> dict[str, str]:
     """The placeholder values of `booking.messaging` for this order."""
-    from content.templatetags.prichal import rub  # the site's price format
-
     facts = facts or order_facts(order)
     with translation.override(order.language):
-        total = rub(order.total)
+        total = format_rub(order.total)
     return {
         "name": order.name,
         "order_code": order.code,

@@ -47,7 +47,7 @@ from booking.payments.gateway import (
 from booking.services.errors import BookingError
 from booking.services.orders import hold_keep_for_payment, order_confirm_paid
 from booking.services.pricing import Breakdown, product_taxes
-from config.tasks import enqueue
+from common.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 

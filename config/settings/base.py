@@ -142,7 +142,7 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 # The client address by the same rule as the rate limits (NUM_PROXIES).
-AXES_CLIENT_IP_CALLABLE = "config.http.client_ip"
+AXES_CLIENT_IP_CALLABLE = "common.http.client_ip"
 
 # django-guardian: anonymous visitors never get object permissions.
 ANONYMOUS_USER_NAME = None
@@ -161,8 +161,8 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_I18N_ENABLED = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # The site's own date/number formats per language (genitive months, zh grouping): see
-# config/formats/__init__.py.
-FORMAT_MODULE_PATH = ["config.formats"]
+# common/formats/__init__.py.
+FORMAT_MODULE_PATH = ["common.formats"]
 USE_I18N = True
 TIME_ZONE = "Europe/Moscow"
 USE_TZ = True
@@ -221,7 +221,7 @@ else:
 # (reference index, renditions) and need no second kind of worker.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # wagtail-localize's jobs (tree synchronisation) are handed to django-q2.
-WAGTAILLOCALIZE_JOBS = {"BACKEND": "config.tasks.DjangoQJobBackend"}
+WAGTAILLOCALIZE_JOBS = {"BACKEND": "common.tasks.DjangoQJobBackend"}
 
 # E-mail: SMTP when EMAIL_HOST is set, otherwise written to the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -1,15 +1,14 @@
 import json
-from decimal import Decimal
 
 from django import template
 from django.conf import settings
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from wagtail.models import Page
 
 from booking.i18n import localized_value
+from common.money import format_rub
 from content.i18n import active_locale_home, hreflang, language_alternates
 from content.links import absolute_url
 from content.models import CompanySettings
@@ -19,13 +18,8 @@ register = template.Library()
 
 @register.filter
 def rub(amount) -> str:
-    """A price in roubles in the visitor's number format: "2 500 ₽", kopecks only when
-    there are any."""
-    if amount is None or amount == "":
-        return ""
-    amount = Decimal(amount)
-    places = 0 if amount == amount.to_integral_value() else 2
-    return f"{number_format(amount, places, use_l10n=True, force_grouping=True)}\u00a0₽"
+    """A price in roubles in the visitor's number format: "2 500 ₽"."""
+    return format_rub(amount)
 
 
 @register.filter

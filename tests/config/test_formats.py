@@ -1,4 +1,4 @@
-"""Dates and prices in each language's own format (config/formats): genitive months in
+"""Dates and prices in each language's own format (common/formats): genitive months in
 Russian, no Latin comma in Chinese, thousands grouped in Chinese too; on pages, in the
 booking widget's data, in e-mails, PDFs and SMS."""
 
@@ -15,7 +15,7 @@ from django.utils.formats import get_format
 from booking import sms
 from booking.messaging import MessageKind, MessageTemplate
 from booking.services.confirmations import order_confirmation_email, order_confirmation_sms
-from config.formats import CUSTOM_FORMATS, date_time, month_day_time
+from common.formats import CUSTOM_FORMATS, date_time, month_day_time
 from content.templatetags.prichal import rub
 from tests import factories
 from tests.booking.factories import general_departure, placed_order

@@ -48,7 +48,7 @@ from booking.services.confirmations import (
 from booking.sms.backends import SmsResult
 from booking.sms.fake_smsru import segments
 from booking.tickets.tokens import read_ticket_token
-from config.tasks import run_with_retry
+from common.tasks import run_with_retry
 from content.templatetags.prichal import rub
 from tests import factories
 from tests.booking.factories import expire, general_departure, placed_order
@@ -345,7 +345,7 @@ def test_a_failing_e_mail_is_retried_and_the_order_stays_paid(db):
     order.refresh_from_db()
     assert order.status == Order.Status.PAID and order.paid_at is not None
     assert order.confirmation_sent_at is None
-    [retry] = Schedule.objects.filter(func="config.tasks.run_with_retry")
+    [retry] = Schedule.objects.filter(func="common.tasks.run_with_retry")
     assert retry.next_run > timezone.now()
     func_path, args, attempt = eval(retry.args)  # what django-q2 does with it
     assert (func_path, args, attempt) == (EMAIL_TASK, [order.pk], 2)
@@ -369,7 +369,7 @@ def test_a_failing_task_in_the_worker_leaves_a_retry(db, django_capture_on_commi
     assert order.status == Order.Status.PAID
     assert order.confirmation_sent_at is None
     assert Schedule.objects.filter(
-        func="config.tasks.run_with_retry", args__contains=EMAIL_TASK
+        func="common.tasks.run_with_retry", args__contains=EMAIL_TASK
     ).exists()
 
 
