@@ -8,7 +8,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from booking.admin_views import use_booking_views
-from booking.messaging import PLACEHOLDER_HELP, PLACEHOLDERS, MessageKind, MessageTemplate
+from booking.models.messaging import PLACEHOLDER_HELP, PLACEHOLDERS, MessageKind, MessageTemplate
 
 
 def _placeholders_help() -> str:

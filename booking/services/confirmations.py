@@ -26,8 +26,9 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from booking.i18n import localized_value
-from booking.messaging import MessageKind, RenderedMessage, render_message
+from booking.messaging import RenderedMessage, render_message
 from booking.models import Order, Refund, Ticket
+from booking.models.messaging import MessageKind
 from booking.selectors import breakdown_display
 from booking.services.pricing import Breakdown
 from booking.sms import SmsError, send_sms

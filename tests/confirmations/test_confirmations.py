@@ -23,16 +23,16 @@ from django.utils import timezone, translation
 from django_q.models import Schedule
 
 from booking import sms
-from booking.messaging import (
+from booking.messaging import render_message
+from booking.models import Order, Payment, Refund, ServiceFee, Ticket
+from booking.models.messaging import (
     DEFAULTS,
     MAX_SMS_PARTS,
     MessageKind,
     MessageTemplate,
     fill,
-    render_message,
     sms_parts,
 )
-from booking.models import Order, Payment, Refund, ServiceFee, Ticket
 from booking.services import confirmations
 from booking.services.confirmations import (
     MessageNotSent,
@@ -620,7 +620,7 @@ def test_confirmations_module_has_the_tasks_it_enqueues():
 def test_the_defaults_keep_their_placeholders_in_every_language(language):
     """A translation that broke a placeholder would fail here once the catalogues have
     it (the defaults are never checked at sending time)."""
-    from booking.messaging import TEXT_FIELDS, placeholder_errors
+    from booking.models.messaging import TEXT_FIELDS, placeholder_errors
 
     with translation.override(language):
         for kind, texts in DEFAULTS.items():
