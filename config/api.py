@@ -14,9 +14,9 @@ from pydantic import create_model
 
 from booking.api import ErrorOut
 from booking.api import router as booking_router
-from booking.checkin_api import router as checkin_router
 from booking.payments.api import router as payments_router
 from booking.services.errors import BookingError
+from crm.checkin.api import router as checkin_router
 
 
 class DocumentedRefusals(OpenAPISchema):

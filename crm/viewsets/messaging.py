@@ -4,10 +4,8 @@ admin: marketers reword them per language; empty fields keep the defaults in cod
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
-from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from booking.admin_views import use_booking_views
 from booking.models.messaging import PLACEHOLDER_HELP, PLACEHOLDERS, MessageKind, MessageTemplate
 
 
@@ -54,7 +52,3 @@ class MessageTemplateViewSet(SnippetViewSet):
         ),
         FieldPanel("sms_text"),
     ]
-
-
-use_booking_views(MessageTemplateViewSet)
-register_snippet(MessageTemplateViewSet)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from booking import checkin_views
+from crm.checkin import views as checkin_views
 
 app_name = "checkin"
 

@@ -1,65 +1,40 @@
-"""Views of the booking screens in the Wagtail admin that are more than a declarative
-viewset: the seat-map editor (create/edit, live preview, import, export) and recurring
-departures. They parse input and call `booking.services`; the rules live there."""
+"""The seat-map editor in the Wagtail admin: create/edit, live preview, import and export.
+The views parse input and call `booking.services.seatmaps`; the rules live there."""
 
 import copy
 import json
-import zoneinfo
 from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.admin.utils import quote
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header
-from django.utils.text import capfirst, slugify
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView
 from wagtail.admin import messages
-from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.log_actions import log
-from wagtail.permissions import policy_registry
-from wagtail.snippets.views.chooser import (
-    ChooseResultsView,
-    ChooseView,
-    SnippetChooserViewSet,
-    SnippetChosenMultipleView,
-    SnippetChosenView,
-)
-from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, IndexView
+from wagtail.snippets.views.snippets import IndexView
 
-from booking.forms import (
-    CheckInUndoForm,
-    DepartureScheduleForm,
-    LayoutImportForm,
-    SeatLayoutEditor,
-)
-from booking.models import Departure, Seat, SeatMap, Ticket
-from booking.services.checkin import UNDO_PERMISSION, ticket_check_in_undo
-from booking.services.departures import (
-    ScheduleError,
-    departure_schedule_plan,
-    departures_create_recurring,
-)
+from booking.models import Seat, SeatMap
 from booking.services.seatmaps import LayoutError, PlannedSeat, plan_seats, seat_map_apply
+from crm.forms.seatmaps import LayoutImportForm, SeatLayoutEditor
+from crm.views.generic import BookingCreateView, BookingEditView
 
 SEAT_MAP_URLS = "wagtailsnippets_booking_seatmap"
-DEPARTURE_URLS = "wagtailsnippets_booking_departure"
 SEAT_MAP_APPLY_ACTION = "booking.seat_map.apply"
 # When the database refuses to drop a seat that `seat_map_apply` thought was free.
 SEATS_IN_USE = _("Some seats this layout removes are still used by bookings; nothing was saved.")
-SCHEDULE_ACTION = "booking.departures.schedule"
 
 
 # Drawing a seat map ------------------------------------------------------------------
@@ -196,112 +171,6 @@ def saved_seat_drawing(seat_map: SeatMap) -> SeatDrawing | None:
     ]
     zones = [{"code": z.code, "name": z.name, "color": z.color} for z in seat_map.zones.all()]
     return seat_drawing(planned, zones)
-
-
-# Choosing ------------------------------------------------------------------------------
-
-# Wagtail's snippet choosers answer anyone who may enter the admin; ours answer only
-# those who may see the model's listing too (a boarding crew member may enter the admin
-# for the check-in menu, but must not read promo codes through a chooser).
-CHOOSER_PERMISSIONS = ["add", "change", "delete", "view"]
-
-
-class ModelPermissionChooserMixin:
-    def dispatch(self, request, *args, **kwargs):
-        policy = policy_registry.get_by_type(self.model_class)
-        if not policy.user_has_any_permission(request.user, CHOOSER_PERMISSIONS):
-            return permission_denied(request)
-        return super().dispatch(request, *args, **kwargs)
-
-
-class PermissionCheckedChooseView(ModelPermissionChooserMixin, ChooseView):
-    pass
-
-
-class PermissionCheckedChooseResultsView(ModelPermissionChooserMixin, ChooseResultsView):
-    pass
-
-
-class PermissionCheckedChosenView(ModelPermissionChooserMixin, SnippetChosenView):
-    pass
-
-
-class PermissionCheckedChosenMultipleView(ModelPermissionChooserMixin, SnippetChosenMultipleView):
-    pass
-
-
-class PermissionCheckedChooserViewSet(SnippetChooserViewSet):
-    """A snippet chooser whose every URL checks the chosen model's permission; the
-    "create" URL already checks "add"."""
-
-    choose_view_class = PermissionCheckedChooseView
-    choose_results_view_class = PermissionCheckedChooseResultsView
-    chosen_view_class = PermissionCheckedChosenView
-    chosen_multiple_view_class = PermissionCheckedChosenMultipleView
-
-
-class DepartureChooserViewSet(PermissionCheckedChooserViewSet):
-    def get_object_list(self):
-        # Each departure is named by its product and its pier's local time.
-        return Departure.objects.select_related("product", "venue")
-
-
-# Saving ------------------------------------------------------------------------------
-
-# Wagtail's Russian messages are feminine for every model ("Рейс … обновлена"); ours are
-# worded to agree with a model of any gender.
-CREATED_MESSAGE = _("%(model_name)s “%(object)s” created.")
-SAVED_MESSAGE = _("%(model_name)s “%(object)s” saved.")
-DELETED_MESSAGE = _("%(model_name)s “%(object)s” deleted.")
-
-
-def _saved_message(message, instance) -> str:
-    return capfirst(message % {"model_name": instance._meta.verbose_name, "object": instance})
-
-
-class BookingCreateView(CreateView):
-    def get_success_message(self, instance=None):
-        return _saved_message(CREATED_MESSAGE, instance or self.object)
-
-
-class BookingEditView(EditView):
-    def get_success_message(self, instance=None):
-        return _saved_message(SAVED_MESSAGE, instance or self.object)
-
-
-def use_booking_views(viewset) -> None:
-    """Our chooser (with permission checks) and save messages for a snippet viewset."""
-    if not issubclass(viewset.chooser_viewset_class, PermissionCheckedChooserViewSet):
-        viewset.chooser_viewset_class = PermissionCheckedChooserViewSet
-    if viewset.add_view_class is CreateView:
-        viewset.add_view_class = BookingCreateView
-    if viewset.edit_view_class is EditView:
-        viewset.edit_view_class = BookingEditView
-
-
-# Deleting -----------------------------------------------------------------------------
-
-
-class BookingDeleteView(DeleteView):
-    """Deleting a booking record that others still use (a pier with departures, a seat
-    map whose seats were held or sold…) is refused with a message, not an error page."""
-
-    def get_success_message(self):
-        return _saved_message(DELETED_MESSAGE, self.object)
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ProtectedError as error:
-            used_by = sorted(
-                {str(obj._meta.verbose_name_plural) for obj in error.protected_objects}
-            )
-            messages.error(
-                self.request,
-                _("“%(object)s” cannot be deleted because it is still used by: %(used_by)s.")
-                % {"object": self.object, "used_by": ", ".join(used_by)},
-            )
-            return redirect(self.get_delete_url())
 
 
 # Seat-map editor ---------------------------------------------------------------------
@@ -497,7 +366,7 @@ class SeatMapLayoutPreviewView(PermissionCheckedMixin, View):
         if editor.is_valid():
             drawing = seat_drawing(editor.planned, editor.layout["zones"])
         html = render_to_string(
-            "booking/admin/includes/seat_map_drawing.html",
+            "crm/admin/includes/seat_map_drawing.html",
             {"drawing": drawing, "errors": preview_errors(editor), "editable": True},
             request=request,
         )
@@ -541,7 +410,7 @@ class SeatMapImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormV
 
     model = SeatMap
     form_class = LayoutImportForm
-    template_name = "booking/admin/seat_map_import.html"
+    template_name = "crm/admin/seat_map_import.html"
     header_icon = "upload"
 
     def setup(self, request, *args, pk=None, **kwargs):
@@ -617,222 +486,3 @@ class SeatMapImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormV
         context["drawing"] = saved_seat_drawing(self.seat_map) if self.seat_map else None
         context["media"] = context["form"].media
         return context
-
-
-# Recurring departures ----------------------------------------------------------------
-
-STATUS_LABELS = {
-    "new": _("New"),
-    "exists": _("Already exists"),
-    "vessel_busy": _("Vessel busy"),
-}
-
-
-class DepartureIndexView(IndexView):
-    @cached_property
-    def header_buttons(self):
-        buttons = list(super().header_buttons)
-        if self.user_has_permission("add"):
-            buttons.append(
-                HeaderButton(
-                    _("Create departures"),
-                    url=reverse("booking_departure_schedule:create"),
-                    icon_name="calendar-alt",
-                )
-            )
-        return buttons
-
-
-class DepartureScheduleView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
-    """A season of departures at once: preview what would be created, then create the
-    new ones with `departures_create_recurring`, which skips what exists."""
-
-    model = Departure
-    permission_required = "add"
-    form_class = DepartureScheduleForm
-    template_name = "booking/admin/departure_schedule.html"
-    page_title = _("Create departures")
-    header_icon = "calendar-alt"
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse(f"{DEPARTURE_URLS}:list"), "label": _("Departures")},
-            {"url": "", "label": self.page_title},
-        ]
-
-    def get_initial(self):
-        initial = super().get_initial()
-        for name in ("product", "vessel", "venue"):
-            value = self.request.GET.get(name, "")
-            if value.isdigit():
-                initial[name] = int(value)
-        return initial
-
-    def form_valid(self, form):
-        kwargs = form.schedule_kwargs()
-        try:
-            plan = departure_schedule_plan(**kwargs)
-        except ScheduleError as error:
-            return self.schedule_error(form, error)
-        fingerprint = form.fingerprint()
-        if "create" in self.request.POST:
-            if form.cleaned_data["previewed"] != fingerprint:
-                messages.warning(
-                    self.request,
-                    _("The schedule has changed since the preview. Check it, then create."),
-                )
-            elif not any(slot.status == "new" for slot in plan):
-                messages.warning(
-                    self.request,
-                    _(
-                        "Nothing to create: every departure of this schedule exists already "
-                        "or the vessel is busy then."
-                    ),
-                )
-            else:
-                try:
-                    created = departures_create_recurring(
-                        **kwargs, seating_mode=form.cleaned_data["seating_mode"]
-                    )
-                except ScheduleError as error:
-                    return self.schedule_error(form, error)
-                except IntegrityError:
-                    # A slot the plan saw as free is taken after all (e.g. by a cancelled
-                    # departure at the same time): the service rolled everything back.
-                    form.add_error(
-                        None,
-                        _(
-                            "Some of these departures exist already (perhaps cancelled), so "
-                            "nothing was created. Narrow the dates or times and try again."
-                        ),
-                    )
-                    return self.form_invalid(form)
-                return self.created(form, plan, created)
-        return self.render_to_response(
-            self.get_context_data(
-                form=form, plan=self.plan_rows(form, plan), fingerprint=fingerprint
-            )
-        )
-
-    def schedule_error(self, form, error):
-        for message in error.messages:
-            form.add_error(None, message)
-        return self.form_invalid(form)
-
-    def created(self, form, plan, created):
-        product = form.cleaned_data["product"]
-        skipped = max(len(plan) - len(created), 0)
-        data = form.cleaned_data
-        log(
-            product,
-            SCHEDULE_ACTION,
-            user=self.request.user,
-            data={
-                "created": len(created),
-                "skipped": skipped,
-                "vessel": data["vessel"].pk,
-                "venue": data["venue"].pk,
-                "date_from": data["date_from"].isoformat(),
-                "date_to": data["date_to"].isoformat(),
-                "times": [t.strftime("%H:%M") for t in data["times"]],
-                "weekdays": sorted(data["weekdays"]),
-            },
-        )
-        messages.success(
-            self.request,
-            ngettext(
-                "%(created)s departure created, %(skipped)s skipped.",
-                "%(created)s departures created, %(skipped)s skipped.",
-                len(created),
-            )
-            % {"created": len(created), "skipped": skipped},
-        )
-        return redirect(f"{reverse(f'{DEPARTURE_URLS}:list')}?product={product.pk}")
-
-    def plan_rows(self, form, plan):
-        tz = zoneinfo.ZoneInfo(form.cleaned_data["venue"].timezone)
-        rows = []
-        for slot in plan:
-            starts, ends = slot.starts_at.astimezone(tz), slot.ends_at.astimezone(tz)
-            rows.append(
-                {
-                    "date": date_format(starts, "SHORT_DATE_FORMAT"),
-                    "weekday": date_format(starts, "D"),
-                    "starts": starts.strftime("%H:%M"),
-                    "ends": ends.strftime("%H:%M")
-                    + ("" if ends.date() == starts.date() else " (+1)"),
-                    "tz": starts.tzname(),
-                    "status": slot.status,
-                    "status_label": STATUS_LABELS[slot.status],
-                }
-            )
-        return rows
-
-    def form_invalid(self, form):
-        messages.error(self.request, _("The departures could not be planned due to errors."))
-        return super().form_invalid(form)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        plan = context.get("plan")
-        if plan is not None:
-            counts = Counter(row["status"] for row in plan)
-            context["counts"] = {
-                "total": len(plan),
-                "new": counts.get("new", 0),
-                "exists": counts.get("exists", 0),
-                "vessel_busy": counts.get("vessel_busy", 0),
-            }
-            context["venue"] = context["form"].cleaned_data["venue"]
-        context["media"] = context["form"].media
-        return context
-
-
-# Undoing a boarding ------------------------------------------------------------------
-
-
-class CheckInUndoView(WagtailAdminTemplateMixin, FormView):
-    """An administrator undoes a ticket's boarding, with a reason, through
-    `ticket_check_in_undo` (which checks the permission too and writes the audit log)."""
-
-    form_class = CheckInUndoForm
-    template_name = "booking/admin/check_in_undo.html"
-    header_icon = "undo"
-
-    def dispatch(self, request, *args, ticket_id, **kwargs):
-        if not request.user.has_perm(UNDO_PERMISSION):
-            return permission_denied(request)
-        self.ticket = get_object_or_404(
-            Ticket.objects.select_related("order", "ticket_type", "departure__product"),
-            pk=ticket_id,
-        )
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_page_title(self):
-        return _("Undo a boarding")
-
-    def get_page_subtitle(self):
-        return str(self.ticket)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        local = (
-            self.ticket.checked_in_at.astimezone(
-                zoneinfo.ZoneInfo(self.ticket.departure.venue.timezone)
-            )
-            if self.ticket.checked_in_at
-            else None
-        )
-        context.update(ticket=self.ticket, checked_in_local=local)
-        return context
-
-    def form_valid(self, form):
-        result = ticket_check_in_undo(
-            ticket_id=self.ticket.pk, user=self.request.user, reason=form.cleaned_data["reason"]
-        )
-        if not result.ok:
-            form.add_error(None, result.message)
-            return self.form_invalid(form)
-        messages.success(self.request, result.message)
-        return redirect("checkin:scanner", departure_id=self.ticket.departure_id)

@@ -49,7 +49,7 @@ def check_in_staff_required(view):
                 request.get_full_path(), login_url=reverse("wagtailadmin_login")
             )
         if not request.user.has_perm(PERMISSION):
-            return render(request, "booking/checkin/forbidden.html", status=403)
+            return render(request, "crm/checkin/forbidden.html", status=403)
         return view(request, *args, **kwargs)
 
     return never_cache(wrapper)
@@ -110,7 +110,7 @@ def index(request: HttpRequest):
         (_("Today"), [d for d in departures if d.day == "today"]),
         (_("Tomorrow"), [d for d in departures if d.day == "tomorrow"]),
     ]
-    return render(request, "booking/checkin/index.html", {"days": days})
+    return render(request, "crm/checkin/index.html", {"days": days})
 
 
 def _field(request: HttpRequest, name: str, limit: int) -> str:
@@ -174,4 +174,4 @@ def scanner(request: HttpRequest, departure_id: int):
         "max_token_input": MAX_TOKEN_INPUT,
         "max_order_code_input": MAX_ORDER_CODE_INPUT,
     }
-    return render(request, "booking/checkin/scanner.html", context)
+    return render(request, "crm/checkin/scanner.html", context)
