@@ -313,6 +313,20 @@ class TicketPrice(models.Model):
             models.CheckConstraint(
                 condition=models.Q(zone__isnull=False) | models.Q(departure__isnull=False),
                 name="booking_ticketprice_has_scope",
+                violation_error_message=_(
+                    "Choose a price zone, a departure or both: the price applies to them."
+                ),
+            ),
+            # One price per ticket type × zone × departure, an empty zone or departure
+            # included (NULLS NOT DISTINCT): otherwise two prices for one scope would
+            # both apply and which one wins would be the database's whim.
+            models.UniqueConstraint(
+                fields=["ticket_type", "zone", "departure"],
+                nulls_distinct=False,
+                name="booking_ticketprice_unique_scope",
+                violation_error_message=_(
+                    "This ticket type already has a price for this zone and departure."
+                ),
             ),
         ]
 

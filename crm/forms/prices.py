@@ -1,13 +1,11 @@
-"""The form of price overrides (`TicketPrice`)."""
+"""The form of price overrides (`TicketPrice`): it checks with and saves through
+`booking.services.ticket_prices`."""
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from booking.models import (
-    PriceZone,
-    TicketPrice,
-)
+from booking.models import PriceZone
+from booking.services.errors import BookingError
+from booking.services.ticket_prices import ticket_price_check, ticket_price_save
 
 
 class TicketPriceForm(WagtailAdminModelForm):
@@ -25,27 +23,23 @@ class TicketPriceForm(WagtailAdminModelForm):
             field.label_from_instance = lambda z: f"{z.seat_map}: {z.name} ({z.code})"
 
     def clean(self):
+        # The scope and one-price-per-scope rules are the model's constraints, reported by
+        # the model validation with their own messages; the service states the rest.
         cleaned = super().clean()
         ticket_type, zone, departure = (
             cleaned.get("ticket_type"),
             cleaned.get("zone"),
             cleaned.get("departure"),
         )
-        if not zone and not departure and not self.errors:
-            raise ValidationError(
-                _("Choose a price zone, a departure or both: the price applies to them.")
-            )
-        if ticket_type and departure and departure.product_id != ticket_type.product_id:
-            self.add_error(
-                "departure",
-                _("This departure is of another product than the ticket type."),
-            )
-        if ticket_type and (zone or departure):
-            clash = TicketPrice.objects.filter(
-                ticket_type=ticket_type, zone=zone, departure=departure
-            ).exclude(pk=self.instance.pk)
-            if clash.exists():
-                raise ValidationError(
-                    _("This ticket type already has a price for this zone and departure.")
-                )
+        if ticket_type:
+            try:
+                ticket_price_check(ticket_type=ticket_type, zone=zone, departure=departure)
+            except BookingError as error:  # "ticket_price_departure_product"
+                self.add_error("departure", error.message)
         return cleaned
+
+    def save(self, commit=True):
+        instance = super().save(commit=False)
+        if commit:
+            ticket_price_save(ticket_price=instance)
+        return instance

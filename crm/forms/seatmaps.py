@@ -407,36 +407,17 @@ class SeatMapForm(WagtailAdminModelForm):
     """A seat map's own fields; the layout comes from `SeatLayoutEditor`."""
 
     def _get_validation_exclusions(self):
-        # The one-default-per-vessel constraint is checked in clean() with a message an
-        # editor can act on, instead of the constraint's generic one.
+        # One default per vessel is the database's rule: saving meets it through
+        # `seat_map_default_guard` and the editor shows a message an editor can act on,
+        # instead of the constraint's generic one here.
         exclude = super()._get_validation_exclusions()
         exclude.add("is_default")
         return exclude
 
-    def clean(self):
-        cleaned = super().clean()
-        vessel, is_default = cleaned.get("vessel"), cleaned.get("is_default")
-        if vessel and is_default:
-            other = (
-                SeatMap.objects.filter(vessel=vessel, is_default=True)
-                .exclude(pk=self.instance.pk)
-                .first()
-            )
-            if other:
-                self.add_error(
-                    "is_default",
-                    _(
-                        "“%(map)s” is already the default seat map of %(vessel)s. Untick "
-                        "this box, or untick it on that seat map first."
-                    )
-                    % {"map": other.name, "vessel": vessel},
-                )
-        return cleaned
-
 
 class LayoutImportForm(forms.Form):
     """A layout from a JSON file or pasted text; for a new seat map also its vessel and
-    name."""
+    name. It only reads the JSON: `seat_map_import` validates the layout and saves."""
 
     file = forms.FileField(
         label=_("JSON file"),
@@ -471,15 +452,6 @@ class LayoutImportForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         upload, text = cleaned.get("file"), (cleaned.get("text") or "").strip()
-        vessel = cleaned.get("vessel")
-        if self.seat_map is None and vessel and cleaned.get("is_default"):
-            other = SeatMap.objects.filter(vessel=vessel, is_default=True).first()
-            if other:
-                self.add_error(
-                    "is_default",
-                    _("“%(map)s” is already the default seat map of %(vessel)s.")
-                    % {"map": other.name, "vessel": vessel},
-                )
         if "file" in self.errors or "text" in self.errors:
             return cleaned
         if upload and text:
@@ -501,24 +473,5 @@ class LayoutImportForm(forms.Form):
                 _("This is not valid JSON (line %(line)s, column %(column)s).")
                 % {"line": getattr(error, "lineno", "?"), "column": getattr(error, "colno", "?")}
             ) from None
-        try:
-            self.planned, zones = plan_seats(layout)
-        except LayoutError as error:
-            raise ValidationError(error.messages) from None
-        # What the editor could not open again is refused here rather than there.
-        problems = []
-        for zone in zones:
-            code, colour = str(zone.get("code", "")), zone.get("color")
-            if not re.fullmatch(r"[-a-zA-Z0-9_]{1,30}", code):
-                problems.append(
-                    _("Zone code “%(code)s”: use up to 30 Latin letters, digits, “-” or “_”.")
-                    % {"code": code}
-                )
-            if colour not in (None, "") and not re.fullmatch(r"#[0-9a-fA-F]{6}", str(colour)):
-                problems.append(
-                    _("Zone “%(code)s”: the colour must look like #2f7ab8.") % {"code": code}
-                )
-        if problems:
-            raise ValidationError(problems)
         cleaned["layout"] = layout
         return cleaned

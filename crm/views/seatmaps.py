@@ -27,7 +27,15 @@ from wagtail.log_actions import log
 from wagtail.snippets.views.snippets import IndexView
 
 from booking.models import Seat, SeatMap
-from booking.services.seatmaps import LayoutError, PlannedSeat, plan_seats, seat_map_apply
+from booking.services.errors import BookingError
+from booking.services.seatmaps import (
+    LayoutError,
+    PlannedSeat,
+    plan_seats,
+    seat_map_apply,
+    seat_map_default_guard,
+    seat_map_import,
+)
 from crm.forms.seatmaps import LayoutImportForm, SeatLayoutEditor
 from crm.views.generic import BookingCreateView, BookingEditView
 
@@ -35,6 +43,11 @@ SEAT_MAP_URLS = "wagtailsnippets_booking_seatmap"
 SEAT_MAP_APPLY_ACTION = "booking.seat_map.apply"
 # When the database refuses to drop a seat that `seat_map_apply` thought was free.
 SEATS_IN_USE = _("Some seats this layout removes are still used by bookings; nothing was saved.")
+# The database refused a second default seat map of the vessel (`seat_map_default_guard`).
+DEFAULT_TAKEN = _(
+    "“%(map)s” is already the default seat map of %(vessel)s. Untick this box, or untick it "
+    "on that seat map first."
+)
 
 
 # Drawing a seat map ------------------------------------------------------------------
@@ -214,15 +227,18 @@ class SeatMapEditorMixin:
         self.form = form
         adding = form.instance._state.adding
         try:
-            with transaction.atomic():
+            with seat_map_default_guard(vessel=form.instance.vessel), transaction.atomic():
                 self.object = self.save_instance()
-        except (LayoutError, ProtectedError) as error:
+        except (LayoutError, ProtectedError, BookingError) as error:
             if adding:  # the insert was rolled back with everything else
                 form.instance.pk = None
                 form.instance._state.adding = True
-            self.layout_editor.add_errors(
-                error.messages if isinstance(error, LayoutError) else [SEATS_IN_USE]
-            )
+            if isinstance(error, BookingError):  # "seat_map_default_taken"
+                form.add_error("is_default", DEFAULT_TAKEN % error.params)
+            else:
+                self.layout_editor.add_errors(
+                    error.messages if isinstance(error, LayoutError) else [SEATS_IN_USE]
+                )
             self.produced_error_code = "validation_error"
             self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
@@ -450,18 +466,22 @@ class SeatMapImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormV
         user = self.request.user
         try:
             with transaction.atomic():
+                seat_map, counts = seat_map_import(
+                    layout=data["layout"],
+                    seat_map=self.seat_map,
+                    vessel=data.get("vessel"),
+                    name=data.get("name", ""),
+                    is_default=data.get("is_default", False),
+                )
                 if self.seat_map is None:
-                    seat_map = SeatMap.objects.create(
-                        vessel=data["vessel"], name=data["name"], is_default=data["is_default"]
-                    )
                     log(seat_map, "wagtail.create", user=user)
-                else:
-                    seat_map = self.seat_map
-                counts = seat_map_apply(seat_map=seat_map, layout=data["layout"])
                 log(seat_map, SEAT_MAP_APPLY_ACTION, user=user, data=counts)
         except LayoutError as error:
             for message in error.messages:
                 form.add_error(None, message)
+            return self.form_invalid(form)
+        except BookingError as error:  # "seat_map_default_taken"
+            form.add_error("is_default", error.message)
             return self.form_invalid(form)
         except ProtectedError:
             form.add_error(None, SEATS_IN_USE)
