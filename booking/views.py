@@ -20,6 +20,7 @@ from booking.selectors import hold_summary
 from booking.services.errors import BookingError
 from booking.services.holds import hold_create, hold_extend, hold_get, hold_release
 from booking.sessions import remember_hold, session_owner_key
+from booking.site import product_page_url
 from booking.templatetags.booking_tags import MESSAGE_TAG
 from common.http import ClientThrottle, client_ip
 from common.i18n import url_prefix
@@ -147,17 +148,7 @@ def _missing(request: HttpRequest, error: BookingError, token: str = ""):
 
 def _product_page_url(hold: Hold) -> str:
     """The product's page in the visitor's language, else the home page."""
-    from wagtail.models import Locale
-
-    from content.models import ProductPage
-
-    page = (
-        ProductPage.objects.live()
-        .public()
-        .filter(product_id=hold.departure.product_id, locale=Locale.get_active())
-        .first()
-    )
-    return page.url if page is not None and page.url else _home_url()
+    return product_page_url(hold.departure.product_id) or _home_url()
 
 
 @never_cache

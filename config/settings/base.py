@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "content",
     "booking",
     "crm",
+    # The demo company (`seed_demo`). In production too, only so that the command is there
+    # to refuse: it publishes an administrator's password (demo/management/commands).
+    "demo",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",

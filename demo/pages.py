@@ -4,8 +4,8 @@ Order matters: parents come before their children, and the home page's children 
 in the menu in this order.
 """
 
-from content.demo.legal import LEGAL_PAGES
-from content.demo.spec import (
+from demo.legal import LEGAL_PAGES
+from demo.spec import (
     PageSpec,
     booking,
     call_to_action,
@@ -16,7 +16,7 @@ from content.demo.spec import (
     route,
     text,
 )
-from content.demo.text import H2, UL, P, Rich, T, same
+from demo.text import H2, UL, P, Rich, T, same
 
 # Strings used on many pages: one translation each.
 ROUTE = T("Маршрут", "Route", "航线")

@@ -1,12 +1,12 @@
 """The shapes the demo data is written in. Data modules describe what should exist; the
-seeder (`content.demo.seed`) makes the database match."""
+seeder (`demo.seed`) makes the database match."""
 
 from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
 
-from content.demo.text import Rich, T
+from demo.text import Rich, T
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,7 +64,7 @@ class ImageSpec:
     key: str
     title: str  # Russian; the image library is for staff
     description: str  # alt text
-    scene: object  # content.demo.images.Scene
+    scene: object  # demo.images.Scene
 
 
 @dataclasses.dataclass

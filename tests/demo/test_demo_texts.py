@@ -3,13 +3,13 @@
 Customer accounts and self-service refunds come with a later issue: until then no demo
 page, in any language, may send a customer to a personal account, a registration or a
 "Return" button; a refund is asked for by writing to or calling the company. The texts
-are Python data (`content.demo`), so they are checked without seeding a database."""
+are Python data (`demo`), so they are checked without seeding a database."""
 
 import dataclasses
 import re
 
-from content.demo import company, pages
-from content.demo.text import Rich, T
+from demo import company, pages
+from demo.text import Rich, T
 
 LANGUAGES = ("ru", "en", "zh-hans")
 

@@ -6,8 +6,8 @@ These are demonstration texts for a fictional company, not legal advice: a real 
 has its lawyer write its own.
 """
 
-from content.demo.spec import PageSpec, text
-from content.demo.text import H2, UL, P, Rich, T, same
+from demo.spec import PageSpec, text
+from demo.text import H2, UL, P, Rich, T, same
 
 DEMO_NOTICE = P(
     "<b>Демонстрационный текст.</b> Документ составлен для демо-версии сайта вымышленной "

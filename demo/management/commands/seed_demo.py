@@ -10,7 +10,7 @@ import logging
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from content.demo.seed import (
+from demo.seed import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     CREW_EMAIL,

@@ -1,7 +1,7 @@
 """The demo's pictures: which scene each one shows, its title and alt text."""
 
-from content.demo.images import Scene
-from content.demo.spec import ImageSpec
+from demo.images import Scene
+from demo.spec import ImageSpec
 
 
 def picture(key, title, description, *args, **kwargs) -> ImageSpec:

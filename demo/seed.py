@@ -53,10 +53,6 @@ from booking.models import (
     Vessel,
 )
 from booking.services.seatmaps import seat_map_apply
-from content.demo import company, pages, pictures
-from content.demo.images import render_jpeg
-from content.demo.spec import PageSpec
-from content.demo.text import LANGUAGES, Catalogue, Rich, ru
 from content.models import (
     CompanySettings,
     EventPage,
@@ -66,6 +62,10 @@ from content.models import (
     StandardPage,
     YachtPage,
 )
+from demo import company, pages, pictures
+from demo.images import render_jpeg
+from demo.spec import PageSpec
+from demo.text import LANGUAGES, Catalogue, Rich, ru
 
 TIME_ZONE = zoneinfo.ZoneInfo("Europe/Moscow")
 ADMIN_EMAIL = "admin@prichal.local"
@@ -612,7 +612,7 @@ class Seeder:
             sources.append((page, source, changed, segments))
         if missing:
             raise SeedError(
-                "These source strings have no translation in content/demo "
+                "These source strings have no translation in demo/ "
                 "(add them as T(ru, en, zh)):\n  " + "\n  ".join(missing)
             )
         self.sources = sources

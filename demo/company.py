@@ -1,8 +1,8 @@
 """The demo company's catalogue: piers, fleet, products with prices and timetables, and
 the seller's details. All of it is fictional, though the piers stand where real ones do."""
 
-from content.demo.spec import PierSpec, ProductSpec, ScheduleSpec, VesselSpec, tickets
-from content.demo.text import T
+from demo.spec import PierSpec, ProductSpec, ScheduleSpec, VesselSpec, tickets
+from demo.text import T
 
 COMPANY = {
     "legal_name": "ООО «Причал»",
