@@ -5,14 +5,9 @@ import logging
 
 from booking.models import Order, Payment, Refund
 from booking.services.holds import holds_delete_expired
-from booking.services.payments import (
-    payment_capture,
-    payment_notifications_delete_old,
-    payments_reconcile,
-    refund_send,
-    settlement_receipt_send,
-    settlement_receipts_due,
-)
+from booking.services.notifications import payment_notifications_delete_old
+from booking.services.payments import payment_capture, payments_reconcile, refund_send
+from booking.services.receipts import settlement_receipt_send, settlement_receipts_due
 
 logger = logging.getLogger(__name__)
 

@@ -25,13 +25,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
+from booking.gateways.sms import SmsError, send_sms
 from booking.i18n import localized_value
 from booking.messaging import RenderedMessage, render_message
 from booking.models import Order, Refund, Ticket
 from booking.models.messaging import MessageKind
 from booking.selectors import breakdown_display
 from booking.services.pricing import Breakdown
-from booking.sms import SmsError, send_sms
 from booking.tickets.pdf import OrderSummary, TicketView, render_tickets_pdf
 from booking.tickets.tokens import ticket_token
 from common.formats import date_time

@@ -22,7 +22,8 @@ from django.test import override_settings
 from django.utils import timezone, translation
 from django_q.models import Schedule
 
-from booking import sms
+from booking.gateways import sms
+from booking.gateways.sms import SmsResult
 from booking.messaging import render_message
 from booking.models import Order, Payment, Refund, ServiceFee, Ticket
 from booking.models.messaging import (
@@ -45,11 +46,10 @@ from booking.services.confirmations import (
     order_page_url,
     order_ticket_views,
 )
-from booking.sms.backends import SmsResult
-from booking.sms.fake_smsru import segments
 from booking.tickets.tokens import read_ticket_token
 from common.tasks import run_with_retry
 from content.templatetags.prichal import rub
+from devservers.smsru import segments
 from tests import factories
 from tests.booking.factories import expire, general_departure, placed_order
 
