@@ -2,8 +2,9 @@
 and the confirmation SMS once it is paid, or a notice that a late payment is being
 refunded when the places were gone.
 
-Each message is sent by its own django-q2 task (`order_confirmations_enqueue`,
-`late_payment_notice_enqueue`, through `common.tasks.enqueue`, so a failure is retried).
+Each message is sent by its own django-q2 task in `booking.tasks`, queued by
+`order_confirmations_enqueue` and `late_payment_notice_enqueue` through
+`common.tasks.enqueue` (so a failure is retried); the tasks call the functions here.
 Tasks are idempotent: an order records when its e-mail (`confirmation_sent_at`) and its
 SMS (`sms_sent_at`) went out and a message is sent at most once, under the order's row
 lock, the time recorded in the same transaction. An order whose payment was refunded for
@@ -283,7 +284,7 @@ def _send_sms(order: Order, text: str) -> bool:
 
 
 def order_confirmation_email(order_id: int) -> bool:
-    """Task: the confirmation e-mail of a paid order with its PDF tickets. Sends nothing
+    """The confirmation e-mail of a paid order with its PDF tickets. Sends nothing
     when it went out already or the order is not paid. True when it sent it."""
     order = _order(order_id)
     if order.confirmation_sent_at is not None or not _is_confirmable(order):
@@ -294,7 +295,7 @@ def order_confirmation_email(order_id: int) -> bool:
 
 
 def order_confirmation_sms(order_id: int) -> bool:
-    """Task: the confirmation SMS of a paid order (code and link), at most once."""
+    """The confirmation SMS of a paid order (code and link), at most once."""
     order = _order(order_id)
     if order.sms_sent_at is not None or not _is_confirmable(order):
         return False
@@ -305,12 +306,12 @@ def order_confirmation_sms(order_id: int) -> bool:
 def order_confirmations_enqueue(order: Order) -> None:
     """After an order became paid: queue its e-mail and its SMS (each retried on its
     own), once the current transaction commits."""
-    enqueue("booking.services.confirmations.order_confirmation_email", order.pk)
-    enqueue("booking.services.confirmations.order_confirmation_sms", order.pk)
+    enqueue("booking.tasks.send_order_confirmation_email", order.pk)
+    enqueue("booking.tasks.send_order_confirmation_sms", order.pk)
 
 
 def late_payment_refund_notice(order_id: int) -> dict[str, bool]:
-    """Task: tells the customer (e-mail and SMS) that the payment came after the places
+    """Tells the customer (e-mail and SMS) that the payment came after the places
     were gone and is being refunded in full. Each message at most once; when one fails
     the other is still tried, then the task raises so that a retry sends what is left."""
     order = _order(order_id)
@@ -341,4 +342,4 @@ def late_payment_refund_notice(order_id: int) -> dict[str, bool]:
 
 def late_payment_notice_enqueue(order: Order) -> None:
     """After a late payment was refunded: queue the notice to the customer."""
-    enqueue("booking.services.confirmations.late_payment_refund_notice", order.pk)
+    enqueue("booking.tasks.send_late_payment_refund_notice", order.pk)

@@ -53,7 +53,7 @@ from devservers.smsru import segments
 from tests import factories
 from tests.booking.factories import expire, general_departure, placed_order
 
-EMAIL_TASK = "booking.services.confirmations.order_confirmation_email"
+EMAIL_TASK = "booking.tasks.send_order_confirmation_email"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # 19:00 in Moscow is 02:00 the next day in Vladivostok: times must be the pier's.
 STARTS_AT = datetime.datetime(2031, 7, 12, 16, 0, tzinfo=datetime.UTC)
