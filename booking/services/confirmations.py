@@ -41,7 +41,6 @@ from common.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
-CONFIRMED_STATUSES = (Order.Status.PAID, Order.Status.PARTLY_REFUNDED)
 EMAIL_TEMPLATES = {
     MessageKind.ORDER_CONFIRMATION: "booking/email/order_confirmation",
     MessageKind.LATE_PAYMENT_REFUND: "booking/email/late_payment_refund",
@@ -239,7 +238,7 @@ def late_payment_refund_sms_text(order: Order) -> str:
 
 
 def _is_confirmable(order: Order) -> bool:
-    return order.status in CONFIRMED_STATUSES and order.paid_at is not None
+    return order.is_confirmed and order.paid_at is not None
 
 
 def _is_late_refund(order: Order) -> bool:

@@ -180,7 +180,7 @@ def settlement_receipts_due(*, now=None) -> list[int]:
     now = now or timezone.now()
     return list(
         Order.objects.filter(
-            status__in=[Order.Status.PAID, Order.Status.PARTLY_REFUNDED],
+            status__in=Order.CONFIRMED_STATUSES,
             departure__starts_at__lte=now,
         )
         .exclude(receipts__kind=FiscalReceipt.Kind.SETTLEMENT, receipts__sent_at__isnull=False)
