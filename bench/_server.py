@@ -31,7 +31,7 @@ def bench_env(database: str) -> dict:
             # bench sends nothing and keeps its throttle counters in a Redis of its own.
             "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
             "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-            "SMS_BACKEND": "booking.sms.backends.LocmemBackend",
+            "SMS_BACKEND": "booking.gateways.sms.LocmemBackend",
         }
     )
     return env

@@ -44,7 +44,7 @@ from booking.templatetags.booking_tags import MESSAGE_TAG
 from booking.views import _missing, _own_hold, _product_page_url, _with_anchor, clock
 from common.http import ClientThrottle, client_ip
 
-PDF_STATUSES = (Order.Status.PAID, Order.Status.PARTLY_REFUNDED)
+PDF_STATUSES = Order.CONFIRMED_STATUSES
 # The checkout and order pages carry a secret in their address (the hold's token, the
 # order's secret): no other site may see it in a Referer. Not "no-referrer": with it
 # browsers send `Origin: null` on the page's own forms ("Pay again"), which Django's CSRF

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from booking.models import Hold
 from booking.selectors import hold_summary
 from booking.services.errors import BookingError
-from booking.services.holds import hold_create, hold_extend, hold_get, hold_release
+from booking.services.holds import OwnerRule, hold_create, hold_extend, hold_get, hold_release
 from booking.sessions import remember_hold, session_owner_key
 from booking.site import product_page_url
 from booking.templatetags.booking_tags import MESSAGE_TAG
@@ -123,10 +123,9 @@ def hold_create_view(request: HttpRequest):
 
 def _own_hold(request: HttpRequest, token: str) -> Hold:
     """The visitor's unexpired hold. Someone else's token reads as unknown."""
-    session_key = request.session.session_key
-    if not session_key:
-        raise BookingError("hold_not_found")
-    return hold_get(token=token, owner_key=session_key)
+    return hold_get(
+        token=token, owner_rule=OwnerRule.SESSION, session_key=request.session.session_key
+    )
 
 
 def _missing(request: HttpRequest, error: BookingError, token: str = ""):

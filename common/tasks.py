@@ -19,6 +19,21 @@ from wagtail_localize.tasks import BaseJobBackend
 
 logger = logging.getLogger(__name__)
 
+# Tasks that moved, old dotted path → new: what is already queued (or scheduled for a
+# retry) under the old name still runs. Stored schedules are rewritten by migrations
+# (booking 0013); these entries cover the queue itself.
+MOVED_TASKS = {
+    "booking.services.confirmations.order_confirmation_email": (
+        "booking.tasks.send_order_confirmation_email"
+    ),
+    "booking.services.confirmations.order_confirmation_sms": (
+        "booking.tasks.send_order_confirmation_sms"
+    ),
+    "booking.services.confirmations.late_payment_refund_notice": (
+        "booking.tasks.send_late_payment_refund_notice"
+    ),
+}
+
 # Pauses before the 2nd, 3rd … attempt: 1 min, 5 min, 30 min, 2 h, 6 h.
 RETRY_DELAYS = (
     timedelta(minutes=1),
@@ -35,8 +50,9 @@ class DjangoQJobBackend(BaseJobBackend):
 
 
 def run_with_retry(func_path: str, args: list, attempt: int = 1):
-    """Runs the task; when it raises, schedules attempt `attempt + 1` and re-raises (so
-    django-q2 records the failure)."""
+    """Runs the task (a moved one under its new path, see `MOVED_TASKS`); when it raises,
+    schedules attempt `attempt + 1` and re-raises (so django-q2 records the failure)."""
+    func_path = MOVED_TASKS.get(func_path, func_path)
     try:
         return import_string(func_path)(*args)
     except Exception:

@@ -12,9 +12,9 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from ninja.openapi.schema import OpenAPISchema
 from pydantic import create_model
 
-from booking.api import ErrorOut
-from booking.api import router as booking_router
-from booking.payments.api import router as payments_router
+from booking.api.payments import router as payments_router
+from booking.api.public import ErrorOut
+from booking.api.public import router as booking_router
 from booking.services.errors import BookingError
 from crm.checkin.api import router as checkin_router
 

@@ -290,7 +290,7 @@ class YooKassa:
 def yookassa(settings):
     """The emulator on a free port, with the site's settings pointing at it. It sends no
     notifications unless a test sets `yookassa.server.emulator.notification_url`."""
-    from booking.payments.emulator import EmulatorServer
+    from devservers.yookassa import EmulatorServer
 
     server = EmulatorServer(notification_url=None, retry_delays=(0.2, 0.5)).start()
     settings.YOOKASSA_SHOP_ID = "emulator"

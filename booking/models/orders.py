@@ -19,6 +19,10 @@ class Order(models.Model):
         REFUNDED = "refunded", _("Refunded")
         PARTLY_REFUNDED = "partly_refunded", _("Partly refunded")
 
+    # Paid and not (wholly) refunded: the tickets stand. The one definition of a confirmed
+    # order: confirmations, the PDF, settlement receipts and promo-code use count with it.
+    CONFIRMED_STATUSES = (Status.PAID, Status.PARTLY_REFUNDED)
+
     code = models.CharField(_("order code"), max_length=12, unique=True, editable=False)
     # The secret of the order's status page link: whoever has the link sees the tickets.
     secret = models.CharField(max_length=64, unique=True, editable=False)
@@ -99,6 +103,10 @@ class Order(models.Model):
 
     def __str__(self):
         return self.code
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status in self.CONFIRMED_STATUSES
 
 
 class Ticket(models.Model):

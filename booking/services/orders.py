@@ -361,7 +361,7 @@ def order_confirm_paid(*, order: Order, payment: Payment, now=None) -> str:
       money is being returned.
     The caller sends the confirmation or the refund after the commit."""
     now = now or timezone.now()
-    if order.status in (Order.Status.PAID, Order.Status.PARTLY_REFUNDED, Order.Status.REFUNDED):
+    if order.is_confirmed or order.status == Order.Status.REFUNDED:
         if order.paid_by_id == payment.pk or Refund.objects.filter(payment=payment).exists():
             return "already_paid"
         _refund_whole_payment(payment, Refund.Reason.DUPLICATE)

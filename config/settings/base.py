@@ -340,7 +340,7 @@ BOOKING_MAX_HELD_PLACES_PER_ADDRESS = int(
 BOOKING_PROMO_RATE = os.environ.get("BOOKING_PROMO_RATE", "10/10m")
 BOOKING_PROMO_ADDRESS_RATE = os.environ.get("BOOKING_PROMO_ADDRESS_RATE", "30/10m")
 
-# SMS (booking/sms): SMS.ru when SMSRU_API_ID is set, otherwise messages are only logged.
+# SMS (booking/gateways/sms.py): SMS.ru when SMSRU_API_ID is set, otherwise messages are only logged.
 SMSRU_API_ID = os.environ.get("SMSRU_API_ID", "")
 SMSRU_API_URL = os.environ.get("SMSRU_API_URL", "https://sms.ru/sms/send")
 # SMS.ru's test mode: messages are accepted but neither delivered nor charged.
@@ -349,7 +349,7 @@ SMSRU_TEST = env_bool("SMSRU_TEST", False)
 SMS_SENDER = os.environ.get("SMS_SENDER", "")
 SMS_BACKEND = os.environ.get(
     "SMS_BACKEND",
-    "booking.sms.backends.SmsRuBackend" if SMSRU_API_ID else "booking.sms.backends.ConsoleBackend",
+    "booking.gateways.sms.SmsRuBackend" if SMSRU_API_ID else "booking.gateways.sms.ConsoleBackend",
 )
 
 # Boarding check-in (booking/services/checkin.py): a departure boards only from this many

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from booking.api import HoldRateThrottle, router
+from booking.api.public import HoldRateThrottle, router
 from booking.models import Departure, Hold, SeatClaim
 from tests.booking.factories import assigned_departure, general_departure, row_counts, seats_of
 

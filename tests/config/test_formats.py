@@ -12,7 +12,7 @@ from django.core import mail
 from django.utils import timezone, translation
 from django.utils.formats import get_format
 
-from booking import sms
+from booking.gateways import sms
 from booking.models.messaging import MessageKind, MessageTemplate
 from booking.services.confirmations import order_confirmation_email, order_confirmation_sms
 from common.formats import CUSTOM_FORMATS, date_time, month_day_time

@@ -22,7 +22,8 @@ from django.test import override_settings
 from django.utils import timezone, translation
 from django_q.models import Schedule
 
-from booking import sms
+from booking.gateways import sms
+from booking.gateways.sms import SmsResult
 from booking.messaging import render_message
 from booking.models import Order, Payment, Refund, ServiceFee, Ticket
 from booking.models.messaging import (
@@ -45,15 +46,14 @@ from booking.services.confirmations import (
     order_page_url,
     order_ticket_views,
 )
-from booking.sms.backends import SmsResult
-from booking.sms.fake_smsru import segments
 from booking.tickets.tokens import read_ticket_token
 from common.tasks import run_with_retry
 from content.templatetags.prichal import rub
+from devservers.smsru import segments
 from tests import factories
 from tests.booking.factories import expire, general_departure, placed_order
 
-EMAIL_TASK = "booking.services.confirmations.order_confirmation_email"
+EMAIL_TASK = "booking.tasks.send_order_confirmation_email"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # 19:00 in Moscow is 02:00 the next day in Vladivostok: times must be the pier's.
 STARTS_AT = datetime.datetime(2031, 7, 12, 16, 0, tzinfo=datetime.UTC)

@@ -16,9 +16,9 @@ import requests
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from booking.management.commands import yookassa_emulator as command_module
-from booking.payments.emulator import EmulatorServer
-from booking.payments.gateway import GatewayError, GatewayNotFound, YooKassaGateway
+from booking.gateways.yookassa import GatewayError, GatewayNotFound, YooKassaGateway
+from devservers.management.commands import yookassa_emulator as command_module
+from devservers.yookassa import EmulatorServer
 
 SHOP_ID = "emulator"
 SECRET_KEY = "test_emulator_key"

@@ -15,9 +15,10 @@ from django.test import TestCase
 from django.utils import timezone
 from django_q.models import Schedule
 
+from booking.gateways.yookassa import get_gateway
 from booking.models import Order, Payment, PaymentNotification
-from booking.payments.gateway import get_gateway
-from booking.services.payments import _payment_description, payment_receipt, payment_start
+from booking.services.payments import _payment_description, payment_start
+from booking.services.receipts import payment_receipt
 from tests.booking.factories import placed_order
 
 pytestmark = pytest.mark.django_db
@@ -244,7 +245,7 @@ def test_an_unverifiable_notification_is_retried_by_yookassa(client, yookassa, s
     assert PaymentNotification.objects.get().outcome == "unverified"
 
     # YooKassa delivers it again once the API is back.
-    from booking.payments.emulator import EmulatorServer
+    from devservers.yookassa import EmulatorServer
 
     port = int(api_url.rsplit(":", 1)[1].split("/")[0])
     revived = EmulatorServer(port=port)

@@ -11,6 +11,7 @@ from django.core import mail
 from django.test import TestCase
 from django.utils import timezone
 
+from booking.gateways.yookassa import get_gateway
 from booking.models import (
     FiscalReceipt,
     Hold,
@@ -21,16 +22,15 @@ from booking.models import (
     SeatClaim,
     Ticket,
 )
-from booking.payments.gateway import get_gateway
 from booking.services.errors import BookingError
 from booking.services.holds import hold_create, holds_delete_expired
 from booking.services.orders import order_confirm_paid, orders_expire
 from booking.services.payments import (
     _payment_description,
-    payment_receipt,
     payment_start,
     payments_reconcile,
 )
+from booking.services.receipts import payment_receipt
 from booking.tasks import send_settlement_receipts
 from tests.booking.factories import (
     assigned_departure,
@@ -404,7 +404,7 @@ def test_simultaneous_deliveries_of_one_success_confirm_the_order_once(yookassa)
 
     from django.db import connection
 
-    from booking.services.payments import notification_receive
+    from booking.services.notifications import notification_receive
 
     order, payment = started()
     yookassa.settle(payment.provider_id, "succeed")

@@ -9,14 +9,13 @@ import sys
 import pytest
 from django.test import override_settings
 
-from booking import sms
-from booking.sms import SmsError, send_sms
-from booking.sms.backends import ConsoleBackend, LocmemBackend, SmsRuBackend
-from booking.sms.fake_smsru import FakeSmsRu, segments
+from booking.gateways import sms
+from booking.gateways.sms import ConsoleBackend, LocmemBackend, SmsError, SmsRuBackend, send_sms
+from devservers.smsru import FakeSmsRu, segments
 
 API_ID = "SECRET-API-ID-0000-1111"
 PHONE = "+79161234567"
-SMSRU = "booking.sms.backends.SmsRuBackend"
+SMSRU = "booking.gateways.sms.SmsRuBackend"
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +51,7 @@ def closed_port_url() -> str:
 # --- console and locmem -------------------------------------------------------------
 
 
-@override_settings(SMS_BACKEND="booking.sms.backends.ConsoleBackend")
+@override_settings(SMS_BACKEND="booking.gateways.sms.ConsoleBackend")
 def test_console_backend_logs_the_message_and_succeeds(caplog):
     with caplog.at_level(logging.INFO, logger="booking.sms"):
         result = send_sms(PHONE, "Ваш заказ K7M2QX оплачен")
@@ -60,7 +59,7 @@ def test_console_backend_logs_the_message_and_succeeds(caplog):
     assert PHONE in caplog.text and "Ваш заказ K7M2QX оплачен" in caplog.text
 
 
-@override_settings(SMS_BACKEND="booking.sms.backends.ConsoleBackend")
+@override_settings(SMS_BACKEND="booking.gateways.sms.ConsoleBackend")
 @pytest.mark.parametrize("text", ["x", "я" * 700, "您的订单 🚢\nстрока 2", "%s %(x)s {}"])
 def test_console_backend_never_raises_on_valid_input(text, caplog):
     with caplog.at_level(logging.INFO, logger="booking.sms"):
@@ -68,7 +67,7 @@ def test_console_backend_never_raises_on_valid_input(text, caplog):
     assert text in caplog.text
 
 
-@override_settings(SMS_BACKEND="booking.sms.backends.LocmemBackend")
+@override_settings(SMS_BACKEND="booking.gateways.sms.LocmemBackend")
 def test_locmem_backend_collects_messages_in_the_outbox(outbox):
     first = send_sms("+7 916 123-45-67", "один")
     second = send_sms("+8613812345678", "二")
@@ -80,22 +79,22 @@ def test_locmem_backend_collects_messages_in_the_outbox(outbox):
 
 
 def test_send_sms_uses_the_backend_named_in_settings(outbox):
-    with override_settings(SMS_BACKEND="booking.sms.backends.LocmemBackend"):
+    with override_settings(SMS_BACKEND="booking.gateways.sms.LocmemBackend"):
         send_sms(PHONE, "a")
-    with override_settings(SMS_BACKEND="booking.sms.backends.ConsoleBackend"):
+    with override_settings(SMS_BACKEND="booking.gateways.sms.ConsoleBackend"):
         send_sms(PHONE, "b")
     assert [m.text for m in outbox] == ["a"]
-    assert isinstance(sms.get_backend("booking.sms.backends.ConsoleBackend"), ConsoleBackend)
+    assert isinstance(sms.get_backend("booking.gateways.sms.ConsoleBackend"), ConsoleBackend)
 
 
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({}, "booking.sms.backends.ConsoleBackend"),
+        ({}, "booking.gateways.sms.ConsoleBackend"),
         ({"SMSRU_API_ID": "x"}, SMSRU),
         (
-            {"SMSRU_API_ID": "x", "SMS_BACKEND": "booking.sms.backends.LocmemBackend"},
-            "booking.sms.backends.LocmemBackend",
+            {"SMSRU_API_ID": "x", "SMS_BACKEND": "booking.gateways.sms.LocmemBackend"},
+            "booking.gateways.sms.LocmemBackend",
         ),
     ],
 )

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from ninja.throttling import AnonRateThrottle
 
-from booking.services.payments import NotificationRefused, notification_receive
+from booking.services.notifications import NotificationRefused, notification_receive
 from common.http import client_ip
 
 router = Router(tags=["payments"])

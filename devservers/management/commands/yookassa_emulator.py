@@ -6,7 +6,7 @@ import logging
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from booking.payments.emulator import EmulatorServer
+from devservers.yookassa import EmulatorServer
 
 DEFAULT_NOTIFICATION_URL = "http://127.0.0.1:8000/api/v1/payments/yookassa/notifications"
 

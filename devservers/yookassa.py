@@ -19,7 +19,7 @@ It speaks the subset of the API that Prichal uses, over real HTTP, so the offici
 
 It keeps everything in memory and is never used in production (the management command
 refuses to run unless DEBUG is on and the settings are not the production ones).
-Run it with `python manage.py yookassa_emulator` or `python -m booking.payments.emulator`.
+Run it with `python manage.py yookassa_emulator` or `python -m devservers.yookassa`.
 """
 
 import base64

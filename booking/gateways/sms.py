@@ -1,4 +1,14 @@
-"""SMS backends, in the manner of Django's e-mail backends.
+"""Sending SMS through a configurable backend, in the manner of `django.core.mail`.
+
+    from booking.gateways.sms import send_sms, SmsError
+
+    result = send_sms("+79161234567", "Ваш заказ K7M2QX оплачен")
+    if not result.ok and result.retryable:
+        ...  # let the task retry later
+
+`settings.SMS_BACKEND` is a dotted path to a backend class of this module:
+`ConsoleBackend` (logs; the default without `SMSRU_API_ID`), `SmsRuBackend` (the default
+with it), `LocmemBackend` (collects messages in `outbox`, for tests).
 
 Every backend has `send(phone, text) -> SmsResult`. Input is checked first, the same way
 for every backend (so that development refuses what production would refuse): the phone
@@ -10,7 +20,7 @@ Delivery failures never raise: they come back as `SmsResult(ok=False, ...)` with
 `retryable` telling a task whether trying again later can help.
 
 - `ConsoleBackend`: logs the message (development; the default without SMS.ru credentials).
-- `LocmemBackend`: keeps messages in `booking.sms.outbox` (tests).
+- `LocmemBackend`: keeps messages in `booking.gateways.sms.outbox` (tests).
 - `SmsRuBackend`: SMS.ru's HTTP API (`POST https://sms.ru/sms/send`, `json=1`).
 """
 
@@ -20,6 +30,7 @@ from dataclasses import dataclass
 import phonenumbers
 import requests
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger("booking.sms")
 
@@ -109,13 +120,11 @@ class ConsoleBackend(BaseBackend):
 
 
 class LocmemBackend(BaseBackend):
-    """Appends messages to `booking.sms.outbox`, like Django's locmem e-mail backend."""
+    """Appends messages to `outbox`, like Django's locmem e-mail backend."""
 
     def _send(self, phone: str, text: str) -> SmsResult:
-        from booking import sms
-
-        provider_id = f"locmem-{len(sms.outbox) + 1}"
-        sms.outbox.append(SmsMessage(phone=phone, text=text, provider_id=provider_id))
+        provider_id = f"locmem-{len(outbox) + 1}"
+        outbox.append(SmsMessage(phone=phone, text=text, provider_id=provider_id))
         return SmsResult(ok=True, provider_id=provider_id)
 
 
@@ -253,3 +262,19 @@ class SmsRuBackend(BaseBackend):
             return SmsResult(False, None, "bad_response", True, "no status_code in the answer")
         description, retryable = SMSRU_CODES.get(code, ("unknown status code", False))
         return SmsResult(False, None, f"smsru_{code}", retryable, description)
+
+
+# Messages sent through `LocmemBackend` (tests empty it between tests).
+outbox: list[SmsMessage] = []
+
+
+def get_backend(backend: str | None = None, **kwargs):
+    """An instance of `backend` (a dotted path), by default `settings.SMS_BACKEND`."""
+    path = backend or getattr(settings, "SMS_BACKEND", "booking.gateways.sms.ConsoleBackend")
+    return import_string(path)(**kwargs)
+
+
+def send_sms(phone: str, text: str, *, backend: str | None = None) -> SmsResult:
+    """Send `text` to `phone` (E.164). Raises `SmsError` for an invalid phone number,
+    an empty text or a text longer than `MAX_TEXT_LENGTH`."""
+    return get_backend(backend).send(phone, text)

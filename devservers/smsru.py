@@ -31,7 +31,7 @@ messages accepted (the form fields plus `sms_id`).
     ... SmsRuBackend(api_id="test", api_url=fake.url) ...
     fake.stop()
 
-Run it by hand with `python -m booking.sms.fake_smsru --port 8002` and point
+Run it by hand with `python -m devservers.smsru --port 8002` and point
 `SMSRU_API_URL` at `http://127.0.0.1:8002/sms/send`.
 """
 

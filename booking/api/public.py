@@ -24,6 +24,7 @@ from booking.selectors import (
 )
 from booking.services.errors import BookingError
 from booking.services.holds import (
+    OwnerRule,
     SeatRequest,
     hold_create,
     hold_extend,
@@ -180,10 +181,11 @@ def _selection(payload: SelectionIn):
 
 
 def _own_hold(request: HttpRequest, token: str) -> Hold:
-    hold = hold_get(token=token)
-    if hold.owner_key and hold.owner_key != (request.session.session_key or ""):
-        raise BookingError("hold_not_found")
-    return hold
+    return hold_get(
+        token=token,
+        owner_rule=OwnerRule.SESSION_OR_UNBOUND,
+        session_key=request.session.session_key,
+    )
 
 
 class HoldRateThrottle(AnonRateThrottle):
