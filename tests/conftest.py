@@ -47,6 +47,26 @@ def pytest_sessionstart(session):
     trans_real._default = None
 
 
+def _plain_transactional(item) -> bool:
+    """A test that commits and is flushed afterwards without `serialized_rollback`."""
+    marker = item.get_closest_marker("django_db")
+    names = set(getattr(item, "fixturenames", ()))
+    transactional = bool(names & {"transactional_db", "live_server"})
+    serialized = "django_db_serialized_rollback" in names
+    if marker is not None:
+        transactional = transactional or marker.kwargs.get("transaction", False)
+        serialized = serialized or marker.kwargs.get("serialized_rollback", False)
+    return transactional and not serialized
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Plain transactional tests run last. Their flush fires post_migrate, which creates
+    the content types again under new ids; a `serialized_rollback` test after that would
+    restore the original rows and collide with them (a duplicate content type)."""
+    items.sort(key=_plain_transactional)
+
+
 def pytest_configure(config):
     # Static files are served by WhiteNoise from STATIC_ROOT, which only `collectstatic`
     # creates; the tests read static files through the finders instead.
