@@ -20,6 +20,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import Consent, Customer
 from booking.models import (
     Departure,
     Hold,
@@ -41,7 +42,6 @@ from booking.services.pricing import (
     promotion_check,
 )
 from booking.tickets.tokens import new_ticket_secret
-from crm.models import Consent, Customer
 
 # No 0/O, 1/I/L: a code read out over the phone cannot be misheard as another.
 ORDER_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
