@@ -27,10 +27,11 @@ Delivery failures never raise: they come back as `SmsResult(ok=False, ...)` with
 import logging
 from dataclasses import dataclass
 
-import phonenumbers
 import requests
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from accounts.phones import phone_e164
 
 logger = logging.getLogger("booking.sms")
 
@@ -76,16 +77,13 @@ class SmsMessage:
 
 def normalize_phone(phone: str) -> str:
     """The E.164 form of `phone`, or `SmsError("invalid_phone")`. A number without the
-    leading `+` is refused: guessing its country is the caller's business."""
+    leading `+` is refused: guessing its country is the caller's business (`accounts.phones`)."""
     if not isinstance(phone, str) or not phone.strip().startswith("+"):
         raise SmsError("invalid_phone", "The phone number must be in international form (+…)")
-    try:
-        number = phonenumbers.parse(phone.strip(), None)
-    except phonenumbers.NumberParseException:
-        raise SmsError("invalid_phone", "The phone number cannot be parsed") from None
-    if not phonenumbers.is_valid_number(number):
+    normalised = phone_e164(phone, region=None)
+    if normalised is None:
         raise SmsError("invalid_phone", "The phone number is not a valid number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return normalised
 
 
 def check_text(text: str) -> str:

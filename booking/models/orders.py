@@ -38,7 +38,7 @@ class Order(models.Model):
         verbose_name=_("hold"),
     )
     customer = models.ForeignKey(
-        "crm.Customer",
+        "accounts.Customer",
         on_delete=models.PROTECT,
         related_name="orders",
         verbose_name=_("customer"),

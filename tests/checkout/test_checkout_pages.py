@@ -18,11 +18,11 @@ from django.test import Client
 from django.utils import timezone, translation
 from wagtail.models import Site
 
+from accounts.models import Consent
 from booking.models import Hold, Order, Payment, Promotion, ServiceFee
 from booking.services.errors import BookingError
 from booking.services.holds import hold_create
 from content.models import CompanySettings
-from crm.models import Consent
 from tests import factories
 from tests.booking.factories import (
     expire,
