@@ -21,7 +21,7 @@ from booking.services.checkin import (
     ticket_check_in_undo,
 )
 from tests.booking.factories import placed_order
-from tests.checkin.conftest import far_east_departure, token_of
+from tests.crm.checkin.conftest import far_east_departure, token_of
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ and over the limit no code is checked at all — not by "Apply", not by "Pay".""
 import pytest
 
 from booking.models import Order
-from tests.checkout import test_checkout_pages as pages
-from tests.checkout.test_checkout_pages import (
+from tests.booking.checkout import test_checkout_pages as pages
+from tests.booking.checkout.test_checkout_pages import (
     VALID,
     checkout_url,
     field_error,

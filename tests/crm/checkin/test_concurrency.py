@@ -10,7 +10,7 @@ from django.db import connection, connections
 from booking.models import Ticket
 from booking.services.checkin import ticket_check_in, ticket_check_in_by_id
 from tests.booking.factories import placed_order
-from tests.checkin.conftest import far_east_departure, token_of
+from tests.crm.checkin.conftest import far_east_departure, token_of
 
 THREADS = 8
 

@@ -12,7 +12,7 @@ from django.test import Client
 from playwright.sync_api import expect, sync_playwright
 
 from tests.booking.factories import placed_order
-from tests.checkin.conftest import check_in_group, far_east_departure, make_user, token_of
+from tests.crm.checkin.conftest import check_in_group, far_east_departure, make_user, token_of
 from tests.e2e.conftest import CHROMIUM_ARGS, watch_policies
 
 pytestmark = [

@@ -9,7 +9,7 @@ from django.urls import reverse
 from wagtail.snippets.models import get_snippet_models
 
 from booking.models import Promotion
-from tests.checkin.conftest import check_in_group, make_user
+from tests.crm.checkin.conftest import check_in_group, make_user
 
 pytestmark = pytest.mark.django_db
 
