@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from accounts.phones import phone_e164
+from booking.gateways.sms import SmsError, normalize_phone
 from booking.services.errors import BookingError
 from booking.services.orders import normalise_phone
-from booking.gateways.sms import SmsError, normalize_phone
 
 RUSSIAN_MOBILE = "+79123456789"
 APPS = ("accounts", "booking", "common", "config", "content", "crm", "devservers")

@@ -337,7 +337,9 @@ def test_nothing_is_sent_for_an_unpaid_order(db):
     assert mail.outbox == [] and sms.outbox == []
 
 
-@override_settings(EMAIL_BACKEND="tests.booking.confirmations.test_confirmations.FailingEmailBackend")
+@override_settings(
+    EMAIL_BACKEND="tests.booking.confirmations.test_confirmations.FailingEmailBackend"
+)
 def test_a_failing_e_mail_is_retried_and_the_order_stays_paid(db):
     order = paid_order()
     with pytest.raises(smtplib.SMTPException):
@@ -359,7 +361,9 @@ def test_a_failing_e_mail_is_retried_and_the_order_stays_paid(db):
     assert order.confirmation_sent_at is not None
 
 
-@override_settings(EMAIL_BACKEND="tests.booking.confirmations.test_confirmations.FailingEmailBackend")
+@override_settings(
+    EMAIL_BACKEND="tests.booking.confirmations.test_confirmations.FailingEmailBackend"
+)
 def test_a_failing_task_in_the_worker_leaves_a_retry(db, django_capture_on_commit_callbacks):
     order = paid_order()
     # The test settings run django-q2 synchronously, which lets the failure through.
@@ -593,7 +597,9 @@ def test_no_late_payment_notice_for_a_paid_order(db):
     assert mail.outbox == [] and sms.outbox == []
 
 
-@override_settings(EMAIL_BACKEND="tests.booking.confirmations.test_confirmations.FailingEmailBackend")
+@override_settings(
+    EMAIL_BACKEND="tests.booking.confirmations.test_confirmations.FailingEmailBackend"
+)
 def test_a_late_payment_notice_sends_the_sms_even_when_the_e_mail_fails(db):
     order = late_refunded_order()
     sms.outbox.clear()

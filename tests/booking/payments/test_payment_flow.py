@@ -39,6 +39,7 @@ from tests.booking.factories import (
     placed_order,
     seats_of,
 )
+from tests.concurrency import race
 
 pytestmark = pytest.mark.django_db
 NOTIFY = "/api/v1/payments/yookassa/notifications"
@@ -400,10 +401,6 @@ def test_settlement_receipt_is_sent_once_when_the_departure_has_taken_place(yook
 def test_simultaneous_deliveries_of_one_success_confirm_the_order_once(yookassa):
     """YooKassa may deliver the same notification twice at the same moment (two workers):
     the payment's row lock lets one apply it; the other finds nothing to change."""
-    import threading
-
-    from django.db import connection
-
     from booking.services.notifications import notification_receive
 
     order, payment = started()
@@ -415,20 +412,7 @@ def test_simultaneous_deliveries_of_one_success_confirm_the_order_once(yookassa)
             "object": yookassa.payment(payment.provider_id),
         }
     ).encode()
-    barrier = threading.Barrier(6)
-
-    def deliver():
-        barrier.wait()
-        try:
-            notification_receive(raw=raw, remote_addr="127.0.0.1")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=deliver) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    race(lambda i: notification_receive(raw=raw, remote_addr="127.0.0.1"), 6)
 
     order.refresh_from_db()
     assert order.status == Order.Status.PAID

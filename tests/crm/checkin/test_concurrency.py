@@ -1,14 +1,13 @@
 """Two or more scanners reading one ticket at the same instant admit it once: real
 threads, each with its own PostgreSQL connection and transaction, released together."""
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
 
 from booking.models import Ticket
 from booking.services.checkin import ticket_check_in, ticket_check_in_by_id
+from tests import concurrency
 from tests.booking.factories import placed_order
 from tests.crm.checkin.conftest import far_east_departure, token_of
 
@@ -18,28 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def race(attempt, threads=THREADS):
-    barrier = threading.Barrier(threads)
-    results, unexpected = {}, []
-
-    def run(i):
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=30)
-            results[i] = attempt(i)
-        except Exception as error:  # any exception is a failure of the guarantee
-            unexpected.append((i, repr(error)))
-        finally:
-            connections.close_all()
-
-    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-    assert not any(worker.is_alive() for worker in workers)
-    assert unexpected == []
-    assert len(results) == threads
-    return results
+    return concurrency.race(attempt, threads)
 
 
 def test_eight_scanners_at_once_admit_the_ticket_once():
