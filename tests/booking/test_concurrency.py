@@ -16,7 +16,7 @@ from booking.services import holds
 from booking.services.errors import BookingError
 from booking.services.holds import SeatRequest, hold_create
 from tests import concurrency
-from tests.booking.factories import assigned_departure, general_departure, seats_of, sell_seat
+from tests.factories import assigned_departure, general_departure, seats_of, sell_seat
 
 THREADS = 24
 # Seconds between reading what is taken and writing the hold: a wide race window.

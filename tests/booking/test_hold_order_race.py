@@ -18,8 +18,8 @@ from booking.services import orders
 from booking.services.errors import BookingError
 from booking.services.holds import SeatRequest, hold_create, hold_extend, hold_release, hold_update
 from booking.services.orders import order_create
-from tests.booking.factories import assigned_departure, checkout_details, seats_of
 from tests.concurrency import race
+from tests.factories import assigned_departure, checkout_details, seats_of
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -18,7 +18,7 @@ from booking.services.holds import (
 )
 from booking.tasks import sweep_expired_holds
 from tests import factories
-from tests.booking.factories import (
+from tests.factories import (
     assigned_departure,
     expire,
     general_departure,

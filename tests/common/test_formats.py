@@ -18,7 +18,7 @@ from booking.services.confirmations import order_confirmation_email, order_confi
 from common.formats import CUSTOM_FORMATS, date_time, month_day_time
 from content.templatetags.prichal import rub
 from tests import factories
-from tests.booking.factories import general_departure, placed_order
+from tests.factories import general_departure, placed_order
 from tests.helpers import parse, path, text
 
 MOMENT = datetime.datetime(2026, 12, 7, 11, 0, tzinfo=datetime.UTC)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from wagtail.snippets.models import get_snippet_models
 
 from booking.models import Promotion
-from tests.crm.checkin.conftest import check_in_group, make_user
+from tests.factories import check_in_group, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from booking.models import Departure, Promotion
 from booking.services.departures import departure_check_status_change
 from booking.services.errors import BookingError
 from tests import factories
-from tests.booking.factories import TicketPriceFactory, general_departure, placed_order
+from tests.factories import TicketPriceFactory, general_departure, placed_order
 
 pytestmark = pytest.mark.django_db
 

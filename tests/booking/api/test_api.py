@@ -11,7 +11,7 @@ from django.test import Client
 
 from booking.api.public import HoldRateThrottle, router
 from booking.models import Departure, Hold, SeatClaim
-from tests.booking.factories import assigned_departure, general_departure, row_counts, seats_of
+from tests.factories import assigned_departure, general_departure, row_counts, seats_of
 
 pytestmark = pytest.mark.django_db
 

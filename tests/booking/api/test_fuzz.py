@@ -14,7 +14,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.openapi import from_wsgi
 from schemathesis.specs.openapi.checks import status_code_conformance
 
-from tests.booking.factories import assigned_departure, general_departure
+from tests.factories import assigned_departure, general_departure
 
 pytestmark = pytest.mark.django_db
 

@@ -24,13 +24,13 @@ from booking.services.errors import BookingError
 from booking.services.holds import hold_create
 from content.models import CompanySettings
 from tests import factories
-from tests.booking.factories import (
+from tests.conftest import make_home, make_locales, republish, translate
+from tests.factories import (
     expire,
     general_departure,
     placed_order,
     product_with_ticket_types,
 )
-from tests.conftest import make_home, make_locales, republish, translate
 from tests.helpers import HTML_LANG, PREFIX, parse, text
 
 pytestmark = pytest.mark.django_db

@@ -51,7 +51,7 @@ from common.tasks import run_with_retry
 from content.templatetags.prichal import rub
 from devservers.smsru import segments
 from tests import factories
-from tests.booking.factories import expire, general_departure, placed_order
+from tests.factories import expire, general_departure, placed_order
 
 EMAIL_TASK = "booking.tasks.send_order_confirmation_email"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -636,7 +636,7 @@ def test_the_defaults_keep_their_placeholders_in_every_language(language):
 
 def test_a_seat_on_a_chinese_ticket_is_labelled_in_chinese(db):
     from booking.services.confirmations import order_ticket_views
-    from tests.booking.factories import assigned_departure, placed_order, seats_of
+    from tests.factories import assigned_departure, placed_order, seats_of
 
     departure = assigned_departure()
     order = placed_order(departure, seats=seats_of(departure)[:1], paid=True, language="zh-hans")

@@ -19,7 +19,7 @@ from booking.gateways.yookassa import get_gateway
 from booking.models import Order, Payment, PaymentNotification
 from booking.services.payments import _payment_description, payment_start
 from booking.services.receipts import payment_receipt
-from tests.booking.factories import placed_order
+from tests.factories import placed_order
 
 pytestmark = pytest.mark.django_db
 NOTIFY = "/api/v1/payments/yookassa/notifications"

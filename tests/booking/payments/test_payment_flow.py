@@ -32,14 +32,14 @@ from booking.services.payments import (
 )
 from booking.services.receipts import payment_receipt
 from booking.tasks import send_settlement_receipts
-from tests.booking.factories import (
+from tests.concurrency import race
+from tests.factories import (
     assigned_departure,
     expire,
     general_departure,
     placed_order,
     seats_of,
 )
-from tests.concurrency import race
 
 pytestmark = pytest.mark.django_db
 NOTIFY = "/api/v1/payments/yookassa/notifications"

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from booking.models import Ticket
-from tests.crm.checkin.conftest import far_east_departure, token_of
+from tests.factories import far_east_departure, token_of
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,8 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect, sync_playwright
 
-from tests.booking.factories import placed_order
-from tests.crm.checkin.conftest import check_in_group, far_east_departure, make_user, token_of
 from tests.e2e.conftest import CHROMIUM_ARGS, watch_policies
+from tests.factories import check_in_group, far_east_departure, make_user, placed_order, token_of
 
 pytestmark = [
     pytest.mark.e2e,

@@ -8,8 +8,7 @@ import pytest
 from booking.models import Ticket
 from booking.services.checkin import ticket_check_in, ticket_check_in_by_id
 from tests import concurrency
-from tests.booking.factories import placed_order
-from tests.crm.checkin.conftest import far_east_departure, token_of
+from tests.factories import far_east_departure, placed_order, token_of
 
 THREADS = 8
 

@@ -17,8 +17,15 @@ from booking.services.checkin import (
 )
 from booking.tickets.tokens import new_ticket_secret, ticket_token
 from tests import factories
-from tests.booking.factories import assigned_departure, placed_order, seats_of
-from tests.crm.checkin.conftest import boarding_now, far_east_departure, three_days_away, token_of
+from tests.factories import (
+    assigned_departure,
+    boarding_now,
+    far_east_departure,
+    placed_order,
+    seats_of,
+    three_days_away,
+    token_of,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from booking.models import Ticket
-from tests.crm.checkin.conftest import (
+from tests.factories import (
     PIER_TIMEZONE,
     far_east_departure,
     make_user,

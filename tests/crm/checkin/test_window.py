@@ -20,8 +20,7 @@ from booking.services.checkin import (
     ticket_check_in_by_id,
     ticket_check_in_undo,
 )
-from tests.booking.factories import placed_order
-from tests.crm.checkin.conftest import far_east_departure, token_of
+from tests.factories import far_east_departure, placed_order, token_of
 
 pytestmark = pytest.mark.django_db
 

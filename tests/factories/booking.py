@@ -1,5 +1,5 @@
 """Factories and builders for seat maps, assigned-seating and general-admission
-departures and holds, on top of the catalogue factories in `tests/factories.py`."""
+departures, holds and orders, on top of the catalogue factories in `catalogue.py`."""
 
 import datetime
 from decimal import Decimal
@@ -19,7 +19,7 @@ from booking.models import (
     TicketPrice,
 )
 from booking.services.seatmaps import seat_map_apply
-from tests import factories
+from tests.factories import catalogue as factories
 
 
 class SeatMapFactory(DjangoModelFactory):
