@@ -4,8 +4,7 @@ and over the limit no code is checked at all — not by "Apply", not by "Pay".""
 import pytest
 
 from booking.models import Order
-from tests.booking.checkout import test_checkout_pages as pages
-from tests.booking.checkout.test_checkout_pages import (
+from tests.booking.checkout.helpers import (
     VALID,
     checkout_url,
     field_error,
@@ -17,10 +16,6 @@ from tests.booking.checkout.test_checkout_pages import (
 from tests.helpers import parse, text
 
 pytestmark = pytest.mark.django_db
-
-# The shop of test_checkout_pages.py, built once per module.
-_module_shop = pages._module_shop
-shop = pages.shop
 
 
 @pytest.fixture
