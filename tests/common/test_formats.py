@@ -122,7 +122,7 @@ def paid_order(language):
 
 @pytest.mark.parametrize("language", ["ru", "en", "zh-hans"])
 def test_e_mail_and_pdf_dates_and_prices(db, language, tmp_path):
-    from tests.booking.confirmations.test_confirmations import html_of, pdf_text
+    from tests.booking.confirmations.helpers import html_of, pdf_text
 
     mail.outbox.clear()
     order = paid_order(language)
