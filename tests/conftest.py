@@ -19,6 +19,7 @@ from wagtail.models import Locale, Page, Site
 from booking.models import Product
 from content.models import CompanySettings
 from tests import factories
+from tests.devservers.yookassa import emulator, gateway, recorder  # noqa: F401 (fixtures)
 from tests.helpers import INTROS, LANGUAGES, TITLES
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import Consent, Customer
 from booking.models import Order
-from tests.booking.factories import general_departure
+from tests.factories import general_departure
 
 BEFORE_MOVE = [("accounts", "0001_initial"), ("crm", "0001_initial")]
 MOVED = ("customer", "consent")

@@ -14,7 +14,7 @@ from booking.services.errors import BookingError
 from booking.services.seatmaps import LayoutError, plan_seats, seat_map_apply, seat_map_import
 from booking.services.ticket_prices import ticket_price_save
 from tests import factories
-from tests.booking.factories import SeatMapFactory, general_departure, grid_layout
+from tests.factories import SeatMapFactory, general_departure, grid_layout
 
 pytestmark = pytest.mark.django_db
 

@@ -13,11 +13,11 @@ from booking.services.errors import BookingError
 from booking.services.holds import hold_create, hold_update
 from booking.services.orders import order_create
 from tests.booking import test_views as views
-from tests.booking.factories import checkout_details, expire, general_departure
 from tests.booking.test_views import (
     notices,
     post_form,
 )
+from tests.factories import checkout_details, expire, general_departure
 from tests.helpers import parse, text
 
 pytestmark = pytest.mark.django_db

@@ -31,14 +31,14 @@ from booking.services.holds import (
 from booking.services.pricing import PROMOTION_USING_STATUSES
 from booking.services.receipts import settlement_receipts_due
 from tests.booking import test_views
-from tests.booking.factories import (
+from tests.booking.test_views import hold_url, session_key
+from tests.factories import (
     assigned_departure,
     expire,
     general_departure,
     placed_order,
     seats_of,
 )
-from tests.booking.test_views import hold_url, session_key
 
 # The booking pages' shop (a product page with departures), built once per module.
 _module_shop = test_views._module_shop

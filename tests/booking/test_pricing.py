@@ -17,7 +17,7 @@ from booking.services.pricing import (
     promotion_check,
 )
 from booking.services.receipts import payment_receipt
-from tests.booking.factories import general_departure, placed_order, product_with_ticket_types
+from tests.factories import general_departure, placed_order, product_with_ticket_types
 
 D = Decimal
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from django_q.models import Schedule
 
 from booking.gateways import sms
 from common.tasks import MOVED_TASKS, run_with_retry
-from tests.booking.factories import general_departure, placed_order
+from tests.factories import general_departure, placed_order
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 OLD_EMAIL = "booking.services.confirmations.order_confirmation_email"

@@ -23,7 +23,8 @@ from booking.services.errors import BookingError
 from booking.services.holds import SeatRequest, hold_create
 from booking.sessions import SESSION_HOLDS_KEY
 from tests import factories
-from tests.booking.factories import (
+from tests.conftest import make_home, make_locales, republish
+from tests.factories import (
     assigned_departure,
     expire,
     general_departure,
@@ -31,7 +32,6 @@ from tests.booking.factories import (
     row_counts,
     seats_of,
 )
-from tests.conftest import make_home, make_locales, republish
 from tests.helpers import parse, text
 
 pytestmark = pytest.mark.django_db

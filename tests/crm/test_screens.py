@@ -13,7 +13,7 @@ from django.utils import translation
 
 from booking.models import SeatMap, TicketPrice
 from tests import factories
-from tests.booking.factories import SeatMapFactory, general_departure, grid_layout
+from tests.factories import SeatMapFactory, general_departure, grid_layout
 
 pytestmark = pytest.mark.django_db
 
