@@ -1,7 +1,7 @@
 """The public API under /api/v1/ with its OpenAPI schema at /api/v1/openapi.json.
 Every refusal is JSON `{"code", "message"}` with the message in the request's language
 (`Accept-Language`); nothing a client sends produces a 500. The schema documents every
-status an operation can answer with (a schema fuzzer checks it: tests/config)."""
+status an operation can answer with (a schema fuzzer checks it: tests/booking/api)."""
 
 from http.client import responses
 

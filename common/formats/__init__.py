@@ -12,7 +12,7 @@ gluing a date and a time together with a Latin comma:
   "2026年12月7日 星期一".
 
 Every language of `LANGUAGES` defines every one of them (Django would print an unknown
-format name literally); `tests/config/test_formats.py` checks it. Outside a request
+format name literally); `tests/common/test_formats.py` checks it. Outside a request
 (e-mail, PDF, SMS) activate the order's language first: `translation.override`.
 """
 
