@@ -30,8 +30,8 @@ from booking.services.holds import (
 )
 from booking.services.pricing import PROMOTION_USING_STATUSES
 from booking.services.receipts import settlement_receipts_due
-from tests.booking import test_views
-from tests.booking.test_views import hold_url, session_key
+from tests.booking import hold_pages
+from tests.booking.hold_pages import hold_url, session_key
 from tests.factories import (
     assigned_departure,
     expire,
@@ -41,8 +41,8 @@ from tests.factories import (
 )
 
 # The booking pages' shop (a product page with departures), built once per module.
-_module_shop = test_views._module_shop
-shop = test_views.shop
+_module_shop = hold_pages._module_shop
+shop = hold_pages.shop
 
 
 def api_url(token: str, action: str = "") -> str:
