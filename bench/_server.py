@@ -31,7 +31,7 @@ def bench_env(database: str) -> dict:
             # bench sends nothing and keeps its throttle counters in a Redis of its own.
             "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
             "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-            "SMS_BACKEND": "booking.sms.backends.LocmemBackend",
+            "SMS_BACKEND": "booking.gateways.sms.LocmemBackend",
             # Every simulated customer comes from 127.0.0.1: the per-address caps on live
             # holds would stop the crowd at 10 holds. The per-session caps stay on.
             "BOOKING_MAX_LIVE_HOLDS_PER_ADDRESS": "1000000",

@@ -174,7 +174,7 @@ def main():
     env["LOG_LEVEL"] = "ERROR"
     log("preparing database …")
     ids = prepare(env)
-    from booking.payments.emulator import EmulatorServer
+    from devservers.yookassa import EmulatorServer
 
     emulator = EmulatorServer(notification_url=None).start()
     from django.conf import settings

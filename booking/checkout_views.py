@@ -39,11 +39,12 @@ from booking.services.orders import (
 from booking.services.payments import order_payment_refresh, payment_start
 from booking.services.pricing import Breakdown
 from booking.sessions import remember_promo_code, remembered_promo_code
+from booking.site import legal_documents
 from booking.templatetags.booking_tags import MESSAGE_TAG
 from booking.views import _missing, _own_hold, _product_page_url, _with_anchor, clock
-from config.http import ClientThrottle, client_ip
+from common.http import ClientThrottle, client_ip
 
-PDF_STATUSES = (Order.Status.PAID, Order.Status.PARTLY_REFUNDED)
+PDF_STATUSES = Order.CONFIRMED_STATUSES
 # The checkout and order pages carry a secret in their address (the hold's token, the
 # order's secret): no other site may see it in a Referer. Not "no-referrer": with it
 # browsers send `Origin: null` on the page's own forms ("Pay again"), which Django's CSRF
@@ -76,12 +77,6 @@ def _order_referrer_policy(view):
 # ---------------------------------------------------------------- documents
 
 
-def _company(request: HttpRequest):
-    from content.models import CompanySettings
-
-    return CompanySettings.for_request(request)
-
-
 def _document(request: HttpRequest, page) -> ConsentDocument | None:
     """A legal page as the visitor reads it: its translation in the current language
     (else the page itself), its URL and the version of its published text."""
@@ -95,13 +90,7 @@ def _document(request: HttpRequest, page) -> ConsentDocument | None:
 
 
 def _documents(request: HttpRequest) -> dict[str, ConsentDocument | None]:
-    company = _company(request)
-    return {
-        "personal_data": _document(request, company.personal_data_consent_page),
-        "offer": _document(request, company.offer_page),
-        "refund_rules": _document(request, company.refund_rules_page),
-        "privacy_policy": _document(request, company.privacy_policy_page),
-    }
+    return {key: _document(request, page) for key, page in legal_documents(request).items()}
 
 
 def _link(document: ConsentDocument | None, label: str):

@@ -137,28 +137,53 @@ def _default_seat_map_id():
     )
 
 
+# --- places taken: the one rule --------------------------------------------------------
+# A place is taken by a line of an unexpired hold (an order awaiting payment keeps its
+# hold alive) or by a valid ticket; a seat by a claim that is sold (no expiry) or not yet
+# expired. The availability shown to customers (below) and the hold service
+# (`booking.services.holds`), which decides under the departure's lock, both count with
+# these querysets, so they can never disagree.
+
+
+def places_held(now) -> QuerySet[HoldLine]:
+    """Hold lines that take places: those of unexpired holds."""
+    return HoldLine.objects.filter(hold__expires_at__gt=now)
+
+
+def places_sold() -> QuerySet[Ticket]:
+    """Tickets that take a place: the valid ones."""
+    return Ticket.objects.filter(status=Ticket.Status.VALID)
+
+
+def seats_claimed(now) -> QuerySet[SeatClaim]:
+    """Seat claims that take their seat: sold ones and unexpired holds'."""
+    return SeatClaim.objects.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+
 def departures_with_availability(queryset: QuerySet[Departure], now=None) -> QuerySet[Departure]:
     """Departures annotated with what is taken: `held_places` (general admission, unexpired
     holds and sold tickets), `claimed_seats` (unexpired or sold seat claims) and `seat_count` (sellable
     seats of the effective seat map)."""
     now = now or timezone.now()
     held = (
-        HoldLine.objects.filter(hold__departure_id=OuterRef("pk"), hold__expires_at__gt=now)
+        places_held(now)
+        .filter(hold__departure_id=OuterRef("pk"))
         .order_by()
         .values("hold__departure_id")
         .annotate(total=Sum("quantity"))
         .values("total")
     )
     sold = (
-        Ticket.objects.filter(departure_id=OuterRef("pk"), status=Ticket.Status.VALID)
+        places_sold()
+        .filter(departure_id=OuterRef("pk"))
         .order_by()
         .values("departure_id")
         .annotate(total=Count("pk"))
         .values("total")
     )
     claimed = (
-        SeatClaim.objects.filter(departure_id=OuterRef("pk"))
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        seats_claimed(now)
+        .filter(departure_id=OuterRef("pk"))
         .order_by()
         .values("departure_id")
         .annotate(total=Count("pk"))
@@ -313,8 +338,8 @@ def departure_seat_states(
     seats = list(Seat.objects.filter(seat_map_id=map_id).select_related("zone"))
     claims = {
         seat_id: (hold_id, expires_at)
-        for seat_id, hold_id, expires_at in SeatClaim.objects.filter(departure=departure)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        for seat_id, hold_id, expires_at in seats_claimed(now)
+        .filter(departure=departure)
         .values_list("seat_id", "hold_id", "expires_at")
     }
     prices = PriceTable.for_departures(departure.product_id, [departure.pk])

@@ -1,18 +1,21 @@
-"""django-q2 entry points. They take ids (or nothing) and call services; the periodic ones
-are scheduled by migrations, the others are queued with `config.tasks.enqueue` (retried)."""
+"""django-q2 entry points: every task of the booking app, and only here. They take ids (or
+nothing) and call services; the periodic ones are scheduled by migrations, the others are
+queued with `common.tasks.enqueue` (retried) by their dotted path `booking.tasks.<name>`.
+A task that moves keeps resolving for what is already queued: add its old path to
+`common.tasks.MOVED_TASKS` and rewrite stored schedules in a data migration (0013)."""
 
 import logging
 
 from booking.models import Order, Payment, Refund
-from booking.services.holds import holds_delete_expired
-from booking.services.payments import (
-    payment_capture,
-    payment_notifications_delete_old,
-    payments_reconcile,
-    refund_send,
-    settlement_receipt_send,
-    settlement_receipts_due,
+from booking.services.confirmations import (
+    late_payment_refund_notice,
+    order_confirmation_email,
+    order_confirmation_sms,
 )
+from booking.services.holds import holds_delete_expired
+from booking.services.notifications import payment_notifications_delete_old
+from booking.services.payments import payment_capture, payments_reconcile, refund_send
+from booking.services.receipts import settlement_receipt_send, settlement_receipts_due
 
 logger = logging.getLogger(__name__)
 
@@ -48,3 +51,18 @@ def send_settlement_receipts() -> int:
         except Exception:
             logger.exception("Settlement receipt of order %s failed", order_id)
     return sent
+
+
+def send_order_confirmation_email(order_id: int) -> bool:
+    """The confirmation e-mail of a paid order with its PDF tickets, at most once."""
+    return order_confirmation_email(order_id)
+
+
+def send_order_confirmation_sms(order_id: int) -> bool:
+    """The confirmation SMS of a paid order, at most once."""
+    return order_confirmation_sms(order_id)
+
+
+def send_late_payment_refund_notice(order_id: int) -> dict[str, bool]:
+    """The notice (e-mail and SMS) that a late payment is being refunded."""
+    return late_payment_refund_notice(order_id)

@@ -18,11 +18,12 @@ from django.views.decorators.http import require_POST
 from booking.models import Hold
 from booking.selectors import hold_summary
 from booking.services.errors import BookingError
-from booking.services.holds import hold_create, hold_extend, hold_get, hold_release
+from booking.services.holds import OwnerRule, hold_create, hold_extend, hold_get, hold_release
 from booking.sessions import remember_hold, session_owner_key
+from booking.site import product_page_url
 from booking.templatetags.booking_tags import MESSAGE_TAG
-from config.http import ClientThrottle, client_ip
-from config.i18n import url_prefix
+from common.http import ClientThrottle, client_ip
+from common.i18n import url_prefix
 
 QUANTITY_PREFIX = "qty-"
 MAX_QUANTITY_FIELDS = 50
@@ -122,10 +123,9 @@ def hold_create_view(request: HttpRequest):
 
 def _own_hold(request: HttpRequest, token: str) -> Hold:
     """The visitor's unexpired hold. Someone else's token reads as unknown."""
-    session_key = request.session.session_key
-    if not session_key:
-        raise BookingError("hold_not_found")
-    return hold_get(token=token, owner_key=session_key)
+    return hold_get(
+        token=token, owner_rule=OwnerRule.SESSION, session_key=request.session.session_key
+    )
 
 
 def _missing(request: HttpRequest, error: BookingError, token: str = ""):
@@ -147,17 +147,7 @@ def _missing(request: HttpRequest, error: BookingError, token: str = ""):
 
 def _product_page_url(hold: Hold) -> str:
     """The product's page in the visitor's language, else the home page."""
-    from wagtail.models import Locale
-
-    from content.models import ProductPage
-
-    page = (
-        ProductPage.objects.live()
-        .public()
-        .filter(product_id=hold.departure.product_id, locale=Locale.get_active())
-        .first()
-    )
-    return page.url if page is not None and page.url else _home_url()
+    return product_page_url(hold.departure.product_id) or _home_url()
 
 
 @never_cache

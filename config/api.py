@@ -1,7 +1,7 @@
 """The public API under /api/v1/ with its OpenAPI schema at /api/v1/openapi.json.
 Every refusal is JSON `{"code", "message"}` with the message in the request's language
 (`Accept-Language`); nothing a client sends produces a 500. The schema documents every
-status an operation can answer with (a schema fuzzer checks it: tests/config)."""
+status an operation can answer with (a schema fuzzer checks it: tests/booking/api)."""
 
 from http.client import responses
 
@@ -12,11 +12,11 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from ninja.openapi.schema import OpenAPISchema
 from pydantic import create_model
 
-from booking.api import ErrorOut
-from booking.api import router as booking_router
-from booking.checkin_api import router as checkin_router
-from booking.payments.api import router as payments_router
+from booking.api.payments import router as payments_router
+from booking.api.public import ErrorOut
+from booking.api.public import router as booking_router
 from booking.services.errors import BookingError
+from crm.checkin.api import router as checkin_router
 
 
 class DocumentedRefusals(OpenAPISchema):

@@ -15,17 +15,7 @@ from django.urls.resolvers import LocalePrefixPattern
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-URL_PREFIX_BY_LANGUAGE = {"ru": "ru", "en": "en", "zh-hans": "zh"}
-LANGUAGE_BY_URL_PREFIX = {prefix: code for code, prefix in URL_PREFIX_BY_LANGUAGE.items()}
-
-
-def url_prefix(language_code: str) -> str:
-    return URL_PREFIX_BY_LANGUAGE.get(language_code, language_code)
-
-
-def language_from_path(path: str) -> str | None:
-    first = path.lstrip("/").split("/", 1)[0]
-    return LANGUAGE_BY_URL_PREFIX.get(first)
+from common.i18n import language_from_path, url_prefix
 
 
 class LanguagePrefixPattern(LocalePrefixPattern):

@@ -1,61 +1,7 @@
-"""Background work through django-q2 (one worker kind, `qcluster`).
+"""Where background tasks were queued from before they moved to `common.tasks`: tasks
+already waiting in the queue (and retries already scheduled) name
+`config.tasks.run_with_retry`, so that name keeps resolving."""
 
-- `DjangoQJobBackend` hands wagtail-localize's jobs to django-q2.
-- `enqueue` runs a task with retries: django-q2 records a failed task and moves on, so a
-  task that fails (an SMTP server that is down, YooKassa answering 500) is scheduled
-  again after a growing pause, up to `RETRY_DELAYS`. Tasks given to it must be
-  idempotent: a retry may follow an attempt that half-succeeded.
-"""
+from common.tasks import run_with_retry
 
-import logging
-from datetime import timedelta
-
-from django.db import transaction
-from django.utils import timezone
-from django.utils.module_loading import import_string
-from django_q.models import Schedule
-from django_q.tasks import async_task
-from wagtail_localize.tasks import BaseJobBackend
-
-logger = logging.getLogger(__name__)
-
-# Pauses before the 2nd, 3rd … attempt: 1 min, 5 min, 30 min, 2 h, 6 h.
-RETRY_DELAYS = (
-    timedelta(minutes=1),
-    timedelta(minutes=5),
-    timedelta(minutes=30),
-    timedelta(hours=2),
-    timedelta(hours=6),
-)
-
-
-class DjangoQJobBackend(BaseJobBackend):
-    def enqueue(self, func, args, kwargs):
-        async_task(func, *args, **kwargs)
-
-
-def run_with_retry(func_path: str, args: list, attempt: int = 1):
-    """Runs the task; when it raises, schedules attempt `attempt + 1` and re-raises (so
-    django-q2 records the failure)."""
-    try:
-        return import_string(func_path)(*args)
-    except Exception:
-        if attempt <= len(RETRY_DELAYS):
-            Schedule.objects.create(
-                name=f"retry {func_path}{tuple(args)} #{attempt + 1}"[:100],
-                func="config.tasks.run_with_retry",
-                args=repr((func_path, list(args), attempt + 1)),
-                schedule_type=Schedule.ONCE,
-                repeats=1,
-                next_run=timezone.now() + RETRY_DELAYS[attempt - 1],
-            )
-            logger.warning("Task %s%s failed (attempt %s); retrying", func_path, args, attempt)
-        else:
-            logger.error("Task %s%s failed for good after %s attempts", func_path, args, attempt)
-        raise
-
-
-def enqueue(func_path: str, *args) -> None:
-    """Queues `func_path(*args)` with retries once the current transaction commits (a task
-    must never see, or act on, a transaction that was rolled back)."""
-    transaction.on_commit(lambda: async_task("config.tasks.run_with_retry", func_path, list(args)))
+__all__ = ["run_with_retry"]

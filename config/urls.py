@@ -36,7 +36,7 @@ if settings.DEBUG:
 urlpatterns += language_patterns(
     path("search/", search, name="search"),
     path("booking/", include("booking.urls")),
-    path("staff/check-in/", include("booking.checkin_urls")),
+    path("staff/check-in/", include("crm.checkin.urls")),
     path("", include(wagtail_urls)),
 )
 

@@ -5,19 +5,14 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from wagtail.models import Locale, Page, Site
 
+from common.i18n import hreflang
 from content.links import absolute_url, page_full_url
 
 # Wagtail's catch-all view: its pages are matched by translation key, not by URL.
 WAGTAIL_SERVE = "wagtail_serve"
 
-# BCP 47 tags for `<html lang>` and `hreflang` (Django's codes are lower-case).
-HREFLANG_BY_LANGUAGE = {"ru": "ru", "en": "en", "zh-hans": "zh-Hans"}
 # What the compact switcher shows; the full name is its accessible label.
 SHORT_NAME_BY_LANGUAGE = {"ru": "RU", "en": "EN", "zh-hans": "中文"}
-
-
-def hreflang(language_code: str) -> str:
-    return HREFLANG_BY_LANGUAGE.get(language_code, language_code)
 
 
 def _with_query(request, url: str) -> str:

@@ -19,6 +19,7 @@ from wagtail.models import Locale, Page, Site
 from booking.models import Product
 from content.models import CompanySettings
 from tests import factories
+from tests.devservers.yookassa import emulator, gateway, recorder  # noqa: F401 (fixtures)
 from tests.helpers import INTROS, LANGUAGES, TITLES
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
@@ -47,10 +48,50 @@ def pytest_sessionstart(session):
     trans_real._default = None
 
 
+def _plain_transactional(item) -> bool:
+    """A test that commits and is flushed afterwards without `serialized_rollback`."""
+    marker = item.get_closest_marker("django_db")
+    names = set(getattr(item, "fixturenames", ()))
+    transactional = bool(names & {"transactional_db", "live_server"})
+    serialized = "django_db_serialized_rollback" in names
+    if marker is not None:
+        transactional = transactional or marker.kwargs.get("transaction", False)
+        serialized = serialized or marker.kwargs.get("serialized_rollback", False)
+    return transactional and not serialized
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Plain transactional tests run last. Their flush fires post_migrate, which creates
+    the content types again under new ids; a `serialized_rollback` test after that would
+    restore the original rows and collide with them (a duplicate content type)."""
+    items.sort(key=_plain_transactional)
+
+
 def pytest_configure(config):
     # Static files are served by WhiteNoise from STATIC_ROOT, which only `collectstatic`
     # creates; the tests read static files through the finders instead.
     config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+
+@pytest.fixture(autouse=True)
+def _content_types_after_a_flush(request):
+    """A plain transactional test may start right after the flush of a serialized-rollback
+    test, which leaves no content types or permissions and stale ids in ContentType's
+    cache: it starts from what the migrations would have made instead."""
+    if not _plain_transactional(request.node):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.management import create_contenttypes
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    if not ContentType.objects.exists():
+        for app_config in apps.get_app_configs():
+            create_contenttypes(app_config, verbosity=0)
+            create_permissions(app_config, verbosity=0)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -290,7 +331,7 @@ class YooKassa:
 def yookassa(settings):
     """The emulator on a free port, with the site's settings pointing at it. It sends no
     notifications unless a test sets `yookassa.server.emulator.notification_url`."""
-    from booking.payments.emulator import EmulatorServer
+    from devservers.yookassa import EmulatorServer
 
     server = EmulatorServer(notification_url=None, retry_delays=(0.2, 0.5)).start()
     settings.YOOKASSA_SHOP_ID = "emulator"

@@ -2,8 +2,9 @@
 and the confirmation SMS once it is paid, or a notice that a late payment is being
 refunded when the places were gone.
 
-Each message is sent by its own django-q2 task (`order_confirmations_enqueue`,
-`late_payment_notice_enqueue`, through `config.tasks.enqueue`, so a failure is retried).
+Each message is sent by its own django-q2 task in `booking.tasks`, queued by
+`order_confirmations_enqueue` and `late_payment_notice_enqueue` through
+`common.tasks.enqueue` (so a failure is retried); the tasks call the functions here.
 Tasks are idempotent: an order records when its e-mail (`confirmation_sent_at`) and its
 SMS (`sms_sent_at`) went out and a message is sent at most once, under the order's row
 lock, the time recorded in the same transaction. An order whose payment was refunded for
@@ -25,20 +26,21 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
+from booking.gateways.sms import SmsError, send_sms
 from booking.i18n import localized_value
-from booking.messaging import MessageKind, RenderedMessage, render_message
+from booking.messaging import RenderedMessage, render_message
 from booking.models import Order, Refund, Ticket
+from booking.models.messaging import MessageKind
 from booking.selectors import breakdown_display
 from booking.services.pricing import Breakdown
-from booking.sms import SmsError, send_sms
 from booking.tickets.pdf import OrderSummary, TicketView, render_tickets_pdf
 from booking.tickets.tokens import ticket_token
-from config.formats import date_time
-from config.tasks import enqueue
+from common.formats import date_time
+from common.money import format_rub
+from common.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
-CONFIRMED_STATUSES = (Order.Status.PAID, Order.Status.PARTLY_REFUNDED)
 EMAIL_TEMPLATES = {
     MessageKind.ORDER_CONFIRMATION: "booking/email/order_confirmation",
     MessageKind.LATE_PAYMENT_REFUND: "booking/email/late_payment_refund",
@@ -70,7 +72,7 @@ class OrderFacts:
 
     product: str
     date: str
-    when: str  # the date and the time in the language's format (config.formats)
+    when: str  # the date and the time in the language's format (common.formats)
     weekday: str
     time: str
     pier: str
@@ -100,11 +102,9 @@ def order_facts(order: Order) -> OrderFacts:
 
 def message_values(order: Order, facts: OrderFacts | None = None) -> dict[str, str]:
     """The placeholder values of `booking.messaging` for this order."""
-    from content.templatetags.prichal import rub  # the site's price format
-
     facts = facts or order_facts(order)
     with translation.override(order.language):
-        total = rub(order.total)
+        total = format_rub(order.total)
     return {
         "name": order.name,
         "order_code": order.code,
@@ -238,7 +238,7 @@ def late_payment_refund_sms_text(order: Order) -> str:
 
 
 def _is_confirmable(order: Order) -> bool:
-    return order.status in CONFIRMED_STATUSES and order.paid_at is not None
+    return order.is_confirmed and order.paid_at is not None
 
 
 def _is_late_refund(order: Order) -> bool:
@@ -283,7 +283,7 @@ def _send_sms(order: Order, text: str) -> bool:
 
 
 def order_confirmation_email(order_id: int) -> bool:
-    """Task: the confirmation e-mail of a paid order with its PDF tickets. Sends nothing
+    """The confirmation e-mail of a paid order with its PDF tickets. Sends nothing
     when it went out already or the order is not paid. True when it sent it."""
     order = _order(order_id)
     if order.confirmation_sent_at is not None or not _is_confirmable(order):
@@ -294,7 +294,7 @@ def order_confirmation_email(order_id: int) -> bool:
 
 
 def order_confirmation_sms(order_id: int) -> bool:
-    """Task: the confirmation SMS of a paid order (code and link), at most once."""
+    """The confirmation SMS of a paid order (code and link), at most once."""
     order = _order(order_id)
     if order.sms_sent_at is not None or not _is_confirmable(order):
         return False
@@ -305,12 +305,12 @@ def order_confirmation_sms(order_id: int) -> bool:
 def order_confirmations_enqueue(order: Order) -> None:
     """After an order became paid: queue its e-mail and its SMS (each retried on its
     own), once the current transaction commits."""
-    enqueue("booking.services.confirmations.order_confirmation_email", order.pk)
-    enqueue("booking.services.confirmations.order_confirmation_sms", order.pk)
+    enqueue("booking.tasks.send_order_confirmation_email", order.pk)
+    enqueue("booking.tasks.send_order_confirmation_sms", order.pk)
 
 
 def late_payment_refund_notice(order_id: int) -> dict[str, bool]:
-    """Task: tells the customer (e-mail and SMS) that the payment came after the places
+    """Tells the customer (e-mail and SMS) that the payment came after the places
     were gone and is being refunded in full. Each message at most once; when one fails
     the other is still tried, then the task raises so that a retry sends what is left."""
     order = _order(order_id)
@@ -341,4 +341,4 @@ def late_payment_refund_notice(order_id: int) -> dict[str, bool]:
 
 def late_payment_notice_enqueue(order: Order) -> None:
     """After a late payment was refunded: queue the notice to the customer."""
-    enqueue("booking.services.confirmations.late_payment_refund_notice", order.pk)
+    enqueue("booking.tasks.send_late_payment_refund_notice", order.pk)

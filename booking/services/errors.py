@@ -11,6 +11,15 @@ MESSAGES = {
         "its status: the buyers would be neither refunded nor told. Leave it scheduled and "
         "ask an administrator to cancel it with refunds."
     ),
+    # Catalogue rules every caller meets (booking.services.seatmaps, ticket_prices).
+    "seat_map_default_taken": _("“%(map)s” is already the default seat map of %(vessel)s."),
+    "ticket_price_no_scope": _(
+        "Choose a price zone, a departure or both: the price applies to them."
+    ),
+    "ticket_price_exists": _("This ticket type already has a price for this zone and departure."),
+    "ticket_price_departure_product": _(
+        "This departure is of another product than the ticket type."
+    ),
     "departure_past": _("This departure has already left."),
     "departure_not_on_sale": _("Tickets for this departure are not on sale now."),
     "no_tickets": _("Choose at least one ticket."),

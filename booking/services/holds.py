@@ -22,6 +22,7 @@ import secrets
 import zlib
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
@@ -35,9 +36,9 @@ from booking.models import (
     Order,
     Seat,
     SeatClaim,
-    Ticket,
     TicketType,
 )
+from booking.selectors import places_held, places_sold, seats_claimed
 from booking.services.errors import BookingError
 
 LOCK_ATTEMPTS = 3
@@ -57,12 +58,14 @@ def hold_lifetime() -> timedelta:
 
 def general_admission_taken(departure_id: int, now, exclude_hold_id: int | None = None) -> int:
     """Places taken on a general-admission departure: by unexpired holds (orders awaiting
-    payment included: their hold is kept) and by sold tickets."""
-    lines = HoldLine.objects.filter(hold__departure_id=departure_id, hold__expires_at__gt=now)
+    payment included: their hold is kept) and by sold tickets. The rule is
+    `booking.selectors`' `places_held`/`places_sold`, which the availability shown to
+    customers counts with too."""
+    lines = places_held(now).filter(hold__departure_id=departure_id)
     if exclude_hold_id is not None:
         lines = lines.exclude(hold_id=exclude_hold_id)
     held = lines.aggregate(total=Sum("quantity"))["total"] or 0
-    sold = Ticket.objects.filter(departure_id=departure_id, status=Ticket.Status.VALID).count()
+    sold = places_sold().filter(departure_id=departure_id).count()
     return held + sold
 
 
@@ -187,8 +190,8 @@ def _write_quantities(departure: Departure, hold: Hold, quantities: dict[int, in
 
 def _seat_taken_error(departure_id: int, seats: list[SeatRequest], now) -> BookingError:
     taken = (
-        SeatClaim.objects.filter(departure_id=departure_id, seat_id__in=[s.seat_id for s in seats])
-        .exclude(expires_at__lte=now)
+        seats_claimed(now)
+        .filter(departure_id=departure_id, seat_id__in=[s.seat_id for s in seats])
         .select_related("seat")
         .order_by("seat__section", "seat__row", "seat__number")
     )
@@ -305,8 +308,39 @@ def hold_create(
         raise _seat_taken_error(departure.pk, seat_requests, now) from None
 
 
-def hold_get(*, token: str, owner_key: str | None = None) -> Hold:
-    """An unexpired hold by its token; with `owner_key`, only its owner's."""
+class OwnerRule(StrEnum):
+    """Who may use a hold, given its token and the request's session key.
+
+    - `SESSION` (the booking pages): only the session that made it. A hold made without a
+      session (by an API client) is nobody's page.
+    - `SESSION_OR_UNBOUND` (the API): a hold bound to a session only to that session; an
+      unbound one to whoever has its unguessable token.
+    """
+
+    SESSION = "session"
+    SESSION_OR_UNBOUND = "session_or_unbound"
+
+
+def hold_owned_by(hold: Hold, *, owner_rule: OwnerRule, session_key: str | None) -> bool:
+    """Whether the request with `session_key` owns `hold` under `owner_rule`. The keys are
+    compared in constant time."""
+    if owner_rule not in (OwnerRule.SESSION, OwnerRule.SESSION_OR_UNBOUND):
+        raise ValueError(f"Unknown owner rule {owner_rule!r}")
+    theirs = (hold.owner_key or "").encode()
+    mine = (session_key or "").encode()
+    if owner_rule == OwnerRule.SESSION_OR_UNBOUND and not theirs:
+        return True
+    # compare_digest first, always, so the time does not tell an empty key from another.
+    return secrets.compare_digest(theirs, mine) and bool(mine)
+
+
+def hold_get(
+    *, token: str, owner_rule: OwnerRule | None = None, session_key: str | None = None
+) -> Hold:
+    """An unexpired hold by its token. Request-facing callers (pages, API) pass their
+    `owner_rule` and the request's `session_key`: a hold the request does not own reads as
+    unknown ("hold_not_found", like a wrong token). Without a rule (internal callers that
+    already trust the token), no owner check."""
     if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
         raise BookingError("hold_not_found")
     holds = Hold.objects.select_related(
@@ -316,7 +350,9 @@ def hold_get(*, token: str, owner_key: str | None = None) -> Hold:
         hold = holds.get(token=token)
     except Hold.DoesNotExist:
         raise BookingError("hold_not_found") from None
-    if owner_key is not None and not secrets.compare_digest(hold.owner_key, owner_key):
+    if owner_rule is not None and not hold_owned_by(
+        hold, owner_rule=owner_rule, session_key=session_key
+    ):
         raise BookingError("hold_not_found")
     if hold.expires_at <= timezone.now():
         raise BookingError("hold_expired")

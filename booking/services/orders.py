@@ -13,13 +13,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import Consent, Customer
+from accounts.phones import phone_e164
 from booking.models import (
     Departure,
     Hold,
@@ -41,13 +42,11 @@ from booking.services.pricing import (
     promotion_check,
 )
 from booking.tickets.tokens import new_ticket_secret
-from crm.models import Consent, Customer
 
 # No 0/O, 1/I/L: a code read out over the phone cannot be misheard as another.
 ORDER_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 ORDER_CODE_LENGTH = 8
 NAME_MAX = 150
-DEFAULT_PHONE_REGION = "RU"
 
 
 @dataclass(frozen=True)
@@ -76,17 +75,11 @@ class CheckoutDetails:
 
 def normalise_phone(raw: str) -> str:
     """A phone number in E.164 (+79123456789). Russian numbers may be typed the Russian
-    way (8 912 …, 912 …); anything else needs its country code."""
-    raw = (raw or "").strip()
-    if not raw or len(raw) > 40:
+    way (8 912 …, 912 …); anything else needs its country code (`accounts.phones`)."""
+    phone = phone_e164(raw)
+    if phone is None:
         raise BookingError("phone_invalid")
-    try:
-        number = phonenumbers.parse(raw, DEFAULT_PHONE_REGION)
-    except phonenumbers.NumberParseException:
-        raise BookingError("phone_invalid") from None
-    if not phonenumbers.is_valid_number(number):
-        raise BookingError("phone_invalid")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return phone
 
 
 def normalise_email(raw: str) -> str:
@@ -361,7 +354,7 @@ def order_confirm_paid(*, order: Order, payment: Payment, now=None) -> str:
       money is being returned.
     The caller sends the confirmation or the refund after the commit."""
     now = now or timezone.now()
-    if order.status in (Order.Status.PAID, Order.Status.PARTLY_REFUNDED, Order.Status.REFUNDED):
+    if order.is_confirmed or order.status == Order.Status.REFUNDED:
         if order.paid_by_id == payment.pk or Refund.objects.filter(payment=payment).exists():
             return "already_paid"
         _refund_whole_payment(payment, Refund.Reason.DUPLICATE)

@@ -1,5 +1,6 @@
-"""Payments through the gateway (YooKassa): start, refresh, notifications, refunds,
-reconciliation and settlement receipts.
+"""Payment and refund records and their transitions through the gateway (YooKassa):
+start, apply, refresh, capture, refunds and the reconciliation. Notifications are
+`booking.services.notifications`, receipts `booking.services.receipts`.
 
 What makes it safe:
 - every creation call carries an idempotence key stored on our own record before the
@@ -15,44 +16,28 @@ What makes it safe:
 """
 
 import datetime
-import ipaddress
-import json
 import logging
-import re
 import uuid
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
-from booking.models import (
-    PREPAYMENT_MODES,
-    FiscalReceipt,
-    Order,
-    Payment,
-    PaymentMode,
-    PaymentNotification,
-    Refund,
-    Ticket,
-)
-from booking.payments.gateway import (
+from booking.gateways.yookassa import (
     GatewayError,
-    GatewayNotFound,
     GatewayPayment,
     GatewayRefund,
     get_gateway,
 )
+from booking.models import Order, Payment, Refund, Ticket
 from booking.services.errors import BookingError
 from booking.services.orders import hold_keep_for_payment, order_confirm_paid
-from booking.services.pricing import Breakdown, product_taxes
-from config.tasks import enqueue
+from booking.services.receipts import payment_receipt, refund_receipt
+from common.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
-RECEIPT_DESCRIPTION_MAX = 128
-FEE_DESCRIPTION = "Сервисный сбор"
 PAYMENT_DESCRIPTION_MAX = 128
 # The order page asks YooKassa about a pending payment at most this often.
 REFRESH_INTERVAL = datetime.timedelta(seconds=3)
@@ -64,89 +49,6 @@ PAYMENT_TRANSITIONS = {
     Payment.Status.SUCCEEDED: set(),
     Payment.Status.CANCELED: set(),
 }
-NOTIFICATION_EVENTS = {
-    "payment.succeeded": "succeeded",
-    "payment.canceled": "canceled",
-    "payment.waiting_for_capture": "waiting_for_capture",
-    "refund.succeeded": "succeeded",
-}
-
-
-# --- receipts (54-FZ) ------------------------------------------------------------------
-
-
-def _receipt_customer(order: Order) -> dict:
-    customer = {"email": order.email}
-    if order.phone:
-        customer["phone"] = order.phone.lstrip("+")
-    return customer
-
-
-def _ticket_item_description(order: Order, ticket_type_name: str, seat_label: str) -> str:
-    departure = order.departure
-    local = departure.local_starts_at
-    parts = [f"Билет: {departure.product.name}", f"{local:%d.%m.%Y %H:%M}", ticket_type_name]
-    if seat_label:
-        parts.append(seat_label)
-    return ", ".join(parts)[:RECEIPT_DESCRIPTION_MAX]
-
-
-def receipt_items(order: Order, *, payment_mode: str, tickets=None) -> list[dict]:
-    """The receipt's items: one per ticket (its price after the discount) and one per fee
-    (for these tickets), each with the product's VAT code and payment subject. They sum
-    to exactly what the tickets' paid amounts sum to. Fiscal documents are in Russian."""
-    taxes = product_taxes(order.departure.product_id)
-    tickets = list(
-        tickets
-        if tickets is not None
-        else order.tickets.select_related("ticket_type", "seat").order_by("pk")
-    )
-    common = {
-        "vat_code": taxes.vat_code,
-        "payment_subject": taxes.payment_subject,
-        "payment_mode": payment_mode,
-    }
-    items = []
-    with translation.override("ru"):
-        for ticket in tickets:
-            amount = ticket.price - ticket.discount
-            if amount > 0:
-                seat = ticket.seat.short_label if ticket.seat else ""
-                description = _ticket_item_description(order, ticket.ticket_type.name, seat)
-                items.append(_item(description, amount, common))
-    fees = Breakdown.from_json(order.breakdown).fees
-    fee_total = sum((t.fee for t in tickets), Decimal("0"))
-    if fee_total == sum((f.amount for f in fees), Decimal("0")):
-        # All of the order's fees: each as its own item, as the breakdown shows them.
-        items += [_item(f.names.get("ru") or FEE_DESCRIPTION, f.amount, common) for f in fees]
-    elif fee_total > 0:
-        # Some tickets of the order (a partial refund): their share of the fees.
-        items.append(_item(FEE_DESCRIPTION, fee_total, common))
-    return items
-
-
-def _item(description: str, amount: Decimal, common: dict) -> dict:
-    return {
-        "description": description[:RECEIPT_DESCRIPTION_MAX],
-        "quantity": "1.00",
-        "amount": {"value": f"{amount:.2f}", "currency": "RUB"},
-        **common,
-    }
-
-
-def payment_receipt(order: Order) -> dict | None:
-    """The 54-FZ receipt sent with the payment (the sale is a prepayment unless the
-    product is configured otherwise)."""
-    if not settings.YOOKASSA_RECEIPTS:
-        return None
-    taxes = product_taxes(order.departure.product_id)
-    receipt = {
-        "customer": _receipt_customer(order),
-        "items": receipt_items(order, payment_mode=taxes.payment_mode),
-    }
-    if settings.YOOKASSA_TAX_SYSTEM_CODE:
-        receipt["tax_system_code"] = settings.YOOKASSA_TAX_SYSTEM_CODE
-    return receipt
 
 
 # --- starting a payment ----------------------------------------------------------------
@@ -225,10 +127,10 @@ def _after_order_outcome(order: Order, outcome: str) -> None:
 def payment_apply(*, payment: Payment, remote: GatewayPayment) -> Payment:
     """Moves our payment to the state YooKassa reported, if that is a legal move, and lets
     the order follow. `remote` must come from the API (never from a notification body)."""
-    return _payment_apply(payment, remote)[0]
+    return payment_apply_moved(payment=payment, remote=remote)[0]
 
 
-def _payment_apply(payment: Payment, remote: GatewayPayment) -> tuple[Payment, bool]:
+def payment_apply_moved(*, payment: Payment, remote: GatewayPayment) -> tuple[Payment, bool]:
     """`payment_apply`, also saying whether this call moved the payment."""
     now = timezone.now()
     with transaction.atomic():
@@ -323,17 +225,8 @@ def refund_send(*, refund: Refund) -> Refund:
     else:
         payment = refund.payment
         receipt = None
-        if settings.YOOKASSA_RECEIPTS and refund.amount != payment.amount:
-            order = payment.order
-            taxes = product_taxes(order.departure.product_id)
-            receipt = {
-                "customer": _receipt_customer(order),
-                "items": receipt_items(
-                    order,
-                    payment_mode=taxes.payment_mode,
-                    tickets=refund.tickets.select_related("ticket_type", "seat"),
-                ),
-            }
+        if refund.amount != payment.amount:
+            receipt = refund_receipt(payment.order, refund.tickets.all())
         remote = get_gateway().create_refund(
             payment_id=payment.provider_id,
             amount=refund.amount,
@@ -362,196 +255,7 @@ def refund_apply(*, refund: Refund, remote: GatewayRefund) -> Refund:
     return refund
 
 
-# --- notifications ---------------------------------------------------------------------
-
-
-class NotificationRefused(Exception):
-    """The notification is malformed (400), from an address YooKassa does not use (403),
-    contradicted by the API (400), or could not be verified because YooKassa could not be
-    reached (503: YooKassa delivers it again); nothing was changed."""
-
-    def __init__(self, status: int, reason: str):
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
-
-
-# YooKassa's payment and refund ids: 36 characters in the UUID layout (e.g.
-# "2d7a8c6e-000f-5000-9000-1c8f5f1c3a37"). Anything else is refused without an API call.
-OBJECT_ID_FORMAT = re.compile(
-    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-)
-# How much of a body is kept with its record (the column's size).
-NOTIFICATION_EXCERPT_CHARS = PaymentNotification._meta.get_field("excerpt").max_length
-
-
-def _parse_notification(raw: bytes) -> tuple[str, str, str]:
-    """The notification's event, object id and claimed status, or `NotificationRefused`
-    (400) for anything not shaped like YooKassa's notifications."""
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        # RecursionError: nesting deeper than the parser's stack (`[[[[…`).
-        raise NotificationRefused(400, "not JSON") from None
-    if not isinstance(body, dict) or body.get("type") != "notification":
-        raise NotificationRefused(400, "not a notification")
-    event, obj = body.get("event"), body.get("object")
-    if event not in NOTIFICATION_EVENTS:
-        raise NotificationRefused(400, "unknown event")
-    if not isinstance(obj, dict):
-        raise NotificationRefused(400, "no object")
-    object_id = obj.get("id")
-    if not isinstance(object_id, str) or not OBJECT_ID_FORMAT.fullmatch(object_id):
-        raise NotificationRefused(400, "no object id")
-    if obj.get("status") != NOTIFICATION_EVENTS[event]:
-        raise NotificationRefused(400, "event and status disagree")
-    return event, object_id, obj["status"]
-
-
-def notification_sender_allowed(remote_addr: str | None) -> bool:
-    if not settings.YOOKASSA_CHECK_NOTIFICATION_IP:
-        return True
-    try:
-        address = ipaddress.ip_address(remote_addr or "")
-    except ValueError:
-        return False
-    return any(
-        address in ipaddress.ip_network(network, strict=False)
-        for network in settings.YOOKASSA_NOTIFICATION_NETWORKS
-    )
-
-
-def notification_receive(*, raw: bytes, remote_addr: str | None) -> PaymentNotification:
-    """Checks the sender and the body's shape, records the notification (a bounded row)
-    and acts on it after re-fetching its object from the API. Raises `NotificationRefused`
-    for disallowed (403) and malformed (400) ones, which are not recorded, for forged ones
-    (400, recorded), and with 503 when the API could not be asked, so that YooKassa
-    delivers it again. A notification about an object that is final here is answered
-    from our record without a call. A verified one is answered 200 even when applying it
-    fails (the reconciliation will catch up), so YooKassa does not retry for a day."""
-    if not notification_sender_allowed(remote_addr):
-        logger.warning("Notification from %s refused: not YooKassa's address", remote_addr)
-        raise NotificationRefused(403, "sender not allowed")
-    event, object_id, claimed = _parse_notification(raw)
-    record = PaymentNotification.objects.create(
-        remote_addr=remote_addr,
-        event=event,
-        object_id=object_id,
-        status=claimed,
-        excerpt=raw.decode("utf-8", errors="replace").replace("\x00", "")[
-            :NOTIFICATION_EXCERPT_CHARS
-        ],
-    )
-    is_refund = event.startswith("refund.")
-    if _answered_from_our_record(record, is_refund, object_id, claimed):
-        return record
-    gateway = get_gateway()
-    try:
-        remote = (gateway.get_refund if is_refund else gateway.get_payment)(object_id)
-    except GatewayNotFound:
-        _note(record, PaymentNotification.Outcome.FORGED, "unknown to the API")
-        raise NotificationRefused(
-            400, "unknown refund" if is_refund else "unknown payment"
-        ) from None
-    except Exception as error:  # unreachable, 5xx, misconfigured: not verified
-        logger.warning("Notification %s not verified: %s", record.pk, error)
-        _note(record, PaymentNotification.Outcome.UNVERIFIED, str(error))
-        raise NotificationRefused(503, "could not verify with YooKassa") from None
-    try:
-        if is_refund:
-            _notification_refund(record, remote, claimed)
-        else:
-            _notification_payment(record, remote, claimed)
-    except NotificationRefused:
-        raise
-    except Exception as error:  # verified, recorded and left to the reconciliation
-        logger.exception("Processing notification %s failed", record.pk)
-        _note(record, PaymentNotification.Outcome.FAILED, repr(error))
-    return record
-
-
-def _note(record: PaymentNotification, outcome: str, detail: str = "") -> None:
-    record.outcome = outcome
-    record.detail = detail[:255]
-    record.save(update_fields=["outcome", "detail"])
-
-
-def _answered_from_our_record(
-    record: PaymentNotification, is_refund: bool, object_id: str, claimed: str
-) -> bool:
-    """A payment or refund already final here (set from the API's answer) never changes:
-    a notification agreeing with it (or stale) is a repeated delivery, one contradicting it
-    is forged; neither needs the API. Raises `NotificationRefused` for the latter."""
-    model = Refund if is_refund else Payment
-    final = (model.Status.SUCCEEDED, model.Status.CANCELED)
-    ours = model.objects.filter(provider_id=object_id, status__in=final).first()
-    if ours is None:
-        return False
-    if ours.status == claimed or _later_than(ours.status, claimed):
-        _note(record, PaymentNotification.Outcome.UNCHANGED, "final here; not re-fetched")
-        return True
-    _note(record, PaymentNotification.Outcome.FORGED, f"{ours.status} here (final)")
-    raise NotificationRefused(400, "contradicts a final status")
-
-
-def _notification_payment(record: PaymentNotification, remote: GatewayPayment, claimed: str):
-    if remote.status != claimed and not _later_than(remote.status, claimed):
-        _note(record, PaymentNotification.Outcome.FORGED, f"API says {remote.status}")
-        raise NotificationRefused(400, "the API contradicts the notification")
-    payment = Payment.objects.filter(provider_id=remote.id).first()
-    if payment is None:
-        # Created, but the answer to our request was lost: the metadata (from the API,
-        # so trustworthy) names our record.
-        payment_pk = str(remote.metadata.get("payment_id", ""))
-        payment = (
-            Payment.objects.filter(pk=int(payment_pk), provider_id__isnull=True).first()
-            if payment_pk.isdecimal()
-            else None
-        )
-    if payment is None:
-        _note(record, PaymentNotification.Outcome.UNKNOWN, "not a payment of ours")
-        return
-    _payment, moved = _payment_apply(payment, remote)
-    _note(
-        record,
-        PaymentNotification.Outcome.APPLIED if moved else PaymentNotification.Outcome.UNCHANGED,
-    )
-
-
-def _later_than(actual: str, claimed: str) -> bool:
-    """A stale notification: the payment has moved on past what it says (e.g. it says
-    waiting_for_capture and the API says succeeded)."""
-    return claimed == "waiting_for_capture" and actual in ("succeeded", "canceled")
-
-
-def _notification_refund(record: PaymentNotification, remote: GatewayRefund, claimed: str):
-    if remote.status != claimed:
-        _note(record, PaymentNotification.Outcome.FORGED, f"API says {remote.status}")
-        raise NotificationRefused(400, "the API contradicts the notification")
-    refund = Refund.objects.filter(provider_id=remote.id).first()
-    if refund is None:
-        _note(record, PaymentNotification.Outcome.UNKNOWN, "not a refund of ours")
-        return
-    before = refund.status
-    refund = refund_apply(refund=refund, remote=remote)
-    _note(
-        record,
-        PaymentNotification.Outcome.APPLIED
-        if refund.status != before
-        else PaymentNotification.Outcome.UNCHANGED,
-    )
-
-
-def payment_notifications_delete_old(*, now=None) -> int:
-    """Deletes notification records older than `PAYMENT_NOTIFICATION_RETENTION_DAYS`;
-    returns how many."""
-    now = now or timezone.now()
-    cutoff = now - datetime.timedelta(days=settings.PAYMENT_NOTIFICATION_RETENTION_DAYS)
-    deleted, _by_model = PaymentNotification.objects.filter(received_at__lt=cutoff).delete()
-    return deleted
-
-
-# --- reconciliation and settlement -----------------------------------------------------
+# --- reconciliation -------------------------------------------------------------------
 
 
 def payments_reconcile(*, now=None) -> dict:
@@ -589,71 +293,3 @@ def payments_reconcile(*, now=None) -> dict:
     # confirm or refund it.
     counts["expired"] = orders_expire(now=now)
     return counts
-
-
-def settlement_receipt_send(*, order: Order, now=None) -> FiscalReceipt | None:
-    """The prepayment-settlement receipt of a paid order whose departure has taken place
-    (54-FZ: an advance sale is a prepayment, settled when the service is delivered).
-    `POST /v3/receipts` with type "payment" and a prepayment settlement; items of the
-    tickets still valid, in full-payment mode. Idempotent: one receipt per order."""
-    if not settings.YOOKASSA_RECEIPTS:
-        return None
-    taxes = product_taxes(order.departure.product_id)
-    if taxes.payment_mode not in PREPAYMENT_MODES:
-        return None
-    payment = order.payments.filter(status=Payment.Status.SUCCEEDED).order_by("pk").first()
-    if payment is None:
-        return None
-    record, _created = FiscalReceipt.objects.get_or_create(
-        order=order,
-        kind=FiscalReceipt.Kind.SETTLEMENT,
-        defaults={"idempotence_key": str(uuid.uuid4())},
-    )
-    if record.sent_at:
-        return record
-    tickets = list(
-        order.tickets.filter(status=Ticket.Status.VALID).select_related("ticket_type", "seat")
-    )
-    amount = sum((t.paid_amount for t in tickets), Decimal("0"))
-    if amount <= 0:
-        return record
-    receipt = {
-        "type": "payment",
-        "payment_id": payment.provider_id,
-        "send": True,
-        "customer": _receipt_customer(order),
-        "items": receipt_items(order, payment_mode=PaymentMode.FULL_PAYMENT, tickets=tickets),
-        "settlements": [
-            {"type": "prepayment", "amount": {"value": f"{amount:.2f}", "currency": "RUB"}}
-        ],
-    }
-    if settings.YOOKASSA_TAX_SYSTEM_CODE:
-        receipt["tax_system_code"] = settings.YOOKASSA_TAX_SYSTEM_CODE
-    try:
-        answer = get_gateway().create_receipt(
-            receipt=receipt, idempotence_key=record.idempotence_key
-        )
-    except GatewayError as error:
-        record.error = str(error)[:255]
-        record.save(update_fields=["error"])
-        raise
-    record.provider_id = str(answer.get("id", ""))
-    record.status = str(answer.get("status", ""))
-    record.sent_at = now or timezone.now()
-    record.error = ""
-    record.save(update_fields=["provider_id", "status", "sent_at", "error"])
-    return record
-
-
-def settlement_receipts_due(*, now=None) -> list[int]:
-    """Ids of paid orders whose departure has started and whose settlement receipt has not
-    been sent."""
-    now = now or timezone.now()
-    return list(
-        Order.objects.filter(
-            status__in=[Order.Status.PAID, Order.Status.PARTLY_REFUNDED],
-            departure__starts_at__lte=now,
-        )
-        .exclude(receipts__kind=FiscalReceipt.Kind.SETTLEMENT, receipts__sent_at__isnull=False)
-        .values_list("pk", flat=True)[:500]
-    )

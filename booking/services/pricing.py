@@ -35,8 +35,7 @@ ZERO = Decimal("0.00")
 # Orders that use up a promo code: paid ones and those still waiting for their payment.
 PROMOTION_USING_STATUSES = (
     Order.Status.AWAITING_PAYMENT,
-    Order.Status.PAID,
-    Order.Status.PARTLY_REFUNDED,
+    *Order.CONFIRMED_STATUSES,
     Order.Status.REFUNDED,
 )
 

@@ -1,20 +1,36 @@
 """Seat maps: the editor describes a layout (sections × rows × seats with aisles, gaps,
 seat kinds and price zones); `seat_map_apply` validates it and materialises it into
-`Seat` rows. It refuses to drop a seat that is held or sold on any departure."""
+`Seat` rows. It refuses to drop a seat that is held or sold on any departure.
 
+Rules every caller meets (the editor, an import, the demo data, a later API):
+- a layout is valid by `plan_seats`, zone codes and colours included (a code is what a
+  `PriceZone.code` slug can hold, a colour is #rrggbb), so a layout saved here is one the
+  editor can open again;
+- a vessel has at most one default seat map: a conditional unique constraint in the
+  database; `seat_map_default_guard` turns its refusal into
+  `BookingError("seat_map_default_taken")` naming the vessel's default;
+- `seat_map_import` creates (or replaces the layout of) a seat map from a parsed layout
+  in one transaction: the admin's import screen only reads the file and calls it."""
+
+import contextlib
+import re
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Hold, PriceZone, Seat, SeatClaim, SeatMap
+from booking.models import Hold, PriceZone, Seat, SeatClaim, SeatMap, Vessel
+from booking.services.errors import BookingError
 
 SEAT_PITCH = 30  # layout units between seat centres
 SECTION_GAP = 50
 MAX_SEATS = 2000
 ROW_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I/O: they read as 1/0 on a ticket
+ZONE_CODE_RE = re.compile(r"[-a-zA-Z0-9_]{1,30}")  # what PriceZone.code (a slug) holds
+ZONE_COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}")
+DEFAULT_PER_VESSEL = "booking_seatmap_one_default_per_vessel"
 
 
 class LayoutError(ValueError):
@@ -83,7 +99,15 @@ def plan_seats(layout: dict) -> tuple[list[PlannedSeat], list[dict]]:
         ):
             errors.append(_("Every zone needs a code and a name."))
             continue
-        zone_codes.add(str(zone["code"]))
+        code, colour = str(zone["code"]), zone.get("color")
+        if not ZONE_CODE_RE.fullmatch(code):
+            errors.append(
+                _("Zone code “%(code)s”: use up to 30 Latin letters, digits, “-” or “_”.")
+                % {"code": code}
+            )
+        if colour not in (None, "") and not ZONE_COLOUR_RE.fullmatch(str(colour)):
+            errors.append(_("Zone “%(code)s”: the colour must look like #2f7ab8.") % {"code": code})
+        zone_codes.add(code)
     sections = layout.get("sections")
     if not isinstance(sections, list) or not sections:
         raise LayoutError([*errors, _("Add at least one section.")])
@@ -222,3 +246,48 @@ def seat_map_apply(*, seat_map: SeatMap, layout: dict) -> dict:
         seat_map.layout = layout
         seat_map.save(update_fields=["layout"])
     return {"created": len(to_create), "updated": len(to_update), "deleted": len(dropped)}
+
+
+@contextlib.contextmanager
+def seat_map_default_guard(*, vessel: Vessel):
+    """Wraps the saving of a seat map (outside its transaction, so the refusal has rolled
+    back): the database's refusal of a second default seat map for `vessel` becomes
+    `BookingError("seat_map_default_taken")` naming the vessel's default. Any other
+    integrity error passes through."""
+    try:
+        yield
+    except IntegrityError as error:
+        constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+        if constraint != DEFAULT_PER_VESSEL:
+            raise
+        default = SeatMap.objects.filter(vessel=vessel, is_default=True).first()
+        raise BookingError(
+            "seat_map_default_taken",
+            map=default.name if default else "",
+            vessel=vessel,
+        ) from error
+
+
+def seat_map_import(
+    *,
+    layout: dict,
+    seat_map: SeatMap | None = None,
+    vessel: Vessel | None = None,
+    name: str = "",
+    is_default: bool = False,
+) -> tuple[SeatMap, dict]:
+    """Replaces the layout of `seat_map`, or creates a seat map of `vessel` called `name`
+    with it, in one transaction; returns the seat map and `seat_map_apply`'s counts.
+    Refuses with `LayoutError` (an invalid layout, or seats in use it would drop; nothing
+    is created) or `BookingError("seat_map_default_taken")`."""
+    plan_seats(layout)  # an invalid layout creates nothing, not even the seat map
+    if seat_map is None:
+        if vessel is None or not name.strip():
+            raise ValueError("A new seat map needs a vessel and a name.")
+        with seat_map_default_guard(vessel=vessel), transaction.atomic():
+            seat_map = SeatMap.objects.create(
+                vessel=vessel, name=name.strip(), is_default=is_default
+            )
+            counts = seat_map_apply(seat_map=seat_map, layout=layout)
+        return seat_map, counts
+    return seat_map, seat_map_apply(seat_map=seat_map, layout=layout)

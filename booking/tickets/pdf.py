@@ -51,7 +51,7 @@ class OrderSummary:
     """The order's page after its tickets: what was bought, when and where, and the
     price breakdown exactly as `booking.selectors.breakdown_display` gives it (the same
     one the checkout page and the e-mail show). Texts already in the order's language;
-    `when` (date and time, `config.formats.date_time`) already in the venue's timezone."""
+    `when` (date and time, `common.formats.date_time`) already in the venue's timezone."""
 
     product_name: str
     when: str

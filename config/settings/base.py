@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "content",
     "booking",
     "crm",
+    # The demo company (`seed_demo`). In production too, only so that the command is there
+    # to refuse: it publishes an administrator's password (demo/management/commands).
+    "demo",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
@@ -142,7 +145,7 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 # The client address by the same rule as the rate limits (NUM_PROXIES).
-AXES_CLIENT_IP_CALLABLE = "config.http.client_ip"
+AXES_CLIENT_IP_CALLABLE = "common.http.client_ip"
 
 # django-guardian: anonymous visitors never get object permissions.
 ANONYMOUS_USER_NAME = None
@@ -161,8 +164,8 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_I18N_ENABLED = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # The site's own date/number formats per language (genitive months, zh grouping): see
-# config/formats/__init__.py.
-FORMAT_MODULE_PATH = ["config.formats"]
+# common/formats/__init__.py.
+FORMAT_MODULE_PATH = ["common.formats"]
 USE_I18N = True
 TIME_ZONE = "Europe/Moscow"
 USE_TZ = True
@@ -221,7 +224,7 @@ else:
 # (reference index, renditions) and need no second kind of worker.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # wagtail-localize's jobs (tree synchronisation) are handed to django-q2.
-WAGTAILLOCALIZE_JOBS = {"BACKEND": "config.tasks.DjangoQJobBackend"}
+WAGTAILLOCALIZE_JOBS = {"BACKEND": "common.tasks.DjangoQJobBackend"}
 
 # E-mail: SMTP when EMAIL_HOST is set, otherwise written to the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -337,7 +340,7 @@ BOOKING_MAX_HELD_PLACES_PER_ADDRESS = int(
 BOOKING_PROMO_RATE = os.environ.get("BOOKING_PROMO_RATE", "10/10m")
 BOOKING_PROMO_ADDRESS_RATE = os.environ.get("BOOKING_PROMO_ADDRESS_RATE", "30/10m")
 
-# SMS (booking/sms): SMS.ru when SMSRU_API_ID is set, otherwise messages are only logged.
+# SMS (booking/gateways/sms.py): SMS.ru when SMSRU_API_ID is set, otherwise messages are only logged.
 SMSRU_API_ID = os.environ.get("SMSRU_API_ID", "")
 SMSRU_API_URL = os.environ.get("SMSRU_API_URL", "https://sms.ru/sms/send")
 # SMS.ru's test mode: messages are accepted but neither delivered nor charged.
@@ -346,7 +349,7 @@ SMSRU_TEST = env_bool("SMSRU_TEST", False)
 SMS_SENDER = os.environ.get("SMS_SENDER", "")
 SMS_BACKEND = os.environ.get(
     "SMS_BACKEND",
-    "booking.sms.backends.SmsRuBackend" if SMSRU_API_ID else "booking.sms.backends.ConsoleBackend",
+    "booking.gateways.sms.SmsRuBackend" if SMSRU_API_ID else "booking.gateways.sms.ConsoleBackend",
 )
 
 # Boarding check-in (booking/services/checkin.py): a departure boards only from this many

@@ -9,9 +9,17 @@ ALLOWED_HOSTS = ["*"]
 LOGGING["handlers"]["stdout"]["formatter"] = os.environ.get("LOG_FORMAT", "plain")  # noqa: F405
 # runserver starts a thread per request; persistent connections would pile up.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# On the zero-setup SQLite database the one-price-per-scope constraint of price overrides
+# (NULLS NOT DISTINCT) is not created; the admin form still validates it, and PostgreSQL
+# (production, tests) enforces it.
+SILENCED_SYSTEM_CHECKS = ["models.W047"]
+
+# The YooKassa emulator (`manage.py yookassa_emulator`) and the fake SMS.ru: development
+# and test servers, never installed in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "devservers"]  # noqa: F405
 
 # Without real shop credentials, payments go to the YooKassa emulator that `make run`
-# starts next to the site (booking/payments/emulator.py). Production never does this.
+# starts next to the site (devservers/yookassa.py). Production never does this.
 YOOKASSA_EMULATOR = not os.environ.get("YOOKASSA_SHOP_ID")
 if YOOKASSA_EMULATOR:
     YOOKASSA_SHOP_ID = "emulator"

@@ -50,5 +50,5 @@ if not EMAIL_HOST and "EMAIL_BACKEND" not in os.environ:  # noqa: F405
 if not SMSRU_API_ID and "SMS_BACKEND" not in os.environ:  # noqa: F405
     raise ImproperlyConfigured(
         "SMSRU_API_ID must be set in production (or SMS_BACKEND, e.g. "
-        "booking.sms.backends.ConsoleBackend to write SMS to the log)."
+        "booking.gateways.sms.ConsoleBackend to write SMS to the log)."
     )

@@ -15,6 +15,8 @@ DATABASES = {
         conn_max_age=0,
     )
 }
+# The development servers (YooKassa emulator, fake SMS.ru) and their management command.
+INSTALLED_APPS = [*INSTALLED_APPS, "devservers"]  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
@@ -28,4 +30,4 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Tests build and change page trees all the time; rendered chrome is never reused.
 CACHES = {**CACHES, "fragments": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}  # noqa: F405
 # Never reach a real SMS provider from tests.
-SMS_BACKEND = "booking.sms.backends.LocmemBackend"
+SMS_BACKEND = "booking.gateways.sms.LocmemBackend"

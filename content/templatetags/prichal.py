@@ -1,31 +1,23 @@
 import json
-from decimal import Decimal
 
 from django import template
 from django.conf import settings
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from wagtail.models import Page
 
-from booking.i18n import localized_value
-from content.i18n import active_locale_home, hreflang, language_alternates
+from booking.templatetags.booking_format import html_lang, localized, rub
+from content.i18n import active_locale_home, language_alternates
 from content.links import absolute_url
 from content.models import CompanySettings
 
 register = template.Library()
-
-
-@register.filter
-def rub(amount) -> str:
-    """A price in roubles in the visitor's number format: "2 500 ₽", kopecks only when
-    there are any."""
-    if amount is None or amount == "":
-        return ""
-    amount = Decimal(amount)
-    places = 0 if amount == amount.to_integral_value() else 2
-    return f"{number_format(amount, places, use_l10n=True, force_grouping=True)}\u00a0₽"
+# The pages show prices, booking records' texts and their language as booking's own
+# templates do (booking_format).
+register.filter("rub", rub)
+register.filter("localized", localized)
+register.simple_tag(html_lang, name="html_lang")
 
 
 @register.filter
@@ -38,11 +30,6 @@ def absolute(url) -> str:
 @register.simple_tag(takes_context=True)
 def alternates(context, page=None):
     return language_alternates(context["request"], page)
-
-
-@register.simple_tag
-def html_lang() -> str:
-    return hreflang(get_language() or "ru")
 
 
 @register.simple_tag(takes_context=True)
@@ -92,11 +79,6 @@ def json_ld(context, page):
         return ""
     payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
-
-
-@register.filter
-def localized(obj, field: str) -> str:
-    return localized_value(obj, field) if obj is not None else ""
 
 
 @register.filter

@@ -1,4 +1,4 @@
-/* The seat-map editor in the Wagtail admin (booking/templates/booking/admin/includes/
+/* The seat-map editor in the Wagtail admin (crm/templates/crm/admin/includes/
    seat_map_editor.html). The server owns the layout: every change of the section and
    zone forms posts the form to the preview URL and shows the SVG the server draws from
    it. This script only adds and removes forms, keeps the zone pickers in step with the

@@ -12,17 +12,17 @@ from booking.models import Hold
 from booking.services.errors import BookingError
 from booking.services.holds import hold_create, hold_update
 from booking.services.orders import order_create
-from tests.booking import test_views as views
-from tests.booking.factories import checkout_details, expire, general_departure
-from tests.booking.test_views import (
+from tests.booking import hold_pages as views
+from tests.booking.hold_pages import (
     notices,
     post_form,
 )
+from tests.factories import checkout_details, expire, general_departure
 from tests.helpers import parse, text
 
 pytestmark = pytest.mark.django_db
 
-# The shop of test_views.py, built once per module.
+# The shop of tests/booking/hold_pages.py, built once per module.
 _module_shop = views._module_shop
 shop = views.shop
 

@@ -4,12 +4,10 @@ and its own transactions, released together by a barrier.
 The control at the end replaces the locked write with the check-then-insert that the
 lock exists to prevent, and shows that the very same race then oversells."""
 
-import threading
 import time
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
 from django.db.models import Count
 from django.utils import timezone
 
@@ -17,7 +15,8 @@ from booking.models import Hold, HoldLine, SeatClaim
 from booking.services import holds
 from booking.services.errors import BookingError
 from booking.services.holds import SeatRequest, hold_create
-from tests.booking.factories import assigned_departure, general_departure, seats_of, sell_seat
+from tests import concurrency
+from tests.factories import assigned_departure, general_departure, seats_of, sell_seat
 
 THREADS = 24
 # Seconds between reading what is taken and writing the hold: a wide race window.
@@ -27,33 +26,8 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def race(attempt, threads=THREADS):
-    """Runs `attempt(i)` in `threads` threads started together; returns
-    {i: hold or BookingError code}, and raises if any thread failed otherwise."""
-    barrier = threading.Barrier(threads)
-    results, unexpected = {}, []
-
-    def run(i):
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=30)
-            try:
-                results[i] = attempt(i)
-            except BookingError as error:
-                results[i] = error.code
-        except Exception as error:  # anything else is a failure of the guarantee
-            unexpected.append((i, repr(error)))
-        finally:
-            connections.close_all()
-
-    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-    assert not any(worker.is_alive() for worker in workers)
-    assert unexpected == []
-    assert len(results) == threads
-    return results
+    """{i: hold or BookingError code} of `threads` buyers started together."""
+    return concurrency.race(attempt, threads, expected=(BookingError,))
 
 
 def successes(results):

@@ -15,10 +15,11 @@ from django.db import connection
 
 from booking.models import Hold, Order, SeatClaim
 from booking.services import orders
+from booking.services.errors import BookingError
 from booking.services.holds import SeatRequest, hold_create, hold_extend, hold_release, hold_update
 from booking.services.orders import order_create
-from tests.booking.factories import assigned_departure, checkout_details, seats_of
-from tests.booking.test_concurrency import race
+from tests.concurrency import race
+from tests.factories import assigned_departure, checkout_details, seats_of
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -77,7 +78,7 @@ def test_a_hold_change_racing_the_checkout_never_lands_after_the_order(
         assert checkout_waits_for_the_change.wait(timeout=10)
         return _change(action, hold, seats)
 
-    results = race(attempt, threads=2)
+    results = race(attempt, 2, expected=(BookingError,))
 
     order = results[0]
     assert isinstance(order, Order)

@@ -9,7 +9,6 @@ from django.utils import timezone
 from booking.models import Order, ProductTaxes, Promotion, ServiceFee
 from booking.services.errors import BookingError
 from booking.services.orders import checkout_quote
-from booking.services.payments import payment_receipt
 from booking.services.pricing import (
     Breakdown,
     PricedTicket,
@@ -17,7 +16,8 @@ from booking.services.pricing import (
     price_tickets,
     promotion_check,
 )
-from tests.booking.factories import general_departure, placed_order, product_with_ticket_types
+from booking.services.receipts import payment_receipt
+from tests.factories import general_departure, placed_order, product_with_ticket_types
 
 D = Decimal
 pytestmark = pytest.mark.django_db

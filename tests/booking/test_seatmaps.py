@@ -16,7 +16,7 @@ from booking.services.seatmaps import (
     seat_map_apply,
 )
 from tests import factories
-from tests.booking.factories import SeatMapFactory, expire, product_with_ticket_types, sell_seat
+from tests.factories import SeatMapFactory, expire, product_with_ticket_types, sell_seat
 
 
 @pytest.fixture(autouse=True)

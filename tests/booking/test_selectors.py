@@ -20,7 +20,7 @@ from booking.selectors import (
 )
 from booking.services.holds import SeatRequest, hold_create
 from tests import factories
-from tests.booking.factories import (
+from tests.factories import (
     TicketPriceFactory,
     assigned_departure,
     expire,

@@ -12,7 +12,7 @@ from booking.models import Hold
 from booking.services.errors import BookingError
 from booking.services.holds import hold_create
 from tests import factories
-from tests.booking.factories import TicketPriceFactory, general_departure
+from tests.factories import TicketPriceFactory, general_departure
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from booking.services.holds import hold_create
-from tests.booking.factories import placed_order
+from tests.factories import placed_order
 from tests.helpers import alternate_links, parse, path, switcher_links, text
 
 

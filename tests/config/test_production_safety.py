@@ -58,7 +58,7 @@ import sys
 import django
 django.setup()
 from django.test import RequestFactory
-from booking.api import HoldRateThrottle
+from booking.api.public import HoldRateThrottle
 request = RequestFactory().post("/api/v1/holds", REMOTE_ADDR=sys.argv[1])
 throttle = HoldRateThrottle()
 print(sum(bool(throttle.allow_request(request)) for _ in range(int(sys.argv[2]))))
@@ -108,7 +108,7 @@ def test_production_refuses_to_start_without_an_sms_provider():
 
 def test_the_console_is_used_when_asked_for_by_name():
     console_mail = "django.core.mail.backends.console.EmailBackend"
-    console_sms = "booking.sms.backends.ConsoleBackend"
+    console_sms = "booking.gateways.sms.ConsoleBackend"
     env = {
         "EMAIL_HOST": None,
         "SMSRU_API_ID": None,
@@ -121,7 +121,7 @@ def test_the_console_is_used_when_asked_for_by_name():
 
 def test_real_providers_are_used_when_configured():
     assert settings_value("EMAIL_BACKEND") == "django.core.mail.backends.smtp.EmailBackend"
-    assert settings_value("SMS_BACKEND") == "booking.sms.backends.SmsRuBackend"
+    assert settings_value("SMS_BACKEND") == "booking.gateways.sms.SmsRuBackend"
 
 
 # --- item 24: HSTS preload --------------------------------------------------------

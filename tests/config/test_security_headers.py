@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from booking.services.holds import hold_create
 from tests import factories
-from tests.booking.factories import placed_order
-from tests.checkin.conftest import check_in_group, make_user
+from tests.factories import check_in_group, make_user, placed_order
 from tests.helpers import path
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import pytest
 from django.test import override_settings
 from wagtail.models import Site
 
-from content.demo.seed import Seeder
+from demo.seed import Seeder
 from tests.content.test_seo import sitemap
 from tests.helpers import LANGUAGES, PAGE_KINDS, alternate_links, json_ld, parse, path
 

@@ -3,7 +3,7 @@ header links to it ("Buy tickets") whenever the page has one."""
 
 import pytest
 
-from content.demo import pages
+from demo import pages
 from tests import factories
 from tests.conftest import republish, translate
 from tests.helpers import PREFIX, parse, text

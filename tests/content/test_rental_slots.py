@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from booking.services.holds import hold_create
 from tests import factories
-from tests.booking.factories import general_departure
 from tests.conftest import republish, translate
+from tests.factories import general_departure
 from tests.helpers import PREFIX, parse, text
 
 FREE = {"ru": "Свободна", "en": "Available", "zh-hans": "可预订"}

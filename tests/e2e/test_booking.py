@@ -22,8 +22,8 @@ from playwright.sync_api import expect
 
 from booking.models import Hold, SeatClaim, SeatingMode
 from tests import factories
-from tests.booking.factories import seat_map_with_seats
 from tests.conftest import make_home, make_locales, republish
+from tests.factories import seat_map_with_seats
 
 pytestmark = [
     pytest.mark.e2e,

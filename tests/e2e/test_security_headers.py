@@ -5,7 +5,7 @@ screens no other browser test visits: the Wagtail admin and the API's Swagger UI
 
 The booking flow (home, product page, seat map, hold), the checkout up to the payment
 emulator and back, and the check-in scanner are covered by test_booking.py,
-test_purchase.py and tests/checkin/test_browser.py under the same watch."""
+test_purchase.py and tests/crm/checkin/test_browser.py under the same watch."""
 
 import re
 

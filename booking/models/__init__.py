@@ -1,0 +1,64 @@
+"""The booking domain's records, one module per part of the domain; every model is
+importable from `booking.models` (the app label stays `booking`)."""
+
+from booking.models.catalogue import (
+    PriceZone,
+    Product,
+    Seat,
+    SeatingMode,
+    SeatMap,
+    TicketPrice,
+    TicketType,
+    TicketTypeQuerySet,
+    Venue,
+    Vessel,
+    validate_timezone,
+)
+from booking.models.inventory import Departure, Hold, HoldLine, SeatClaim
+from booking.models.messaging import MessageKind, MessageTemplate
+from booking.models.orders import Order, Ticket
+from booking.models.payments import FiscalReceipt, Payment, PaymentNotification, Refund
+from booking.models.pricing import (
+    PREPAYMENT_MODES,
+    VAT_RATES,
+    PaymentMode,
+    PaymentSubject,
+    ProductTaxes,
+    Promotion,
+    ServiceFee,
+    VatCode,
+)
+
+__all__ = [
+    "PREPAYMENT_MODES",
+    "VAT_RATES",
+    "Departure",
+    "FiscalReceipt",
+    "Hold",
+    "HoldLine",
+    "MessageKind",
+    "MessageTemplate",
+    "Order",
+    "Payment",
+    "PaymentMode",
+    "PaymentNotification",
+    "PaymentSubject",
+    "PriceZone",
+    "Product",
+    "ProductTaxes",
+    "Promotion",
+    "Refund",
+    "Seat",
+    "SeatClaim",
+    "SeatMap",
+    "SeatingMode",
+    "ServiceFee",
+    "Ticket",
+    "TicketPrice",
+    "TicketType",
+    "TicketTypeQuerySet",
+    "VatCode",
+    "Venue",
+    "Vessel",
+    "validate_timezone",
+]

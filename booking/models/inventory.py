@@ -1,0 +1,195 @@
+"""Inventory: departures (a product on a vessel from a pier at a time), holds of places
+on them and the seat claims that make a seat impossible to sell twice."""
+
+import zoneinfo
+
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from booking.models.catalogue import Product, Seat, SeatingMode, SeatMap, TicketType, Venue, Vessel
+
+
+class Departure(models.Model):
+    """A dated occurrence of a product on a vessel from a pier."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+        DEPARTED = "departed", _("Departed")
+
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="departures", verbose_name=_("product")
+    )
+    vessel = models.ForeignKey(
+        Vessel, on_delete=models.PROTECT, related_name="departures", verbose_name=_("vessel")
+    )
+    venue = models.ForeignKey(
+        Venue, on_delete=models.PROTECT, related_name="departures", verbose_name=_("pier")
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.SCHEDULED
+    )
+    seating_mode = models.CharField(
+        _("seating"),
+        max_length=10,
+        choices=SeatingMode.choices,
+        blank=True,
+        help_text=_("Leave empty to use the product's or the vessel's seating"),
+    )
+    seat_map = models.ForeignKey(
+        SeatMap,
+        verbose_name=_("seat map"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="departures",
+        help_text=_("Leave empty to use the vessel's default seat map"),
+    )
+    capacity = models.PositiveIntegerField(
+        _("places (general admission)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to use the vessel's capacity"),
+    )
+    on_sale_from = models.DateTimeField(_("on sale from"), null=True, blank=True)
+    on_sale_until = models.DateTimeField(
+        _("on sale until"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to sell until departure"),
+    )
+
+    class Meta:
+        verbose_name = _("departure")
+        verbose_name_plural = _("departures")
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["product", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="booking_departure_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["product", "vessel", "starts_at"], name="booking_departure_unique_slot"
+            ),
+        ]
+
+    def __str__(self):
+        # The pier's wall clock, as on the timetable: in UTC a late-evening departure
+        # would be named by the previous day.
+        return f"{self.product} — {self.local_starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def local_starts_at(self):
+        return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.venue.timezone))
+
+    @property
+    def effective_seating_mode(self) -> str:
+        """The departure's own setting, else the product's, else the vessel's."""
+        return self.seating_mode or self.product.seating_mode or self.vessel.seating_mode
+
+    @property
+    def is_assigned_seating(self) -> bool:
+        return self.effective_seating_mode == SeatingMode.ASSIGNED
+
+    @cached_property
+    def effective_seat_map_id(self) -> int | None:
+        if self.seat_map_id:
+            return self.seat_map_id
+        return (
+            SeatMap.objects.filter(vessel_id=self.vessel_id, is_default=True)
+            .values_list("pk", flat=True)
+            .first()
+        )
+
+    @property
+    def effective_capacity(self) -> int:
+        return self.capacity if self.capacity is not None else self.vessel.capacity
+
+    @property
+    def sale_closes_at(self):
+        return self.on_sale_until or self.starts_at
+
+
+class Hold(models.Model):
+    """A customer's timed reservation of seats or a quantity on one departure. It is a row
+    with an expiry: availability ignores it once `expires_at` has passed, whether or not
+    the sweeper has deleted it yet."""
+
+    token = models.CharField(_("token"), max_length=64, unique=True, editable=False)
+    departure = models.ForeignKey(
+        Departure, on_delete=models.CASCADE, related_name="holds", verbose_name=_("departure")
+    )
+    owner_key = models.CharField(_("owner"), max_length=64, db_index=True)
+    # The address the hold was made from: live holds per address are capped.
+    client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    extended = models.BooleanField(_("extended"), default=False)
+
+    class Meta:
+        verbose_name = _("hold")
+        verbose_name_plural = _("holds")
+        indexes = [
+            models.Index(fields=["departure", "expires_at"]),
+            models.Index(fields=["client_ip", "expires_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.departure} until {self.expires_at:%H:%M:%S}"
+
+
+class HoldLine(models.Model):
+    hold = models.ForeignKey(Hold, on_delete=models.CASCADE, related_name="lines")
+    ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="+")
+    seat = models.ForeignKey(
+        Seat, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    quantity = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="booking_holdline_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(seat__isnull=True) | models.Q(quantity=1),
+                name="booking_holdline_one_per_seat",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ticket_type_id} × {self.quantity}"
+
+
+class SeatClaim(models.Model):
+    """The inventory record of one seat on one departure: taken by a hold until
+    `expires_at`, or (later) by a sold ticket for good. The unique constraint is what makes
+    selling a seat twice impossible, whatever the application does."""
+
+    departure = models.ForeignKey(Departure, on_delete=models.CASCADE, related_name="seat_claims")
+    seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="claims")
+    hold = models.ForeignKey(
+        Hold, on_delete=models.CASCADE, null=True, blank=True, related_name="seat_claims"
+    )
+    # NULL once sold: the claim then belongs to `ticket` for good.
+    expires_at = models.DateTimeField(null=True, blank=True)
+    ticket = models.OneToOneField(
+        "Ticket", on_delete=models.CASCADE, null=True, blank=True, related_name="seat_claim"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["departure", "seat"], name="booking_seatclaim_one_per_seat"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.departure_id}/{self.seat_id}"
+
+
+# --- Taxes: YooKassa's 54-FZ vocabulary is data, not code (RESEARCH.md §3.7). ----------

@@ -1,0 +1,1 @@
+"""The CRM's Wagtail viewsets by topic; `crm.wagtail_hooks` registers them."""
