@@ -25,7 +25,7 @@ def bench_env(database: str) -> dict:
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "DATABASE_URL": f"{PG}/{database}",
             "SECURE_SSL_REDIRECT": "0",
-            "LOG_LEVEL": "WARNING",
+            "LOG_LEVEL": "ERROR",  # refused holds (409) are the race's point, not news
             "MEDIA_ROOT": str(ROOT / "var" / "bench-media"),
             # Production refuses to start without a shared cache and real senders; the
             # bench sends nothing and keeps its throttle counters in a Redis of its own.
@@ -74,6 +74,9 @@ def gunicorn(env: dict, port: int = 8765, workers: int = 2):
             str(workers),
             "--log-level",
             "warning",
+            # A line per request would bury the figures (and cost the workers time).
+            "--access-logfile",
+            "/dev/null",
         ],
         cwd=ROOT,
         env=env,
