@@ -86,3 +86,9 @@ class BookingError(Exception):
     @property
     def message(self) -> str:
         return str(MESSAGES[self.code]) % self.params if self.params else str(MESSAGES[self.code])
+
+
+def violated_constraint(error) -> str | None:
+    """The name of the database constraint an `IntegrityError` reports (PostgreSQL), so
+    a service can turn the refusal of one of its constraints into its `BookingError`."""
+    return getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)

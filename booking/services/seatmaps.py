@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import Hold, PriceZone, Seat, SeatClaim, SeatMap, Vessel
-from booking.services.errors import BookingError
+from booking.services.errors import BookingError, violated_constraint
 
 SEAT_PITCH = 30  # layout units between seat centres
 SECTION_GAP = 50
@@ -257,8 +257,7 @@ def seat_map_default_guard(*, vessel: Vessel):
     try:
         yield
     except IntegrityError as error:
-        constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
-        if constraint != DEFAULT_PER_VESSEL:
+        if violated_constraint(error) != DEFAULT_PER_VESSEL:
             raise
         default = SeatMap.objects.filter(vessel=vessel, is_default=True).first()
         raise BookingError(

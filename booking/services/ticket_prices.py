@@ -15,14 +15,10 @@ Refusals are `BookingError`s with codes "ticket_price_no_scope", "ticket_price_e
 from django.db import IntegrityError, transaction
 
 from booking.models import Departure, PriceZone, TicketPrice, TicketType
-from booking.services.errors import BookingError
+from booking.services.errors import BookingError, violated_constraint
 
 UNIQUE_SCOPE = "booking_ticketprice_unique_scope"
 HAS_SCOPE = "booking_ticketprice_has_scope"
-
-
-def _constraint_name(error: IntegrityError) -> str | None:
-    return getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
 
 
 def ticket_price_check(
@@ -48,7 +44,7 @@ def ticket_price_save(*, ticket_price: TicketPrice) -> TicketPrice:
         with transaction.atomic():
             ticket_price.save()
     except IntegrityError as error:
-        constraint = _constraint_name(error)
+        constraint = violated_constraint(error)
         if constraint == UNIQUE_SCOPE:
             raise BookingError("ticket_price_exists") from error
         if constraint == HAS_SCOPE:
