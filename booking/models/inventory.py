@@ -83,8 +83,17 @@ class Departure(models.Model):
         return f"{self.product} — {self.local_starts_at:%Y-%m-%d %H:%M}"
 
     @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The pier's time zone: every time shown for the departure is on its clock."""
+        return zoneinfo.ZoneInfo(self.venue.timezone)
+
+    def local(self, moment):
+        """`moment` (boarding, a window's edge …) on the pier's clock."""
+        return moment.astimezone(self.zone)
+
+    @property
     def local_starts_at(self):
-        return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.venue.timezone))
+        return self.local(self.starts_at)
 
     @property
     def effective_seating_mode(self) -> str:

@@ -25,7 +25,6 @@ own permission, since only administrators may."""
 
 import datetime
 import re
-import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -143,12 +142,8 @@ class BoardingDeparture:
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _zone(departure: Departure) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(departure.venue.timezone)
-
-
 def _local_time(moment: datetime.datetime | None, departure: Departure) -> str:
-    return moment.astimezone(_zone(departure)).strftime("%H:%M") if moment else ""
+    return departure.local(moment).strftime("%H:%M") if moment else ""
 
 
 def _departure_label(departure: Departure) -> str:
@@ -316,7 +311,7 @@ def boarding_refusal(departure: Departure, now=None) -> CheckInResult | None:
         )
     opens, closes = boarding_window(departure)
     if now < opens:
-        local = opens.astimezone(_zone(departure))
+        local = departure.local(opens)
         return _refusal(
             BOARDING_NOT_OPEN,
             _("Boarding for this departure opens on %(date)s at %(time)s.")
@@ -423,6 +418,8 @@ def boarding_departures(*, now=None) -> list[BoardingDeparture]:
     """Departures whose boarding window is open now, with counts; `day` says whether
     each starts today or tomorrow by its own pier's calendar."""
     now = now or timezone.now()
+    # `boarding_window` as a query: opened (start − before ≤ now), not closed (end + after
+    # > now), not cancelled; exactly the departures `boarding_refusal` lets board.
     departures = (
         Departure.objects.select_related("venue", "product", "vessel")
         .filter(
@@ -443,9 +440,7 @@ def boarding_departures(*, now=None) -> list[BoardingDeparture]:
     )
     found = []
     for departure in departures:
-        if boarding_refusal(departure, now) is not None:
-            continue
-        zone = _zone(departure)
+        zone = departure.zone
         today = now.astimezone(zone).date()
         local = departure.starts_at.astimezone(zone)
         # A window is open only around the start, so this is today or (near midnight)

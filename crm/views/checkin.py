@@ -1,7 +1,5 @@
 """Undoing a boarding in the Wagtail admin (the crew's own pages are `crm.checkin`)."""
 
-import zoneinfo
-
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
@@ -28,7 +26,9 @@ class CheckInUndoView(WagtailAdminTemplateMixin, FormView):
         if not request.user.has_perm(UNDO_PERMISSION):
             return permission_denied(request)
         self.ticket = get_object_or_404(
-            Ticket.objects.select_related("order", "ticket_type", "departure__product"),
+            Ticket.objects.select_related(
+                "order", "ticket_type", "departure__product", "departure__venue"
+            ),
             pk=ticket_id,
         )
         return super().dispatch(request, *args, **kwargs)
@@ -41,13 +41,8 @@ class CheckInUndoView(WagtailAdminTemplateMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        local = (
-            self.ticket.checked_in_at.astimezone(
-                zoneinfo.ZoneInfo(self.ticket.departure.venue.timezone)
-            )
-            if self.ticket.checked_in_at
-            else None
-        )
+        checked_in_at = self.ticket.checked_in_at
+        local = self.ticket.departure.local(checked_in_at) if checked_in_at else None
         context.update(ticket=self.ticket, checked_in_local=local)
         return context
 
