@@ -5,6 +5,7 @@ the default cache)."""
 import ipaddress
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,6 +21,14 @@ def client_ip(request: HttpRequest) -> str | None:
         return str(ipaddress.ip_address(raw.strip()))
     except ValueError:
         return None
+
+
+def origin(url: str) -> str | None:
+    """`scheme://host[:port]` of an absolute URL; None for a relative one."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 RATE_PATTERN = re.compile(r"(\d+)/(\d*)([smhd])")

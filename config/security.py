@@ -18,13 +18,13 @@ Permissions-Policy switches off every powerful browser feature the site does not
 the boarding check-in pages (URL namespace "checkin") may use the camera to read QR
 codes, every other page may not."""
 
-from urllib.parse import urlsplit
-
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import NoReverseMatch, reverse
+
+from common.http import origin
 
 ADMIN_DIRECTIVES = {
     "script-src": [SELF, UNSAFE_INLINE],
@@ -62,19 +62,12 @@ DENIED_FEATURES = (
 CAMERA_NAMESPACES = {"checkin"}
 
 
-def _origin(url: str) -> str | None:
-    parts = urlsplit(url)
-    if not parts.scheme or not parts.netloc:
-        return None
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def payment_form_targets() -> list[str]:
     """Where a checkout form may end up: YooKassa's confirmation pages
     (`YOOKASSA_CONFIRMATION_ORIGINS`) and the origin of the API the shop talks to (the
     emulator of development and tests serves its confirmation page there)."""
     origins = list(getattr(settings, "YOOKASSA_CONFIRMATION_ORIGINS", []))
-    api_origin = _origin(settings.YOOKASSA_API_URL)
+    api_origin = origin(settings.YOOKASSA_API_URL)
     if api_origin and api_origin not in origins:
         origins.append(api_origin)
     return origins

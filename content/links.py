@@ -12,11 +12,12 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from wagtail.models import Page
 
+from common.http import origin
+
 
 def site_origin() -> str:
     """`scheme://host[:port]` of SITE_URL."""
-    parts = urlsplit(settings.SITE_URL)
-    return f"{parts.scheme}://{parts.netloc}"
+    return origin(settings.SITE_URL) or ""
 
 
 def absolute_url(url: str) -> str:
