@@ -1,6 +1,6 @@
 """The one phone-number normaliser: whatever a person typed → E.164 (`+79123456789`), or
 None when it is not a valid number. Checkout (`booking.services.orders.normalise_phone`)
-and SMS sending (`booking.sms.normalize_phone`) both read numbers through it and only
+and SMS sending (`booking.gateways.sms.normalize_phone`) both read numbers through it and only
 turn None into their own errors.
 
 - With a region (Russia by default), numbers may be written the national way too:

@@ -2,7 +2,7 @@
 nothing) and call services; the periodic ones are scheduled by migrations, the others are
 queued with `common.tasks.enqueue` (retried) by their dotted path `booking.tasks.<name>`.
 A task that moves keeps resolving for what is already queued: add its old path to
-`common.tasks.MOVED_TASKS` and rewrite stored schedules in a data migration (0013)."""
+`common.tasks.MOVED_TASKS` and rewrite stored schedules in a data migration (as booking 0014 does)."""
 
 import logging
 

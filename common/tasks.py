@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 # Tasks that moved, old dotted path → new: what is already queued (or scheduled for a
 # retry) under the old name still runs. Stored schedules are rewritten by migrations
-# (booking 0013); these entries cover the queue itself.
+# (booking 0014); these entries cover the queue itself.
 MOVED_TASKS = {
     "booking.services.confirmations.order_confirmation_email": (
         "booking.tasks.send_order_confirmation_email"
