@@ -485,20 +485,26 @@ REFUND_RULES = legal_page(
     ),
     H2("5. Как вернуть билет", "5. How to return a ticket", "5. 如何退票"),
     P(
-        "Чтобы вернуть билет, напишите нам на hello@prichal.example или позвоните по "
-        "телефону +7 812 555-01-23 с 9:00 до 21:00. Назовите номер заказа и почту или "
-        "телефон, указанные в заказе, и какие билеты вы возвращаете. Заявка должна прийти, "
-        "пока до отправления остаётся больше 24 часов. Мы проверим заказ и оформим возврат "
-        "сами, а после возврата ответим вам на почту.",
-        "To return a ticket, write to us at hello@prichal.example or call +7 812 555-01-23 "
-        "from 9:00 to 21:00. Give the order number, the e-mail or phone given in the order, "
-        "and which tickets you are returning. Your request must reach us while more than 24 "
-        "hours remain before the departure. We check the order, make the refund ourselves "
-        "and reply to you by e-mail once it is done.",
-        "如需退票，请发送邮件至hello@prichal.example，或在9:00至21:00拨打电话"
-        "+7 812 555-01-23。请提供订单号、订单中填写的邮箱或电话，以及要退的船票。"
-        "退票申请须在距开船超过24小时时送达。我们核实订单后将为您办理退款，"
-        "办理完成后会通过邮件回复您。",
+        "Войдите в личный кабинет на сайте с почтой, указанной в заказе: пароль не нужен, "
+        "мы пришлём код для входа на эту почту. В кабинете видны все ваши заказы, в том "
+        "числе оформленные без входа. Откройте заказ, отметьте билеты и нажмите «Вернуть "
+        "билеты»: сайт сразу покажет сумму к возврату и срок, до которого возврат возможен. "
+        "Если войти не получается, напишите нам на hello@prichal.example или позвоните по "
+        "телефону +7 812 555-01-23 с 9:00 до 21:00, назовите номер заказа — заявка должна "
+        "прийти, пока до отправления остаётся больше 24 часов.",
+        "Sign in to your account on the website with the e-mail given in the order: no "
+        "password is needed, we send a sign-in code to that address. Your account shows all "
+        "your orders, including those placed without signing in. Open the order, tick the "
+        'tickets and press "Return tickets": the site shows the amount to be refunded and '
+        "the deadline for the refund straight away. If you cannot sign in, write to us at "
+        "hello@prichal.example or call +7 812 555-01-23 from 9:00 to 21:00 with the order "
+        "number; your request must reach us while more than 24 hours remain before the "
+        "departure.",
+        "请使用订单中填写的邮箱登录网站的个人账户：无需密码，我们会向该邮箱发送登录验证码。"
+        "账户中可以看到您的全部订单，包括未登录时下的订单。打开订单，勾选船票并点击"
+        "“退票”：网站会立即显示退款金额以及可退票的截止时间。如无法登录，请发送邮件至"
+        "hello@prichal.example，或在9:00至21:00拨打电话+7 812 555-01-23并提供订单号；"
+        "退票申请须在距开船超过24小时时送达。",
     ),
     H2("6. Сроки и чек", "6. Timing and receipt", "6. 到账时间与收据"),
     P(

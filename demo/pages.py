@@ -30,16 +30,20 @@ Q_REFUND = (
     T("Можно ли вернуть билет?", "Can I return a ticket?", "可以退票吗？"),
     Rich(
         P(
-            "Да, до 24 часов до отправления: напишите на hello@prichal.example или позвоните "
-            "+7 812 555-01-23 с номером заказа, и деньги вернутся на карту, с которой вы "
-            "платили. Позже билет вернуть нельзя, обмена и переноса на другой рейс нет.",
-            "Yes, up to 24 hours before departure: write to hello@prichal.example or call "
-            "+7 812 555-01-23 with the order number, and the money goes back to the card you "
-            "paid with. After that a ticket cannot be returned, and there are no exchanges or "
-            "transfers to another departure.",
-            "可以，开船前24小时以前均可退票：请发送邮件至hello@prichal.example或拨打"
-            "+7 812 555-01-23并提供订单号，款项将退回您付款时使用的银行卡。"
-            "此后不再办理退票，也不支持改签或换乘其他航次。",
+            "Да, пока до отправления больше 24 часов: войдите в личный кабинет с почтой из "
+            "заказа (пароль не нужен, придёт код), откройте заказ и нажмите «Вернуть билеты». "
+            "Деньги вернутся на карту, с которой вы платили. Не получается войти — напишите на "
+            "hello@prichal.example или позвоните +7 812 555-01-23. Позже билет вернуть нельзя, "
+            "обмена и переноса на другой рейс нет.",
+            "Yes, while more than 24 hours remain before departure: sign in to your account "
+            "with the order's e-mail (no password needed, a code arrives by e-mail), open the "
+            'order and press "Return tickets". The money goes back to the card you paid '
+            "with. If you cannot sign in, write to hello@prichal.example or call "
+            "+7 812 555-01-23. After that a ticket cannot be returned, and there are no "
+            "exchanges or transfers to another departure.",
+            "可以，距开船超过24小时均可退票：使用订单中的邮箱登录个人账户（无需密码，验证码将发送至邮箱），"
+            "打开订单并点击“退票”。款项将退回您付款时使用的银行卡。无法登录时，请发送邮件至"
+            "hello@prichal.example或拨打+7 812 555-01-23。此后不再办理退票，也不支持改签或换乘其他航次。",
         )
     ),
 )
