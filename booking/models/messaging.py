@@ -129,7 +129,7 @@ DEFAULTS = {
             "{refund_amount} is being returned to the card or account you paid from. You "
             "do not need to do anything; how soon the money arrives depends on your bank."
         ),
-        "sms_text": _("Order {order_code}: tickets refunded, {refund_amount}. {order_url}"),
+        "sms_text": _("Order {order_code}: refund of {refund_amount}. {order_url}"),
     },
 }
 
