@@ -340,6 +340,11 @@ def payments_reconcile(*, now=None) -> dict:
         except GatewayError as error:
             counts["errors"] += 1
             logger.warning("Reconciling refund %s failed: %s", refund.pk, error)
+        except Exception:
+            # One refund that cannot be sent (a receipt that disagrees with its amount)
+            # must not hold up the others.
+            counts["errors"] += 1
+            logger.exception("Reconciling refund %s failed", refund.pk)
     # An order whose payment is still pending is not expired: a late success will
     # confirm or refund it.
     counts["expired"] = orders_expire(now=now)
