@@ -209,3 +209,17 @@ def test_the_quote_changes_nothing():
     refund_quote(order=order, now=DEADLINE - SECOND)
     order.refresh_from_db()
     assert order.status == Order.Status.PAID and not Refund.objects.exists()
+
+
+def test_free_tickets_are_refunded_without_a_call_to_yookassa():
+    """A 100 % promo code: nothing was paid, nothing is sent; the tickets are given up."""
+    free = promotion(min_order_amount="0", code="FREE")
+    free.value = Decimal("100")
+    free.save()
+    order = placed_order(pier_departure(), promo_code="FREE", paid=True)
+    assert order.total == 0
+    refund = refund_request(order=order, now=IN_TIME)
+    assert (refund.amount, refund.status) == (Decimal("0.00"), Refund.Status.SUCCEEDED)
+    order.refresh_from_db()
+    assert order.status == Order.Status.REFUNDED
+    assert set(order.tickets.values_list("status", flat=True)) == {Ticket.Status.REFUNDED}
