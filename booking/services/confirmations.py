@@ -5,8 +5,9 @@ refunded when the places were gone, or a notice that tickets were refunded (one 
 record it the way the order's two fields record the others).
 
 Each message is sent by its own django-q2 task in `booking.tasks`, queued by
-`order_confirmations_enqueue` and `late_payment_notice_enqueue` through
-`common.tasks.enqueue` (so a failure is retried); the tasks call the functions here.
+`order_confirmations_enqueue`, `late_payment_notice_enqueue` and `refund_notice_enqueue`
+through `common.tasks.enqueue` (so a failure is retried); the tasks call the functions
+here.
 Tasks are idempotent: an order records when its e-mail (`confirmation_sent_at`) and its
 SMS (`sms_sent_at`) went out and a message is sent at most once, under the order's row
 lock, the time recorded in the same transaction. An order whose payment was refunded for

@@ -18,8 +18,8 @@ The rule:
   discount on an order the code never allowed. The whole order can always be refunded.
 
 A request (`refund_request`) is one transaction under the order's row lock and then its
-tickets' (in pk order, the order every writer of tickets takes them in): the quote is
-made again under the locks, the `Refund` is recorded with its own idempotence key, the
+tickets' (in pk order; a check-in scan takes the one ticket's row, so the two are
+serialised on it and cannot deadlock): the quote is made again under the locks, the `Refund` is recorded with its own idempotence key, the
 tickets become refunded at once (check-in refuses them, their seats and places are for
 sale again) and the order partly refunded or refunded. After the commit the refund is
 sent to YooKassa at once (a failure leaves it to the `send_refund` task and the
@@ -47,6 +47,7 @@ from booking.models import (
     SeatClaim,
     Ticket,
 )
+from booking.services.confirmations import refund_notice_enqueue
 from booking.services.errors import BookingError
 from booking.services.payments import refund_send
 from booking.services.pricing import kopecks
@@ -342,8 +343,6 @@ def _after_request(refund_id: int) -> None:
     """After the request's commit: the refund to YooKassa now, so the page can say it was
     sent (a failure is retried by the task; the reconciliation catches the rest), then
     the customer's notice."""
-    from booking.services.confirmations import refund_notice_enqueue
-
     refund = Refund.objects.get(pk=refund_id)
     if refund.status == Refund.Status.CREATED:
         try:
