@@ -11,6 +11,7 @@ from booking.services.confirmations import (
     late_payment_refund_notice,
     order_confirmation_email,
     order_confirmation_sms,
+    ticket_refund_notice,
 )
 from booking.services.holds import holds_delete_expired
 from booking.services.notifications import payment_notifications_delete_old
@@ -66,3 +67,8 @@ def send_order_confirmation_sms(order_id: int) -> bool:
 def send_late_payment_refund_notice(order_id: int) -> dict[str, bool]:
     """The notice (e-mail and SMS) that a late payment is being refunded."""
     return late_payment_refund_notice(order_id)
+
+
+def send_ticket_refund_notice(refund_id: int) -> dict[str, bool]:
+    """The notice (e-mail and SMS) that tickets were refunded, each at most once."""
+    return ticket_refund_notice(refund_id)

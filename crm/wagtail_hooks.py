@@ -13,6 +13,8 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from booking.services.checkin import CHECK_IN_ACTION, CHECK_IN_UNDO_ACTION
+from booking.services.payments import REFUND_CANCELED_ACTION
+from booking.services.refunds import REFUND_ACTION
 from crm.views.checkin import CheckInUndoView
 from crm.views.departures import SCHEDULE_ACTION
 from crm.views.generic import BookingDeleteView, use_booking_views
@@ -31,6 +33,7 @@ from crm.viewsets.sales import (
     ProductTaxesViewSet,
     ProductViewSet,
     PromotionViewSet,
+    RefundPolicyViewSet,
     ServiceFeeViewSet,
 )
 
@@ -38,6 +41,7 @@ for viewset in (
     ServiceFeeViewSet,
     PromotionViewSet,
     ProductTaxesViewSet,
+    RefundPolicyViewSet,
     VenueViewSet,
     VesselViewSet,
     SeatMapViewSet,
@@ -64,6 +68,7 @@ class BookingViewSetGroup(SnippetViewSetGroup):
         PromotionViewSet,
         ServiceFeeViewSet,
         ProductTaxesViewSet,
+        RefundPolicyViewSet,
     )
 
 
@@ -109,6 +114,32 @@ def register_booking_log_actions(actions):
                 return _("Boarding undone: %(reason)s") % {"reason": log_entry.data["reason"]}
             except (KeyError, TypeError):
                 return _("Boarding undone")
+
+    @actions.register_action(REFUND_ACTION)
+    class RefundFormatter(LogFormatter):
+        label = _("Refund tickets")
+
+        def format_message(self, log_entry):
+            try:
+                return _("Tickets refunded: %(count)s, %(amount)s RUB") % {
+                    "count": len(log_entry.data["tickets"]),
+                    "amount": log_entry.data["amount"],
+                }
+            except (KeyError, TypeError):
+                return _("Tickets refunded")
+
+    @actions.register_action(REFUND_CANCELED_ACTION)
+    class RefundCanceledFormatter(LogFormatter):
+        label = _("Refund cancelled by YooKassa")
+
+        def format_message(self, log_entry):
+            try:
+                return _(
+                    "YooKassa cancelled the refund of %(amount)s RUB (%(reason)s): "
+                    "pay the customer back another way"
+                ) % {"amount": log_entry.data["amount"], "reason": log_entry.data["reason"]}
+            except (KeyError, TypeError):
+                return _("YooKassa cancelled a refund")
 
     @actions.register_action(SCHEDULE_ACTION)
     class DepartureScheduleFormatter(LogFormatter):

@@ -12,10 +12,16 @@ It speaks the subset of the API that Prichal uses, over real HTTP, so the offici
   customer is redirected to the payment's `return_url` and a notification
   (`payment.succeeded`, `payment.waiting_for_capture`, `payment.canceled`,
   `refund.succeeded`) is POSTed to the configured notification URL, retried a few times;
+- refunds succeed at once, as YooKassa's usually do; with `refund_status = "pending"` they
+  wait for `POST /emulator/refunds/{id}/succeed|cancel` (a canceled refund gets no
+  notification: YooKassa sends `refund.succeeded` only, the shop finds a cancellation by
+  asking);
 - `/emulator/…` helpers for tests: `POST /emulator/payments/{id}/succeed|decline` settles
   a payment without a browser; `GET /emulator/notifications` lists the notifications sent
   (`items`) and every delivery attempt (`deliveries`). Nothing is re-sent or forged — the
-  forged notifications of the tests are built by the tests themselves.
+  forged notifications of the tests are built by the tests themselves. `store.requests`
+  keeps every authenticated POST as received (path, key, body; replays included), so a
+  test can count the calls and read what was sent.
 
 It keeps everything in memory and is never used in production (the management command
 refuses to run unless DEBUG is on and the settings are not the production ones).
@@ -176,6 +182,8 @@ class Store:
         self.idempotence: dict[str, tuple[str, datetime, int, dict]] = {}
         self.notifications: list[dict] = []
         self.deliveries: list[dict] = []
+        # Every authenticated POST as received: {"path", "key", "body"}.
+        self.requests: list[dict] = []
 
     def replay(self, key: str, body_hash: str):
         entry = self.idempotence.get(key)
@@ -210,6 +218,9 @@ class Emulator:
         self.public_url = public_url.rstrip("/")
         self.retry_delays = tuple(retry_delays)
         self.store = Store()
+        # A new refund's status: "succeeded" (YooKassa's usual answer) or "pending" (it
+        # waits for `settle_refund`).
+        self.refund_status = "succeeded"
 
     # --- API operations -------------------------------------------------------------
     def create_payment(self, body: dict) -> dict:
@@ -409,7 +420,7 @@ class Emulator:
             refund = {
                 "id": str(uuid.uuid4()),
                 "payment_id": payment["id"],
-                "status": "succeeded",
+                "status": self.refund_status,
                 "created_at": _now(),
                 "amount": _money(amount),
                 "description": body.get("description", ""),
@@ -417,8 +428,36 @@ class Emulator:
             if "receipt" in body:
                 refund["receipt_registration"] = "succeeded"
             self.store.refunds[refund["id"]] = refund
-        self.notify("refund.succeeded", refund)
-        return refund
+            snapshot = dict(refund)
+        if snapshot["status"] == "succeeded":
+            self.notify("refund.succeeded", snapshot)
+        return snapshot
+
+    def settle_refund(self, refund_id: str, outcome: str) -> dict:
+        """A pending refund succeeds (and is notified) or is canceled (its amount can be
+        refunded again; no notification, as with YooKassa)."""
+        with self.store.lock:
+            refund = self.store.refunds.get(refund_id)
+            if refund is None:
+                raise ApiError(404, "not_found", "Refund not found")
+            if refund["status"] != "pending":
+                raise ApiError(400, "invalid_request", "Refund is not pending")
+            if outcome == "succeed":
+                refund["status"] = "succeeded"
+            else:
+                payment = self.store.payments[refund["payment_id"]]
+                refunded = Decimal(payment["_refunded"]) - Decimal(refund["amount"]["value"])
+                payment["_refunded"] = f"{refunded:.2f}"
+                payment["refunded_amount"] = _money(refunded)
+                payment["refundable"] = True
+                refund.update(
+                    status="canceled",
+                    cancellation_details={"party": "yoo_money", "reason": "general_decline"},
+                )
+            snapshot = dict(refund)
+        if snapshot["status"] == "succeeded":
+            self.notify("refund.succeeded", snapshot)
+        return snapshot
 
     def get_refund(self, refund_id: str) -> dict:
         refund = self.store.refunds.get(refund_id)
@@ -619,6 +658,13 @@ def make_handler(emulator: Emulator):
                         parts[2], "pay" if parts[3] == "succeed" else "decline"
                     )
                     return self._send(200, emulator.public_payment(payment))
+                if (
+                    parts[0] == "emulator"
+                    and len(parts) == 4
+                    and parts[1] == "refunds"
+                    and parts[3] in ("succeed", "cancel")
+                ):
+                    return self._send(200, emulator.settle_refund(parts[2], parts[3]))
                 self._check_auth()
                 key = self.headers.get("Idempotence-Key")
                 if not key:
@@ -640,6 +686,7 @@ def make_handler(emulator: Emulator):
                     ) from None
                 if not isinstance(body, dict):
                     raise ApiError(400, "invalid_request", "Request body must be an object")
+                emulator.store.requests.append({"path": path, "key": key, "body": body})
                 request = json.dumps([path, body], sort_keys=True)
                 body_hash = hashlib.sha256(request.encode()).hexdigest()
                 with emulator.store.lock:

@@ -31,6 +31,7 @@ NOTIFICATION_BODY = {
                             "payment.canceled",
                             "payment.waiting_for_capture",
                             "refund.succeeded",
+                            "refund.canceled",
                         ],
                     },
                     "object": {

@@ -25,6 +25,7 @@ from booking.models.pricing import (
     PaymentSubject,
     ProductTaxes,
     Promotion,
+    RefundPolicy,
     ServiceFee,
     VatCode,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "ProductTaxes",
     "Promotion",
     "Refund",
+    "RefundPolicy",
     "Seat",
     "SeatClaim",
     "SeatMap",

@@ -204,6 +204,15 @@ class Product(LocalizedTextMixin, ClusterableModel):
         help_text=_("Leave empty to use the vessel's seating"),
     )
     is_active = models.BooleanField(_("on sale"), default=True)
+    refund_policy = models.ForeignKey(
+        "booking.RefundPolicy",
+        verbose_name=_("refund policy"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="products",
+        help_text=_("Leave empty for the standard policy."),
+    )
 
     class Meta:
         verbose_name = _("product")

@@ -2,7 +2,7 @@
 
 A `MessageTemplate` row holds, for one kind of message and one language, the e-mail
 subject, the e-mail text (the introduction above the order details for a confirmation,
-the whole text for a late-payment notice) and the SMS text. Texts carry placeholders in
+the whole text for a late-payment or a ticket-refund notice) and the SMS text. Texts carry placeholders in
 `{name}` form from a fixed allow-list per kind (`PLACEHOLDERS`); the admin form refuses
 anything else (`MessageTemplate.clean`). Whatever is missing — no row for the kind and
 language, or a blank field — falls back to the defaults written here (English msgids,
@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 class MessageKind(models.TextChoices):
     ORDER_CONFIRMATION = "order_confirmation", _("Order confirmation")
     LATE_PAYMENT_REFUND = "late_payment_refund", _("Late payment refunded")
+    TICKET_REFUND = "ticket_refund", _("Tickets refunded")
 
 
 # The values a text may use, per kind, with what each one is (shown in the admin).
@@ -38,6 +39,8 @@ PLACEHOLDER_HELP = {
     "pier": _("the pier"),
     "total": _("the amount paid"),
     "order_url": _("the link to the order page"),
+    "refund_amount": _("the amount refunded (refund notice)"),
+    "tickets": _("the refunded tickets (refund notice)"),
 }
 PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     MessageKind.ORDER_CONFIRMATION: (
@@ -60,6 +63,18 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
         "total",
         "order_url",
     ),
+    MessageKind.TICKET_REFUND: (
+        "name",
+        "order_code",
+        "product",
+        "date",
+        "time",
+        "pier",
+        "total",
+        "order_url",
+        "refund_amount",
+        "tickets",
+    ),
 }
 # Placeholders a text must keep, so that no rewording loses what the message is for.
 REQUIRED: dict[str, dict[str, tuple[str, ...]]] = {
@@ -70,6 +85,10 @@ REQUIRED: dict[str, dict[str, tuple[str, ...]]] = {
     MessageKind.LATE_PAYMENT_REFUND: {
         "email_subject": ("order_code",),
         "sms_text": ("order_code",),
+    },
+    MessageKind.TICKET_REFUND: {
+        "email_subject": ("order_code",),
+        "sms_text": ("order_code", "refund_amount"),
     },
 }
 TEXT_FIELDS = ("email_subject", "email_body", "sms_text")
@@ -100,6 +119,17 @@ DEFAULTS = {
             "Order {order_code}: the places were gone when the payment arrived. "
             "{total} is being refunded in full."
         ),
+    },
+    MessageKind.TICKET_REFUND: {
+        "email_subject": _("Order {order_code}: your tickets are refunded"),
+        "email_body": _(
+            "Hello, {name}!\n\n"
+            "These tickets of order {order_code} ({product}, {date} at {time}) have been "
+            "refunded: {tickets}. They are no longer valid for boarding.\n\n"
+            "{refund_amount} is being returned to the card or account you paid from. You "
+            "do not need to do anything; how soon the money arrives depends on your bank."
+        ),
+        "sms_text": _("Order {order_code}: refund of {refund_amount}. {order_url}"),
     },
 }
 

@@ -70,9 +70,15 @@ class Refund(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.CREATED
     )
+    # Whether the tickets' shares of the service fees are in `amount` (and so in the
+    # refund's receipt): the product's refund policy decided when it was requested.
+    fees_refunded = models.BooleanField(_("fees refunded"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     raw = models.JSONField(default=dict, blank=True)
+    # When the customer's notice of a ticket refund went out (each at most once).
+    email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
+    sms_sent_at = models.DateTimeField(_("SMS sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("refund")

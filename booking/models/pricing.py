@@ -1,8 +1,11 @@
 """What an order costs beyond ticket prices: receipt settings (VAT codes, 54-FZ
-subject and mode), service fees and promo codes."""
+subject and mode), service fees, promo codes, and what a refund gives back (refund
+policies)."""
 
+import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -85,6 +88,65 @@ class ProductTaxes(models.Model):
 
     def __str__(self):
         return str(self.product)
+
+
+class RefundPolicy(models.Model):
+    """What a customer gets back for a ticket, by how long before the start they ask.
+    A product names one (`Product.refund_policy`); a product without one follows
+    `RefundPolicy.default()`, built from the settings `BOOKING_REFUND_WINDOW_HOURS` (24,
+    the specification's rule) and `BOOKING_REFUNDS_FEES`.
+
+    Today a policy is one window: the whole paid amount (less the service fee when
+    `refunds_fees` is off) while the departure is more than `window_hours` away, nothing
+    after. Callers never read the window themselves: they ask `deadline(starts_at)` (the
+    last moment anything is refunded) and `share_at(time_before_start)` (the part of the
+    refundable amount given back, a Decimal from 0 to 1) and multiply. A tier list (e.g.
+    100 % at 72 h or more, 50 % at 24 h or more) is then rows under the policy that these
+    two methods read; no caller changes."""
+
+    name = models.CharField(_("name"), max_length=100)
+    window_hours = models.PositiveIntegerField(
+        _("refund window, hours"),
+        default=24,
+        help_text=_(
+            "A ticket can be refunded while its departure is more than this many hours away."
+        ),
+    )
+    refunds_fees = models.BooleanField(
+        _("service fees are refunded"),
+        default=True,
+        help_text=_("Off: a refund returns the ticket's price and keeps its share of the fees."),
+    )
+
+    class Meta:
+        verbose_name = _("refund policy")
+        verbose_name_plural = _("refund policies")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def default(cls) -> "RefundPolicy":
+        """The policy of a product that names none (not saved)."""
+        return cls(
+            name=str(_("Standard policy")),
+            window_hours=settings.BOOKING_REFUND_WINDOW_HOURS,
+            refunds_fees=settings.BOOKING_REFUNDS_FEES,
+        )
+
+    @property
+    def window(self) -> datetime.timedelta:
+        return datetime.timedelta(hours=self.window_hours)
+
+    def deadline(self, starts_at: datetime.datetime) -> datetime.datetime:
+        """The moment refunds end: refundable strictly before it, not at it."""
+        return starts_at - self.window
+
+    def share_at(self, time_before_start: datetime.timedelta) -> Decimal:
+        """The share of the refundable amount returned when asked this long before the
+        start: 1 while strictly more than the window remains, else 0."""
+        return Decimal(1) if time_before_start > self.window else Decimal(0)
 
 
 # --- Fees and promotions -------------------------------------------------------------

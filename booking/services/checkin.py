@@ -5,7 +5,11 @@ Exactly once is the database's decision, not Python's: the admission is a condit
 ``UPDATE … WHERE checked_in_at IS NULL AND status = 'valid'``. Two scanners reading one
 ticket at the same moment both reach the UPDATE; PostgreSQL lets the first through and
 makes the second re-check the condition against the committed row, which then matches
-nothing, so the second is answered "already used at HH:MM".
+nothing, so the second is answered "already used at HH:MM". The same row lock orders a
+scan and a refund of the ticket (`booking.services.refunds`, which locks the order and
+then its tickets before deciding): the UPDATE waits for a refund deciding and then
+matches nothing (refunded), a refund waits for a scan's UPDATE and then sees the ticket
+boarded. A scan locks that one row only, so the two can never deadlock.
 
 A departure boards only inside its boarding window: from
 `BOOKING_CHECKIN_OPENS_MINUTES_BEFORE` minutes before its start until

@@ -1,10 +1,13 @@
 """What a customer receives about an order: the confirmation e-mail with the PDF tickets
-and the confirmation SMS once it is paid, or a notice that a late payment is being
-refunded when the places were gone.
+and the confirmation SMS once it is paid, a notice that a late payment is being
+refunded when the places were gone, or a notice that tickets were refunded (one per
+`Refund` of tickets: which tickets and how much; `Refund.email_sent_at`/`sms_sent_at`
+record it the way the order's two fields record the others).
 
 Each message is sent by its own django-q2 task in `booking.tasks`, queued by
-`order_confirmations_enqueue` and `late_payment_notice_enqueue` through
-`common.tasks.enqueue` (so a failure is retried); the tasks call the functions here.
+`order_confirmations_enqueue`, `late_payment_notice_enqueue` and `refund_notice_enqueue`
+through `common.tasks.enqueue` (so a failure is retried); the tasks call the functions
+here.
 Tasks are idempotent: an order records when its e-mail (`confirmation_sent_at`) and its
 SMS (`sms_sent_at`) went out and a message is sent at most once, under the order's row
 lock, the time recorded in the same transaction. An order whose payment was refunded for
@@ -18,6 +21,7 @@ the order details, tickets and price breakdown are always added by the templates
 
 import logging
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -44,6 +48,7 @@ logger = logging.getLogger(__name__)
 EMAIL_TEMPLATES = {
     MessageKind.ORDER_CONFIRMATION: "booking/email/order_confirmation",
     MessageKind.LATE_PAYMENT_REFUND: "booking/email/late_payment_refund",
+    MessageKind.TICKET_REFUND: "booking/email/ticket_refund",
 }
 
 
@@ -182,10 +187,14 @@ def pdf_filename(order: Order) -> str:
     return f"prichal-{order.code}.pdf"
 
 
-def _email(order: Order, kind: str, *, with_tickets: bool) -> EmailMultiAlternatives:
+def _email(
+    order: Order, kind: str, *, with_tickets: bool, values=None, extra=None
+) -> EmailMultiAlternatives:
     facts = order_facts(order)
-    message: RenderedMessage = render_message(kind, order.language, message_values(order, facts))
+    values = {**message_values(order, facts), **(values or {})}
+    message: RenderedMessage = render_message(kind, order.language, values)
     context = {
+        **(extra or {}),
         "order": order,
         "message": message,
         "paragraphs": [p.strip() for p in message.email_body.split("\n\n") if p.strip()],
@@ -342,3 +351,118 @@ def late_payment_refund_notice(order_id: int) -> dict[str, bool]:
 def late_payment_notice_enqueue(order: Order) -> None:
     """After a late payment was refunded: queue the notice to the customer."""
     enqueue("booking.tasks.send_late_payment_refund_notice", order.pk)
+
+
+# --- tickets refunded -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefundedTicket:
+    label: str  # the ticket type, and the seat when it has one
+    amount: Decimal  # returned for it
+    fee_kept: Decimal
+
+
+def refunded_tickets(refund: Refund, language: str) -> list[RefundedTicket]:
+    """The refund's tickets as the notice shows them, in `language`. Each returns its
+    paid amount, less its fee share when the refund kept the fees."""
+    tickets = refund.tickets.select_related("ticket_type", "seat").order_by("pk")
+    rows = []
+    for ticket in tickets:
+        label = localized_value(ticket.ticket_type, "name", language)
+        seat = _seat_label(ticket, language)
+        fee_kept = Decimal("0") if refund.fees_refunded else ticket.fee
+        rows.append(
+            RefundedTicket(
+                label=f"{label}, {seat}" if seat else label,
+                amount=ticket.paid_amount - fee_kept,
+                fee_kept=fee_kept,
+            )
+        )
+    return rows
+
+
+def _refund_values(refund: Refund, rows: list[RefundedTicket], language: str) -> dict:
+    with translation.override(language):
+        return {
+            "refund_amount": format_rub(refund.amount),
+            "tickets": "; ".join(r.label for r in rows),
+        }
+
+
+def ticket_refund_message(refund: Refund) -> EmailMultiAlternatives:
+    """The e-mail telling the customer which tickets were refunded and how much."""
+    order = _order(refund.payment.order_id)
+    rows = refunded_tickets(refund, order.language)
+    return _email(
+        order,
+        MessageKind.TICKET_REFUND,
+        with_tickets=False,
+        values=_refund_values(refund, rows, order.language),
+        extra={
+            "refund": refund,
+            "refunded": rows,
+            "fee_kept": sum((r.fee_kept for r in rows), Decimal("0")),
+        },
+    )
+
+
+def ticket_refund_sms_text(refund: Refund) -> str:
+    order = _order(refund.payment.order_id)
+    rows = refunded_tickets(refund, order.language)
+    values = {**message_values(order), **_refund_values(refund, rows, order.language)}
+    return render_message(MessageKind.TICKET_REFUND, order.language, values).sms_text
+
+
+def _has_tickets(refund: Refund) -> bool:
+    return refund.tickets.exists()
+
+
+def _send_refund_once(refund_id: int, field: str, send) -> bool:
+    """`_send_once` for a refund's notice: under the refund's row lock, at most once."""
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().get(pk=refund_id)
+        if getattr(refund, field) is not None or not _has_tickets(refund):
+            return False
+        if send() is False:
+            return False
+        Refund.objects.filter(pk=refund_id).update(**{field: timezone.now()})
+    return True
+
+
+def ticket_refund_notice(refund_id: int) -> dict[str, bool]:
+    """Tells the customer (e-mail and SMS, in the order's language) which tickets were
+    refunded and how much is on its way back. Each message at most once; when one fails
+    the other is still tried, then the task raises so that a retry sends what is left.
+    Refunds without tickets (a late or duplicate payment) have notices of their own."""
+    refund = Refund.objects.select_related("payment__order").get(pk=refund_id)
+    sent = {"email": False, "sms": False}
+    if not _has_tickets(refund):
+        return sent
+    order = _order(refund.payment.order_id)
+    failure = None
+    if refund.email_sent_at is None:
+        try:
+            email = ticket_refund_message(refund)
+            sent["email"] = _send_refund_once(
+                refund_id, "email_sent_at", lambda: _send_email(email)
+            )
+        except Exception as error:
+            failure = error
+    if refund.sms_sent_at is None:
+        try:
+            text = ticket_refund_sms_text(refund)
+            sent["sms"] = _send_refund_once(
+                refund_id, "sms_sent_at", lambda: _send_sms(order, text)
+            )
+        except Exception as error:
+            failure = failure or error
+    if failure is not None:
+        raise failure
+    return sent
+
+
+def refund_notice_enqueue(refund: Refund) -> None:
+    """After tickets were refunded: queue the customer's notice (once the current
+    transaction commits)."""
+    enqueue("booking.tasks.send_ticket_refund_notice", refund.pk)

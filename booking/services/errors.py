@@ -73,6 +73,17 @@ MESSAGES = {
         "The payment service is not answering right now. Your places are still held: "
         "please try again in a minute."
     ),
+    # Refunds (booking.services.refunds).
+    "order_not_refundable": _("Only a paid order can be refunded."),
+    "ticket_invalid": _("A ticket you chose is not in this order."),
+    "ticket_boarded": _("A ticket you chose has already been used for boarding."),
+    "ticket_refunded": _("A ticket you chose has already been refunded."),
+    "refund_window_passed": _("A refund was possible until %(deadline)s; that time has passed."),
+    "promo_minimum": _(
+        "This order used the promo code %(promo)s, which needs an order of at least "
+        "%(amount)s. Without these tickets the order would cost less than that, so they "
+        "cannot be refunded on their own; you can refund the whole order instead."
+    ),
 }
 
 

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from wagtail.log_actions import log
 
 from booking.gateways.yookassa import (
     GatewayError,
@@ -30,13 +31,17 @@ from booking.gateways.yookassa import (
     GatewayRefund,
     get_gateway,
 )
-from booking.models import Order, Payment, Refund, Ticket
+from booking.models import Order, Payment, Refund
 from booking.services.errors import BookingError
 from booking.services.orders import hold_keep_for_payment, order_confirm_paid
-from booking.services.receipts import payment_receipt, refund_receipt
+from booking.services.receipts import payment_receipt, receipt_total, refund_receipt
 from common.tasks import enqueue
 
 logger = logging.getLogger(__name__)
+
+# The audit action of a refund YooKassa cancelled (the request is
+# `booking.services.refunds.REFUND_ACTION`).
+REFUND_CANCELED_ACTION = "booking.order.refund_canceled"
 
 PAYMENT_DESCRIPTION_MAX = 128
 # The order page asks YooKassa about a pending payment at most this often.
@@ -215,8 +220,10 @@ def order_payment_refresh(*, order: Order) -> Order:
 
 def refund_send(*, refund: Refund) -> Refund:
     """Sends a refund we recorded to YooKassa (with its own key: a retry returns the same
-    refund) and records the answer. A refund of the whole payment carries no receipt
-    (YooKassa reuses the payment's); a partial one carries the receipt of its tickets."""
+    refund) and records the answer; one already sent is re-fetched. A refund of the whole
+    payment carries no receipt (YooKassa reuses the payment's); a partial one carries the
+    receipt of its tickets, with their fees only when it returns them, its items summing
+    to the refunded amount."""
     refund = Refund.objects.select_related("payment__order__departure").get(pk=refund.pk)
     if refund.status in (Refund.Status.SUCCEEDED, Refund.Status.CANCELED):
         return refund
@@ -226,7 +233,15 @@ def refund_send(*, refund: Refund) -> Refund:
         payment = refund.payment
         receipt = None
         if refund.amount != payment.amount:
-            receipt = refund_receipt(payment.order, refund.tickets.all())
+            receipt = refund_receipt(
+                payment.order, refund.tickets.all(), with_fees=refund.fees_refunded
+            )
+            if receipt is not None and receipt_total(receipt) != refund.amount:
+                # Never send a fiscal document that disagrees with the money.
+                raise ValueError(
+                    f"Refund {refund.pk}: receipt items sum to {receipt_total(receipt)}, "
+                    f"not {refund.amount}"
+                )
         remote = get_gateway().create_refund(
             payment_id=payment.provider_id,
             amount=refund.amount,
@@ -238,21 +253,57 @@ def refund_send(*, refund: Refund) -> Refund:
 
 
 def refund_apply(*, refund: Refund, remote: GatewayRefund) -> Refund:
+    """Moves our refund to the status YooKassa reported (`remote` from the API, never
+    from a notification's body); a final status never changes. Only the refund moves:
+    its tickets were refunded when it was requested (`booking.services.refunds`).
+
+    A refund YooKassa cancels (it sends no notification for that; the reconciliation
+    finds it) stays cancelled: the tickets stay refunded, since their seats may be sold
+    again already, and the money is still owed. It is logged as an error and written to
+    the order's history (`booking.order.refund_canceled`, with YooKassa's reason), where
+    an agent sees it and pays the customer back another way."""
     with transaction.atomic():
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
         if refund.provider_id and refund.provider_id != remote.id:
             raise ValueError(f"Refund {refund.pk} is {refund.provider_id}, not {remote.id}")
         final = (Refund.Status.SUCCEEDED, Refund.Status.CANCELED)
         refund.provider_id = remote.id
-        if refund.status not in final and remote.status in ("pending", "succeeded", "canceled"):
+        moved = refund.status not in final and remote.status in (
+            "pending",
+            "succeeded",
+            "canceled",
+        )
+        moved = moved and remote.status != refund.status
+        if moved:
             refund.status = remote.status
             refund.raw = remote.raw
         refund.save(update_fields=["provider_id", "status", "raw", "updated_at"])
-        if refund.status == Refund.Status.SUCCEEDED:
-            Ticket.objects.filter(refunds=refund, status=Ticket.Status.VALID).update(
-                status=Ticket.Status.REFUNDED
-            )
+        if moved and refund.status == Refund.Status.CANCELED:
+            _refund_canceled(refund)
     return refund
+
+
+def _refund_canceled(refund: Refund) -> None:
+    reason = (refund.raw.get("cancellation_details") or {}).get("reason", "")
+    order = Order.objects.get(pk=refund.payment.order_id)
+    logger.error(
+        "Refund %s (%s, order %s, %s RUB) was cancelled by YooKassa: %s",
+        refund.pk,
+        refund.provider_id,
+        order.code,
+        refund.amount,
+        reason or "no reason given",
+    )
+    log(
+        instance=order,
+        action=REFUND_CANCELED_ACTION,
+        data={
+            "refund_id": refund.pk,
+            "amount": f"{refund.amount:.2f}",
+            "reason": reason,
+            "tickets": list(refund.tickets.values_list("pk", flat=True)),
+        },
+    )
 
 
 # --- reconciliation -------------------------------------------------------------------
@@ -289,6 +340,11 @@ def payments_reconcile(*, now=None) -> dict:
         except GatewayError as error:
             counts["errors"] += 1
             logger.warning("Reconciling refund %s failed: %s", refund.pk, error)
+        except Exception:
+            # One refund that cannot be sent (a receipt that disagrees with its amount)
+            # must not hold up the others.
+            counts["errors"] += 1
+            logger.exception("Reconciling refund %s failed", refund.pk)
     # An order whose payment is still pending is not expired: a late success will
     # confirm or refund it.
     counts["expired"] = orders_expire(now=now)

@@ -45,10 +45,14 @@ def _ticket_item_description(order: Order, ticket_type_name: str, seat_label: st
     return ", ".join(parts)[:RECEIPT_DESCRIPTION_MAX]
 
 
-def receipt_items(order: Order, *, payment_mode: str, tickets=None) -> list[dict]:
+def receipt_items(
+    order: Order, *, payment_mode: str, tickets=None, with_fees: bool = True
+) -> list[dict]:
     """The receipt's items: one per ticket (its price after the discount) and one per fee
     (for these tickets), each with the product's VAT code and payment subject. They sum
-    to exactly what the tickets' paid amounts sum to. Fiscal documents are in Russian."""
+    to exactly what the tickets' paid amounts sum to; without the fees (`with_fees`
+    off: a refund that keeps them) to what was paid for the tickets alone. Fiscal
+    documents are in Russian."""
     taxes = product_taxes(order.departure.product_id)
     tickets = list(
         tickets
@@ -68,6 +72,8 @@ def receipt_items(order: Order, *, payment_mode: str, tickets=None) -> list[dict
                 seat = ticket.seat.short_label if ticket.seat else ""
                 description = _ticket_item_description(order, ticket.ticket_type.name, seat)
                 items.append(_item(description, amount, common))
+    if not with_fees:
+        return items
     fees = Breakdown.from_json(order.breakdown).fees
     fee_total = sum((t.fee for t in tickets), Decimal("0"))
     if fee_total == sum((f.amount for f in fees), Decimal("0")):
@@ -88,21 +94,34 @@ def _item(description: str, amount: Decimal, common: dict) -> dict:
     }
 
 
-def refund_receipt(order: Order, tickets) -> dict | None:
-    """The receipt of a partial refund: the refunded tickets' items, in the product's
-    payment mode (a refund of the whole payment carries none: YooKassa reuses the
-    payment's)."""
+def refund_receipt(order: Order, tickets, *, with_fees: bool = True) -> dict | None:
+    """The receipt of a partial refund: the refunded tickets' items (their fees only when
+    the refund returns them), in the product's payment mode; the items sum to the
+    refunded amount. A refund of the whole payment carries none: YooKassa reuses the
+    payment's."""
     if not settings.YOOKASSA_RECEIPTS:
         return None
     taxes = product_taxes(order.departure.product_id)
-    return {
+    receipt = {
         "customer": _receipt_customer(order),
         "items": receipt_items(
             order,
             payment_mode=taxes.payment_mode,
-            tickets=tickets.select_related("ticket_type", "seat"),
+            tickets=tickets.select_related("ticket_type", "seat").order_by("pk"),
+            with_fees=with_fees,
         ),
     }
+    if settings.YOOKASSA_TAX_SYSTEM_CODE:
+        receipt["tax_system_code"] = settings.YOOKASSA_TAX_SYSTEM_CODE
+    return receipt
+
+
+def receipt_total(receipt: dict) -> Decimal:
+    """What a receipt's items add up to."""
+    return sum(
+        (Decimal(item["amount"]["value"]) * Decimal(item["quantity"]) for item in receipt["items"]),
+        Decimal("0"),
+    )
 
 
 def payment_receipt(order: Order) -> dict | None:

@@ -368,6 +368,12 @@ BOOKING_CHECKIN_CLOSES_MINUTES_AFTER_END = int(
 BOOKING_PAYMENT_WAIT_MINUTES = int(os.environ.get("BOOKING_PAYMENT_WAIT_MINUTES", "60"))
 # Payments still pending after this many minutes are re-fetched by the reconciliation.
 BOOKING_RECONCILE_AFTER_MINUTES = int(os.environ.get("BOOKING_RECONCILE_AFTER_MINUTES", "5"))
+# Refunds (booking/services/refunds.py): the policy of a product that names none. A
+# ticket is refundable while its departure is more than this many hours away (the
+# specification's 24), and a refund returns the ticket's share of the service fees too
+# unless this is off.
+BOOKING_REFUND_WINDOW_HOURS = int(os.environ.get("BOOKING_REFUND_WINDOW_HOURS", "24"))
+BOOKING_REFUNDS_FEES = env_bool("BOOKING_REFUNDS_FEES", True)
 # 54-FZ: send a receipt with every payment (off only for a shop without a cash register
 # connected to YooKassa), and the seller's tax system (1–6; empty: the shop's default).
 YOOKASSA_RECEIPTS = env_bool("YOOKASSA_RECEIPTS", True)

@@ -1,4 +1,4 @@
-"""Message templates (confirmation and late-payment e-mails and SMS) in the Wagtail
+"""Message templates (confirmation, late-payment and refund e-mails and SMS) in the Wagtail
 admin: marketers reword them per language; empty fields keep the defaults in code."""
 
 from django.utils.html import format_html, format_html_join
@@ -6,14 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from booking.models.messaging import PLACEHOLDER_HELP, PLACEHOLDERS, MessageKind, MessageTemplate
+from booking.models.messaging import PLACEHOLDER_HELP, MessageTemplate
 
 
 def _placeholders_help() -> str:
     rows = format_html_join(
         "",
         "<li><code>{{{}}}</code> — {}</li>",
-        ((name, PLACEHOLDER_HELP[name]) for name in PLACEHOLDERS[MessageKind.ORDER_CONFIRMATION]),
+        # Every placeholder of every kind; those of one kind only say which.
+        ((name, help_text) for name, help_text in PLACEHOLDER_HELP.items()),
     )
     return format_html(
         "<p>{}</p><ul>{}</ul>",

@@ -1,5 +1,5 @@
-"""Sales screens: products with their ticket types, promo codes, service fees and receipt
-settings."""
+"""Sales screens: products with their ticket types, promo codes, service fees, receipt
+settings and refund policies."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -9,6 +9,7 @@ from booking.models import (
     Product,
     ProductTaxes,
     Promotion,
+    RefundPolicy,
     ServiceFee,
 )
 from crm.viewsets.columns import YesNoColumn
@@ -36,6 +37,7 @@ class ProductViewSet(SnippetViewSet):
         FieldPanel("venue"),
         FieldPanel("duration_minutes"),
         FieldPanel("seating_mode"),
+        FieldPanel("refund_policy"),
         FieldPanel("is_active"),
         InlinePanel("ticket_types", heading=_("Ticket types and prices"), label=_("ticket type")),
     ]
@@ -104,3 +106,11 @@ class ProductTaxesViewSet(SnippetViewSet):
         FieldPanel("payment_subject"),
         FieldPanel("payment_mode"),
     ]
+
+
+class RefundPolicyViewSet(SnippetViewSet):
+    model = RefundPolicy
+    icon = "rotate"
+    menu_label = _("Refund policies")
+    list_display = ["name", "window_hours", YesNoColumn("refunds_fees", label=_("Fees refunded"))]
+    panels = [FieldPanel("name"), FieldPanel("window_hours"), FieldPanel("refunds_fees")]

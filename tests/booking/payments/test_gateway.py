@@ -10,6 +10,7 @@ import time
 from decimal import Decimal
 
 import pytest
+import requests
 
 from booking.gateways.yookassa import GatewayError, GatewayNotFound, YooKassaGateway
 from tests.devservers.yookassa import (
@@ -315,3 +316,29 @@ def test_a_receipt_for_an_unknown_payment_is_not_found(gateway):
             receipt=settlement_receipt("00000000-0000-0000-0000-000000000000"),
             idempotence_key="receipt-1",
         )
+
+
+def test_a_pending_refund_succeeds_or_is_canceled_later(gateway, emulator, recorder):
+    """YooKassa may answer a refund "pending"; it succeeds (and is notified) or is
+    canceled (not notified: the shop finds it by asking), its amount refundable again."""
+    emulator.emulator.refund_status = "pending"
+    payment = create(gateway)
+    pay(emulator, payment.id)
+    kept = refund(gateway, payment.id, "400.00", "refund-1")
+    dropped = refund(gateway, payment.id, "600.00", "refund-2")
+    assert (kept.status, dropped.status) == ("pending", "pending")
+
+    requests.post(f"{emulator.url}/emulator/refunds/{kept.id}/succeed", timeout=5)
+    requests.post(f"{emulator.url}/emulator/refunds/{dropped.id}/cancel", timeout=5)
+
+    assert gateway.get_refund(kept.id).status == "succeeded"
+    canceled = gateway.get_refund(dropped.id)
+    assert canceled.status == "canceled"
+    assert canceled.raw["cancellation_details"]["reason"] == "general_decline"
+    assert gateway.get_payment(payment.id).refunded_amount == Decimal("400.00")
+    assert recorder.wait_for_event("refund.succeeded", kept.id) is not None
+    assert all(n["object"]["id"] != dropped.id for n in emulator.emulator.store.notifications)
+    # Every call is on record as sent, retries included.
+    assert refund(gateway, payment.id, "400.00", "refund-1").id == kept.id
+    sent = [r for r in emulator.emulator.store.requests if r["path"] == "/v3/refunds"]
+    assert [r["key"] for r in sent] == ["refund-1", "refund-2", "refund-1"]
