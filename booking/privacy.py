@@ -147,10 +147,7 @@ def orders_identifiers(customer) -> list[str]:
 
 def orders_erasure_blockers(customer) -> list[str]:
     return [
-        _(
-            "Order %(code)s is awaiting payment. Pay for it or let it expire (it will in "
-            "less than an hour), then erase your data."
-        )
+        _("Order %(code)s is awaiting payment. Pay for it or let it expire, then erase your data.")
         % {"code": code}
         for code in _orders(customer)
         .filter(status=Order.Status.AWAITING_PAYMENT)
