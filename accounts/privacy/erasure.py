@@ -68,6 +68,7 @@ class Identifiers:
         distinctive = sorted(self.emails | self.phones, key=len, reverse=True)
         names = sorted(self.names, key=len, reverse=True)
         parts = [re.escape(value) for value in distinctive]
+        self._distinctive = re.compile("|".join(parts), re.IGNORECASE) if parts else None
         parts += [rf"(?<!\w){re.escape(value)}(?!\w)" for value in names]
         self._pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
@@ -77,7 +78,12 @@ class Identifiers:
         return sorted(self.emails | self.phones)
 
     def found_in(self, text) -> bool:
+        """Any identifier, names included: for rows known to be the person's."""
         return bool(self._pattern and self._pattern.search(str(text)))
+
+    def mentioned_in(self, text) -> bool:
+        """An e-mail or phone of the person: for rows that may be anybody's."""
+        return bool(self._distinctive and self._distinctive.search(str(text)))
 
     def scrub(self, value):
         """`value` (text, or JSON made of dicts, lists and scalars) with every identifier
@@ -211,12 +217,9 @@ def erase_task_records(erasure: Erasure) -> None:
     from picklefield.fields import dbsafe_decode
 
     identifiers = erasure.identifiers
-    if not identifiers.distinctive and not identifiers.names:
+    if not identifiers.distinctive:
         return
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, args, kwargs, result FROM {Task._meta.db_table}")
-        rows = cursor.fetchall()
-    for task_id, *stored in rows:
+    for task_id, *stored in _task_rows(Task._meta.db_table):
         changes = {}
         for name, raw in zip(("args", "kwargs", "result"), stored, strict=True):
             if raw is None:
@@ -226,7 +229,7 @@ def erase_task_records(erasure: Erasure) -> None:
             except Exception:
                 # Not readable here (a class that no longer exists): look at the bytes.
                 value = raw
-            if identifiers.found_in(repr(value)):
+            if identifiers.mentioned_in(repr(value)):
                 scrubbed = identifiers.scrub(value)
                 changes[name] = scrubbed if not identifiers.found_in(repr(scrubbed)) else ERASED
         if changes:
@@ -237,6 +240,22 @@ def erase_task_records(erasure: Erasure) -> None:
             kwargs=identifiers.scrub(schedule.kwargs),
             name=identifiers.scrub(schedule.name)[:100],
         )
+
+
+def _task_rows(table: str, batch: int = 500):
+    """django-q's task rows as stored (pickled text), a batch at a time."""
+    last = ""
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, args, kwargs, result FROM {table} WHERE id > %s ORDER BY id LIMIT %s",
+                [last, batch],
+            )
+            rows = cursor.fetchall()
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = rows[-1][0]
 
 
 def erase_sessions(erasure: Erasure) -> None:
