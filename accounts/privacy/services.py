@@ -20,6 +20,7 @@ from datetime import datetime
 from functools import reduce
 from operator import or_
 
+from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -108,8 +109,6 @@ def _customer_data(customer: Customer) -> dict:
 def _account_data(user: User | None) -> dict | None:
     if user is None:
         return None
-    from django.apps import apps
-
     data = {
         "email": user.email,
         "first_name": user.first_name,
@@ -231,8 +230,6 @@ def _identifiers(customer: Customer, user: User | None) -> Identifiers:
     if user is not None:
         values += [user.email, user.first_name, user.last_name, user.phone]
         values.append(f"{user.first_name} {user.last_name}")
-        from django.apps import apps
-
         if apps.is_installed("allauth.account"):
             EmailAddress = apps.get_model("account", "EmailAddress")
             values += EmailAddress.objects.filter(user=user).values_list("email", flat=True)
