@@ -36,6 +36,8 @@ if settings.DEBUG:
 urlpatterns += language_patterns(
     path("search/", search, name="search"),
     path("booking/", include("booking.urls")),
+    # The customer's personal-data pages (accounts.privacy): account_privacy …
+    path("account/privacy/", include("accounts.privacy.urls")),
     path("staff/check-in/", include("crm.checkin.urls")),
     path("", include(wagtail_urls)),
 )

@@ -30,6 +30,9 @@ class Customer(models.Model):
     marketing_consent = models.BooleanField(_("agreed to marketing messages"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # When the person's data was erased (accounts.privacy): the row stays, anonymised,
+    # because the orders that accounting law keeps point at it.
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("customer")
@@ -38,6 +41,10 @@ class Customer(models.Model):
 
     def __str__(self):
         return f"{self.name} <{self.email}>"
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class Consent(models.Model):
