@@ -36,6 +36,11 @@ if settings.DEBUG:
 urlpatterns += language_patterns(
     path("search/", search, name="search"),
     path("booking/", include("booking.urls")),
+    # Customer accounts: our pages, the orders, then django-allauth's (which the first
+    # ones may shadow).
+    path("account/", include("accounts.urls")),
+    path("account/", include("booking.account_urls")),
+    path("account/", include("allauth.urls")),
     path("staff/check-in/", include("crm.checkin.urls")),
     path("", include(wagtail_urls)),
 )
