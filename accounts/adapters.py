@@ -16,7 +16,7 @@ from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.translation import get_language, gettext
@@ -93,4 +93,13 @@ class AccountAdapter(DefaultAccountAdapter):
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """VK ID and Yandex ID: allauth's defaults (a provider's verified address signs into
-    the account that has it; an unverified one gets a code first)."""
+    the account that has it; an unverified one gets a code first). A provider whose keys
+    are not configured is not there at all: its addresses answer 404, not a 500."""
+
+    def get_app(self, request, provider, client_id=None):
+        from allauth.socialaccount.models import SocialApp
+
+        try:
+            return super().get_app(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist:
+            raise Http404 from None

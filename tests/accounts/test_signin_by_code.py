@@ -115,7 +115,10 @@ def test_a_second_request_in_the_same_browser_goes_back_to_the_code_page(home):
 
 def test_code_requests_are_rate_limited_with_a_translated_message(home, settings):
     """Per address typed, whatever the browser: the Nth request is refused."""
-    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "request_login_code": "3/10m/key"}
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "request_login_code": "3/10m/key",
+    }
     for _ in range(3):
         assert request_code(new_client(), "flood@example.com").status_code == 302
 
@@ -128,7 +131,10 @@ def test_code_requests_are_rate_limited_with_a_translated_message(home, settings
 
 
 def test_the_rate_limit_message_in_english_and_chinese(home, settings):
-    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "request_login_code": "1/10m/key"}
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "request_login_code": "1/10m/key",
+    }
     for language, words in (("en", "Too many attempts"), ("zh-hans", "尝试次数过多")):
         request_code(new_client(language), f"flood-{language}@example.com", language)
         refused = request_code(new_client(language), f"flood-{language}@example.com", language)
