@@ -99,8 +99,7 @@ def order_ics_view(request: HttpRequest, code: str):
     order = (
         owned_orders(request.user)
         .select_related("departure__product", "departure__venue", "customer")
-        .filter(code=code.upper()[:12])
-        .exclude(status__in=[Order.Status.EXPIRED, Order.Status.CANCELLED])
+        .filter(code=code.upper()[:12], status__in=Order.CONFIRMED_STATUSES)
         .first()
     )
     if order is None:

@@ -4,6 +4,7 @@ from django import template
 from django.contrib import messages
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
@@ -13,7 +14,7 @@ register = template.Library()
 MENU = (
     ("account_orders", _("My orders"), ("account_orders", "account_order")),
     ("account_profile", _("Profile"), ("account_profile",)),
-    ("account_email", _("E-mail address"), ("account_email",)),
+    ("account_email", pgettext_lazy("address", "E-mail"), ("account_email",)),
     (
         "account_change_password",
         _("Password"),
@@ -60,3 +61,17 @@ def account_messages(context) -> list:
     for message in others:
         messages.add_message(request, message.level, message.message, message.extra_tags)
     return own
+
+
+# The sign-in services by the names their owners give them (allauth says "VK", "Yandex").
+PROVIDER_LABELS = {"vk": "VK ID", "yandex": _("Yandex ID")}
+
+
+@register.filter
+def provider_label(provider_id) -> str:
+    """A social provider's name as shown on the site (by id, or a provider object)."""
+    key = getattr(provider_id, "id", provider_id)
+    label = PROVIDER_LABELS.get(key)
+    if label is None:
+        return getattr(provider_id, "name", str(provider_id))
+    return str(label)

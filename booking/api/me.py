@@ -185,7 +185,6 @@ def _tickets_out(detail: AccountOrder) -> list[dict]:
 
 def _order_out(detail: AccountOrder) -> dict:
     row, code = detail.row, detail.order.code
-    listed = row.status not in ("expired", "cancelled")
     return {
         **_summary_out(row),
         "pier_address": detail.pier_address,
@@ -198,7 +197,9 @@ def _order_out(detail: AccountOrder) -> dict:
         "pdf_url": reverse("account_order_pdf", kwargs={"code": code})
         if row.is_confirmed
         else None,
-        "ics_url": reverse("account_order_ics", kwargs={"code": code}) if listed else None,
+        "ics_url": reverse("account_order_ics", kwargs={"code": code})
+        if row.is_confirmed
+        else None,
     }
 
 

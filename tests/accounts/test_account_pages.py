@@ -164,6 +164,9 @@ def test_the_social_sign_in_starts_with_a_form_and_leaves_for_vk_id(home, settin
     client = new_client()
     doc, main = main_of(client.get(account_url("vk/login/")))
     check_language(doc, main, "ru")
+    assert text(main.select_one("h1")) == "Войти через VK ID"
+    yandex = main_of(client.get(account_url("yandex/login/")))[1]
+    assert text(yandex.select_one("h1")) == "Войти через Яндекс ID"
 
     response = client.post(account_url("vk/login/"))
 
@@ -188,7 +191,7 @@ def test_connections_page_with_keys(customer, settings):
 def test_the_menu_has_no_connections_without_keys_and_my_data_only_when_it_exists(customer):
     _doc, main = main_of(customer.get(account_url("orders/")))
     items = [text(a) for a in main.select(".account-nav a")]
-    assert items == ["Мои заказы", "Профиль", "Адрес электронной почты", "Пароль"]
+    assert items == ["Мои заказы", "Профиль", "Эл. почта", "Пароль"]
 
 
 def test_rate_limited_page_is_translated(home, settings):

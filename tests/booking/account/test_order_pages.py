@@ -184,7 +184,7 @@ def test_the_order_pdf_and_each_tickets_pdf(home, monkeypatch):
     assert read_ticket_token(only.token).secret == second.secret
 
 
-def test_no_pdf_for_an_unpaid_order_or_a_refunded_ticket(home):
+def test_no_pdf_or_calendar_for_an_unpaid_order_nor_pdf_for_a_refunded_ticket(home):
     departure = general_departure()
     unpaid = placed_order(departure, email="anna@example.com")
     paid = placed_order(departure, paid=True, email="anna@example.com")
@@ -193,6 +193,7 @@ def test_no_pdf_for_an_unpaid_order_or_a_refunded_ticket(home):
     client, _user = customer_client("anna@example.com")
 
     assert client.get(url(f"{unpaid.code}/tickets.pdf")).status_code == 404
+    assert client.get(url(f"{unpaid.code}/calendar.ics")).status_code == 404
     assert (
         client.get(url(f"{unpaid.code}/tickets/{unpaid.tickets.first().pk}.pdf")).status_code == 404
     )
