@@ -203,3 +203,16 @@ def test_rate_limited_page_is_translated(home, settings):
 
     assert response.status_code == 429
     assert "Слишком много запросов" in response.content.decode()
+
+
+def test_my_data_joins_the_menu_once_its_page_exists(customer, settings):
+    settings.ROOT_URLCONF = "tests.accounts.urls_with_privacy"
+    from django.urls import clear_url_caches
+
+    clear_url_caches()
+    try:
+        _doc, main = main_of(customer.get(account_url("orders/", "en")))
+        items = {text(a): a["href"] for a in main.select(".account-nav a")}
+        assert items["My data"] == "/en/account/privacy/"
+    finally:
+        clear_url_caches()

@@ -134,3 +134,53 @@ def test_a_changed_address_with_its_own_orders_links_those(home):
     assert Customer.objects.get(email="work@example.com").user is not None
     assert Customer.objects.get(email="mine@example.com").user is None
     assert order_codes(client) == [theirs.code]
+
+
+def test_the_signup_page_verifies_by_code_and_then_claims(home):
+    """allauth's own signup (the e-mail its only field) works the same way."""
+    order = placed_order(general_departure(), paid=True, email="signup@example.com")
+    client = new_client()
+
+    response = client.post(account_url("signup/"), {"email": "signup@example.com"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/ru/account/confirm-email/"
+    assert Customer.objects.get(email="signup@example.com").user is None
+    response = client.post(account_url("confirm-email/"), {"code": last_code("signup@example.com")})
+    assert response.status_code == 302
+    assert order_codes(client) == [order.code]
+
+
+def test_an_address_a_provider_vouches_for_claims_at_social_sign_up(home, rf):
+    """Yandex ID marks its addresses verified: allauth saves the address verified at
+    sign-up (setup_user_email), with no code and no email_confirmed signal."""
+    from allauth.account.utils import setup_user_email
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    order = placed_order(general_departure(), paid=True, email="ya@example.com")
+    request = rf.get("/")
+    SessionMiddleware(lambda r: None).process_request(request)
+    user = User.objects.create_user(email="ya@example.com")
+
+    setup_user_email(
+        request, user, [EmailAddress(email="ya@example.com", verified=True, primary=True)]
+    )
+
+    assert Customer.objects.get(email="ya@example.com").user == user
+    assert [row.code for row in account_orders(user=user)] == [order.code]
+
+
+def test_an_address_a_provider_does_not_vouch_for_claims_nothing(home, rf):
+    """VK ID's addresses are not verified: nothing until the code confirms it."""
+    from allauth.account.utils import setup_user_email
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    placed_order(general_departure(), paid=True, email="vk@example.com")
+    request = rf.get("/")
+    SessionMiddleware(lambda r: None).process_request(request)
+    user = User.objects.create_user(email="vk@example.com")
+
+    setup_user_email(request, user, [EmailAddress(email="vk@example.com", verified=False)])
+
+    assert Customer.objects.get(email="vk@example.com").user is None
+    assert account_orders(user=user) == []
