@@ -2,6 +2,7 @@
 (`accounts.services.profile`), so the page shows every problem at once next to its field,
 in the visitor's language; the service checks them again when it saves."""
 
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -69,3 +70,16 @@ class ProfileForm(forms.Form):
 
     def add_account_error(self, error: AccountError) -> None:
         self.add_error(ERROR_FIELDS.get(error.code), error.message)
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's signup with the e-mail only. "password1" stays in ACCOUNT_SIGNUP_FIELDS
+    (so that allauth keeps the password on its sign-in form for those who set one later),
+    but a sign-up never takes a password: whoever signs up has not proved the address yet,
+    and a password chosen then would let them into the account its owner verifies later
+    (pre-account hijacking). A password is set by the signed-in owner on the password page."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.pop("password1", None)
+        self.fields.pop("password2", None)

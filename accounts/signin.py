@@ -32,3 +32,49 @@ def axes_username(request, credentials: dict | None = None) -> str | None:
     if not isinstance(value, str):
         return None
     return value.strip().lower() or None
+
+
+CREDENTIALS_REVOKED_ACTION = "accounts.credentials_revoked"
+
+
+def revoke_unproven_credentials(*, request, email_address) -> bool:
+    """Pre-account hijacking guard, run when an address is verified. Someone may start an
+    account with another person's address (through VK ID, whose addresses are not
+    verified, or a signup) and wait for the owner to verify it with a sign-in code; the
+    owner would then share the account with them. So when a sign-in code verifies the
+    account's FIRST address, whatever was attached before by someone who had not proved
+    the address goes: connected services and any password. A verification inside the
+    same social sign-in (the VK user confirming their own address at once) is not a
+    sign-in by code and keeps them. True when something was removed."""
+    from allauth.account.internal.flows.login import get_authentication_records
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
+    from django.db import transaction
+    from wagtail.log_actions import log
+
+    user = email_address.user
+    if request is None or user is None:
+        return False
+    if EmailAddress.objects.filter(user=user, verified=True).exclude(pk=email_address.pk).exists():
+        return False  # not the first address: the account was already the owner's
+    records = get_authentication_records(request, user)
+    if not records or records[-1].get("method") != "code":
+        return False
+    with transaction.atomic():
+        providers = sorted(
+            set(SocialAccount.objects.filter(user=user).values_list("provider", flat=True))
+        )
+        SocialAccount.objects.filter(user=user).delete()
+        had_password = user.has_usable_password()
+        if had_password:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        if not providers and not had_password:
+            return False
+        log(
+            user,
+            CREDENTIALS_REVOKED_ACTION,
+            user=user,
+            data={"providers": providers, "password": had_password},
+        )
+    return True

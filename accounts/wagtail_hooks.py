@@ -32,6 +32,17 @@ def register_account_log_actions(actions):
 
     from accounts.services.customers import CLAIM_ACTION, RELEASE_ACTION
     from accounts.services.profile import PROFILE_UPDATE_ACTION
+    from accounts.signin import CREDENTIALS_REVOKED_ACTION
+
+    @actions.register_action(CREDENTIALS_REVOKED_ACTION)
+    class CredentialsRevokedFormatter(LogFormatter):
+        label = _("Sign-in means set before the address was confirmed removed")
+
+        def format_message(self, log_entry):
+            return _(
+                "The owner confirmed the address with a code: the connected services and "
+                "the password set before were removed"
+            )
 
     @actions.register_action(CLAIM_ACTION)
     class CustomerClaimFormatter(LogFormatter):

@@ -436,6 +436,7 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 # password on its sign-in form for those who set one later on the password page); the
 # sign-up page asks for the address only (accounts/templates/account/signup.html).
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1"]
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_UNIQUE_EMAIL = True
 # One address per account; a new one replaces it once verified (the customer record
 # follows: accounts.services.customers).
