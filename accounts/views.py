@@ -11,8 +11,6 @@
 - `account_home`: /<lang>/account/ leads to the orders.
 """
 
-import logging
-
 from allauth.account import app_settings as allauth_settings
 from allauth.account import signals as allauth_signals
 from allauth.account.adapter import get_adapter
@@ -33,8 +31,6 @@ from accounts.errors import AccountError
 from accounts.forms import ProfileForm
 from accounts.services.profile import profile_get, profile_update
 from common.http import client_ip
-
-logger = logging.getLogger(__name__)
 
 
 class RedirectSeeOther(HttpResponseRedirect):
