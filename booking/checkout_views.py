@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import Customer
 from booking.checkout_forms import CheckoutForm
 from booking.models import Hold, Order, Payment, Refund, Ticket
 from booking.selectors import breakdown_display
@@ -241,8 +242,17 @@ def checkout_view(request: HttpRequest, token: str):
 
 def _form_with_remembered_promo(request: HttpRequest, hold: Hold) -> CheckoutForm:
     """An empty form, with the promo code applied earlier at this hold's checkout (a
-    reload, a way back from "change the selection"); the caller judges it again."""
-    return CheckoutForm(initial={"promo_code": remembered_promo_code(request, hold)})
+    reload, a way back from "change the selection"); the caller judges it again. A
+    signed-in customer finds their name, address and phone filled in from the profile."""
+    initial = {"promo_code": remembered_promo_code(request, hold)}
+    customer = (
+        Customer.objects.filter(user=request.user).only("email", "name", "phone").first()
+        if request.user.is_authenticated
+        else None
+    )
+    if customer is not None:
+        initial.update({"name": customer.name, "email": customer.email, "phone": customer.phone})
+    return CheckoutForm(initial=initial)
 
 
 def _quote(request: HttpRequest, hold: Hold, form: CheckoutForm, promo_code: str):

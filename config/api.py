@@ -12,6 +12,9 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from ninja.openapi.schema import OpenAPISchema
 from pydantic import create_model
 
+from accounts.errors import AccountError
+from booking.api.me import CsrfRefused
+from booking.api.me import router as me_router
 from booking.api.payments import router as payments_router
 from booking.api.public import ErrorOut
 from booking.api.public import router as booking_router
@@ -54,7 +57,7 @@ class PrichalAPI(NinjaAPI):
 api = PrichalAPI(
     title="Prichal API",
     version="1",
-    description="Catalogue, departures, seat maps and holds of Prichal.",
+    description="Catalogue, departures, seat maps, holds and the signed-in customer's account.",
     urls_namespace="api-v1",
 )
 
@@ -73,7 +76,10 @@ STATUS_BY_CODE = {
     "rate_limited": 429,
     "too_many_holds": 429,
     "too_many_places_held": 429,
+    "order_not_found": 404,
 }
+# The signed-in customer's refusals (accounts.errors.AccountError); any other: 422.
+ACCOUNT_STATUS_BY_CODE = {"email_unverified": 403}
 
 
 @api.exception_handler(BookingError)
@@ -82,6 +88,30 @@ def booking_error(request, error: BookingError):
         request,
         {"code": error.code, "message": error.message},
         status=STATUS_BY_CODE.get(error.code, 422),
+    )
+
+
+@api.exception_handler(AccountError)
+def account_error(request, error: AccountError):
+    return api.create_response(
+        request,
+        {"code": error.code, "message": error.message},
+        status=ACCOUNT_STATUS_BY_CODE.get(error.code, 422),
+    )
+
+
+@api.exception_handler(CsrfRefused)
+def csrf_refused(request, error):
+    return api.create_response(
+        request,
+        {
+            "code": "csrf_failed",
+            "message": _(
+                "The security token of the page is missing or out of date. Reload the "
+                "page and try again."
+            ),
+        },
+        status=403,
     )
 
 
@@ -135,3 +165,4 @@ def authentication_error(request, error):
 api.add_router("/", booking_router)
 api.add_router("/payments/", payments_router)
 api.add_router("/checkin/", checkin_router)
+api.add_router("/me/", me_router)

@@ -36,8 +36,12 @@ if settings.DEBUG:
 urlpatterns += language_patterns(
     path("search/", search, name="search"),
     path("booking/", include("booking.urls")),
-    # The customer's personal-data pages (accounts.privacy): account_privacy …
+    # Customer accounts: our pages, the personal-data pages (accounts.privacy), the
+    # orders, then django-allauth's (which the first ones may shadow).
+    path("account/", include("accounts.urls")),
     path("account/privacy/", include("accounts.privacy.urls")),
+    path("account/", include("booking.account_urls")),
+    path("account/", include("allauth.urls")),
     path("staff/check-in/", include("crm.checkin.urls")),
     path("", include(wagtail_urls)),
 )

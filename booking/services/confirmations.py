@@ -129,14 +129,17 @@ def order_breakdown(order: Order) -> dict:
     )
 
 
-def order_ticket_views(order: Order) -> list[TicketView]:
-    """The order's valid tickets as the PDF shows them, in the order's language."""
+def order_ticket_views(order: Order, ticket_ids: list[int] | None = None) -> list[TicketView]:
+    """The order's valid tickets as the PDF shows them, in the order's language (only
+    those of `ticket_ids` when given)."""
     language = order.language
     tickets = (
         order.tickets.filter(status=Ticket.Status.VALID)
         .select_related("ticket_type", "seat", "departure__product", "departure__venue")
         .order_by("pk")
     )
+    if ticket_ids is not None:
+        tickets = tickets.filter(pk__in=ticket_ids)
     views = []
     for ticket in tickets:
         departure = ticket.departure
@@ -180,6 +183,16 @@ def order_tickets_pdf(order: Order) -> bytes:
         order_code=order.code,
         tickets=order_ticket_views(order),
         summary=summary,
+    )
+
+
+def ticket_pdf(order: Order, ticket: Ticket) -> bytes:
+    """One valid ticket of the order as a one-page PDF (the account page's per-ticket
+    download). `ValueError` when the ticket is not valid."""
+    return render_tickets_pdf(
+        language=order.language,
+        order_code=order.code,
+        tickets=order_ticket_views(order, ticket_ids=[ticket.pk]),
     )
 
 

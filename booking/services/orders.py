@@ -135,12 +135,17 @@ def _new_order_code() -> str:
 
 
 def _customer_for(details: CheckoutDetails, email: str, name: str, phone: str) -> Customer:
+    """The customer of the address, with the contact details just typed. The language is
+    the page's, except for an address whose account chose one in its profile: that
+    choice stands (and the order copies it)."""
     customer, created = Customer.objects.select_for_update().get_or_create(
         email=email,
         defaults={"name": name, "phone": phone, "language": details.language},
     )
     if not created:
-        customer.name, customer.phone, customer.language = name, phone, details.language
+        customer.name, customer.phone = name, phone
+        if customer.user_id is None:
+            customer.language = details.language
     if details.marketing_consent:
         customer.marketing_consent = True
     customer.save()
@@ -225,7 +230,8 @@ def order_create(*, hold: Hold, details: CheckoutDetails) -> Order:
             departure=departure,
             hold=hold,
             customer=customer,
-            language=details.language,
+            # E-mails, SMS and the PDF of the order speak the customer's language.
+            language=customer.language,
             name=name,
             email=email,
             phone=phone,

@@ -56,6 +56,13 @@ INSTALLED_APPS = [
     "guardian",
     "django_tasks",
     "axes",
+    # Customer accounts (issue 10): sign-in by a one-time code, e-mail verification, VK ID
+    # and Yandex ID (buttons only when their keys are set: SOCIALACCOUNT_PROVIDERS below).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.vk",
+    "allauth.socialaccount.providers.yandex",
     # django-ninja's templates and static files: /api/v1/docs serves its Swagger UI from
     # our own static files instead of an unpinned CDN (issue 8, item 24).
     "ninja",
@@ -76,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.security.ContentSecurityPolicyMiddleware",
@@ -122,6 +130,9 @@ AUTHENTICATION_BACKENDS = [
     # django-axes block below).
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Customers' password sign-in by e-mail on the site (django-allauth); the code and
+    # social sign-ins log the user in through it as well.
+    "allauth.account.auth_backends.AuthenticationBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -142,6 +153,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The sign-in forms' field (and authenticate()'s keyword) is "username", holding the e-mail.
 AXES_USERNAME_FORM_FIELD = "username"
+# The admin's form says "username", the customers' (allauth) says "login" and passes
+# `email=` to authenticate(): one reader, lower-cased, so both count against one account.
+AXES_USERNAME_CALLABLE = "accounts.signin.axes_username"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 # The client address by the same rule as the rate limits (NUM_PROXIES).
@@ -411,3 +425,87 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The version of the marketing-consent wording on the checkout page; change it with the
 # wording, so that every stored consent says which text was agreed to.
 BOOKING_MARKETING_CONSENT_VERSION = os.environ.get("BOOKING_MARKETING_CONSENT_VERSION", "2026-11")
+
+# --- Customer accounts (django-allauth; issue 10) --------------------------------------
+# A customer signs in with a one-time code sent by e-mail; a first sign-in creates the
+# account (accounts/views.py: the code request signs an unknown address up, allauth's own
+# signup with the e-mail as the only field). The address is verified by that code, and
+# only a verified address links the customer's orders (accounts.services.customers).
+# Staff sign in at /admin/login/ only (accounts.adapters refuses them here).
+LOGIN_URL = "account_request_login_code"
+LOGIN_REDIRECT_URL = "account_orders"
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+# No password needed: "password1" without a star is optional (allauth then keeps the
+# password on its sign-in form for those who set one later on the password page); the
+# sign-up page asks for the address only (accounts/templates/account/signup.html).
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1"]
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_UNIQUE_EMAIL = True
+# One address per account; a new one replaces it once verified (the customer record
+# follows: accounts.services.customers).
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_MAX_ATTEMPTS = int(
+    os.environ.get("ACCOUNT_CODE_MAX_ATTEMPTS", "3")
+)
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_TIMEOUT = int(os.environ.get("ACCOUNT_CODE_MINUTES", "10")) * 60
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+# Wrong codes before the code is void and a new one must be requested.
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = int(os.environ.get("ACCOUNT_CODE_MAX_ATTEMPTS", "3"))
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = int(os.environ.get("ACCOUNT_CODE_MINUTES", "10")) * 60
+# "Send a new code" on the code page, at most twice per sign-in.
+ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = True
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
+# Six digits: typed on a phone's number pad, whatever the alphabet of its keyboard. Three
+# attempts per code and the rate limits below keep guessing hopeless.
+ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Rate limits (allauth's syntax: count/period/per). Code requests per address typed ("key")
+# and per client address; failed password sign-ins; e-mail verification resends.
+ACCOUNT_RATE_LIMITS = {
+    "request_login_code": os.environ.get("ACCOUNT_CODE_REQUEST_RATE", "20/m/ip,3/10m/key"),
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "confirm_email": "1/30s/key",
+    "reset_password": "20/m/ip,3/10m/key",
+}
+# The client address behind NUM_PROXIES trusted proxies, as for the other rate limits.
+ALLAUTH_TRUSTED_PROXY_COUNT = NINJA_NUM_PROXIES
+
+# Social sign-in: VK ID and Yandex ID, each only when its keys are set (no button
+# otherwise). Register the callback for every language prefix at the provider:
+# {SITE_URL}/ru|en|zh/account/vk/login/callback/ and …/yandex/login/callback/.
+SOCIALACCOUNT_PROVIDERS = {}
+if os.environ.get("VK_CLIENT_ID") and os.environ.get("VK_CLIENT_SECRET"):
+    SOCIALACCOUNT_PROVIDERS["vk"] = {
+        "APPS": [
+            {
+                "client_id": os.environ["VK_CLIENT_ID"],
+                "secret": os.environ["VK_CLIENT_SECRET"],
+            }
+        ]
+    }
+if os.environ.get("YANDEX_CLIENT_ID") and os.environ.get("YANDEX_CLIENT_SECRET"):
+    SOCIALACCOUNT_PROVIDERS["yandex"] = {
+        "APPS": [
+            {
+                "client_id": os.environ["YANDEX_CLIENT_ID"],
+                "secret": os.environ["YANDEX_CLIENT_SECRET"],
+            }
+        ]
+    }
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# A provider that vouches for the address (Yandex does) signs into the account that has
+# it; VK's addresses are unverified and get a code first (mandatory verification).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# The provider's tokens are not needed after sign-in: not stored (personal data).
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False

@@ -36,6 +36,12 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/checkin/tickets/{ticket_id}", "post"),
     # YooKassa's notifications (documented with every answer it can get).
     ("/api/v1/payments/yookassa/notifications", "post"),
+    # The signed-in customer (session with CSRF).
+    ("/api/v1/me/profile", "get"),
+    ("/api/v1/me/profile", "patch"),
+    ("/api/v1/me/orders", "get"),
+    ("/api/v1/me/orders/{code}", "get"),
+    ("/api/v1/me/orders/{code}/tickets", "get"),
 }
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
 

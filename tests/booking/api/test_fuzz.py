@@ -45,6 +45,21 @@ def test_the_public_api_conforms_to_its_schema(case, catalogue):
     case.call_and_validate(checks=[not_a_server_error, status_code_conformance])
 
 
+me_schema = from_wsgi("/api/v1/openapi.json", WSGIHandler()).include(tag="me")
+
+
+@me_schema.parametrize()
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_the_customer_api_refuses_strangers_as_documented(case, catalogue):
+    """Without a session every operation of /me/ answers a documented refusal (401, or
+    403 for a change without a CSRF token), never a 500."""
+    case.call_and_validate(checks=[not_a_server_error, status_code_conformance])
+
+
 @pytest.mark.parametrize(
     "date_from,code",
     [

@@ -1,0 +1,247 @@
+"""The signed-in customer's API, /api/v1/me/ (django-ninja): the profile and the orders.
+
+Session authentication, as the site's own pages are signed in (django-allauth): the
+session cookie, and for a request that changes something (PATCH) Django's CSRF token in
+the `X-CSRFToken` header. Anonymous → 401; a missing or wrong CSRF token → 403; another
+account's order → 404; every refusal is `{code, message}` in the request's language.
+Endpoints read through `booking.account_selectors` and change through
+`accounts.services.profile.profile_update`, the profile page's own rule.
+
+Room is left for `/me/orders/{code}/refund-quote` and `/me/orders/{code}/refund` (the
+refund service, `booking.services.refunds`)."""
+
+import datetime
+from decimal import Decimal
+
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+from ninja.security import SessionAuth
+
+from accounts.services.profile import Profile, profile_get, profile_update
+from booking.account_selectors import AccountOrder, OrderRow, account_order, account_orders
+from booking.api.public import ErrorOut
+from common.http import client_ip
+
+
+class CsrfRefused(Exception):
+    """A session request that changes something came without a valid CSRF token."""
+
+
+class CustomerSession(SessionAuth):
+    """ninja's session authentication with CSRF, its refusal answered as our own 403
+    (config/api.py) rather than as a bare HTTP error."""
+
+    def _get_key(self, request: HttpRequest):
+        try:
+            return super()._get_key(request)
+        except HttpError as error:
+            if error.status_code == 403:
+                raise CsrfRefused from None
+            raise
+
+
+router = Router(tags=["me"], auth=CustomerSession(csrf=True))
+
+
+class ProfileOut(Schema):
+    email: str
+    name: str
+    phone: str = Field(description="E.164, or empty")
+    language: str = Field(description="ru, en or zh-hans: e-mails, SMS and tickets")
+    marketing: bool = Field(description="Consent to news and offers by e-mail and SMS")
+
+
+class ProfileIn(Schema):
+    """Only the fields sent are changed."""
+
+    name: str | None = Field(None, max_length=300)
+    phone: str | None = Field(None, max_length=60)
+    language: str | None = Field(None, max_length=20)
+    marketing: bool | None = None
+
+
+class OrderSummaryOut(Schema):
+    code: str
+    status: str
+    status_label: str
+    product: str
+    pier: str
+    starts_at: datetime.datetime = Field(description="On the pier's clock (with its offset)")
+    time_zone: str
+    total: Decimal
+    created_at: datetime.datetime
+    url: str
+
+
+class TicketOut(Schema):
+    id: int
+    ticket_type: str
+    seat: str
+    paid: Decimal
+    status: str = Field(description="reserved, valid, boarded, cancelled or refunded")
+    status_label: str
+    boarded_at: datetime.datetime | None
+    pdf_url: str | None
+
+
+class PaymentOut(Schema):
+    amount: Decimal
+    status: str
+    status_label: str
+    at: datetime.datetime
+
+
+class RefundOut(Schema):
+    amount: Decimal
+    status: str
+    status_label: str
+    reason: str
+    reason_label: str
+    at: datetime.datetime
+    ticket_ids: list[int]
+
+
+class BreakdownLineOut(Schema):
+    ticket_type: str
+    seat: str
+    price: Decimal
+    discount: Decimal
+    fee: Decimal
+    paid: Decimal
+
+
+class FeeOut(Schema):
+    name: str
+    amount: Decimal
+
+
+class BreakdownOut(Schema):
+    lines: list[BreakdownLineOut]
+    fees: list[FeeOut]
+    subtotal: Decimal
+    promo_code: str
+    discount_total: Decimal
+    fees_total: Decimal
+    total: Decimal
+    vat_label: str
+    vat_amount: Decimal | None
+
+
+class OrderOut(OrderSummaryOut):
+    pier_address: str
+    tickets: list[TicketOut]
+    payments: list[PaymentOut]
+    refunds: list[RefundOut]
+    breakdown: BreakdownOut
+    pdf_url: str | None
+    ics_url: str | None
+
+
+def _profile_out(profile: Profile) -> dict:
+    return {
+        "email": profile.email,
+        "name": profile.name,
+        "phone": profile.phone,
+        "language": profile.language,
+        "marketing": profile.marketing,
+    }
+
+
+def _summary_out(row: OrderRow) -> dict:
+    return {
+        "code": row.code,
+        "status": row.status,
+        "status_label": row.status_label,
+        "product": row.product_name,
+        "pier": row.pier_name,
+        "starts_at": row.starts_at,
+        "time_zone": row.time_zone,
+        "total": row.total,
+        "created_at": row.created_at,
+        "url": reverse("account_order", kwargs={"code": row.code}),
+    }
+
+
+def _tickets_out(detail: AccountOrder) -> list[dict]:
+    code = detail.order.code
+    return [
+        {
+            "id": ticket.id,
+            "ticket_type": ticket.ticket_type,
+            "seat": ticket.seat,
+            "paid": ticket.paid,
+            "status": ticket.status,
+            "status_label": ticket.status_label,
+            "boarded_at": ticket.boarded_at,
+            "pdf_url": reverse("account_ticket_pdf", kwargs={"code": code, "ticket_id": ticket.id})
+            if ticket.has_pdf
+            else None,
+        }
+        for ticket in detail.tickets
+    ]
+
+
+def _order_out(detail: AccountOrder) -> dict:
+    row, code = detail.row, detail.order.code
+    return {
+        **_summary_out(row),
+        "pier_address": detail.pier_address,
+        "tickets": _tickets_out(detail),
+        "payments": [vars(payment) for payment in detail.payments],
+        "refunds": [
+            {**vars(refund), "ticket_ids": list(refund.ticket_ids)} for refund in detail.refunds
+        ],
+        "breakdown": detail.breakdown,
+        "pdf_url": reverse("account_order_pdf", kwargs={"code": code})
+        if row.is_confirmed
+        else None,
+        "ics_url": reverse("account_order_ics", kwargs={"code": code})
+        if row.is_confirmed
+        else None,
+    }
+
+
+def _user_agent(request: HttpRequest) -> str:
+    agent = request.META.get("HTTP_USER_AGENT") or ""
+    return "".join(c for c in agent if c >= " ")[:300]
+
+
+@router.get("/profile", response={200: ProfileOut, 403: ErrorOut})
+def read_profile(request):
+    """The profile; 403 `email_unverified` while the account has no confirmed address."""
+    return _profile_out(profile_get(user=request.auth))
+
+
+@router.patch("/profile", response={200: ProfileOut, 403: ErrorOut, 422: ErrorOut})
+def change_profile(request, payload: ProfileIn):
+    """Changes the fields sent. A change of `marketing` is recorded as a new consent."""
+    profile = profile_update(
+        user=request.auth,
+        name=payload.name,
+        phone=payload.phone,
+        language=payload.language,
+        marketing=payload.marketing,
+        ip=client_ip(request),
+        user_agent=_user_agent(request),
+        document_url=request.build_absolute_uri(reverse("account_profile")),
+    )
+    return _profile_out(profile)
+
+
+@router.get("/orders", response=list[OrderSummaryOut])
+def list_orders(request):
+    """Every order of the account, newest first (guest orders placed with its confirmed
+    address included)."""
+    return [_summary_out(row) for row in account_orders(user=request.auth)]
+
+
+@router.get("/orders/{code}", response={200: OrderOut, 404: ErrorOut})
+def read_order(request, code: str):
+    return _order_out(account_order(user=request.auth, code=code))
+
+
+@router.get("/orders/{code}/tickets", response={200: list[TicketOut], 404: ErrorOut})
+def read_order_tickets(request, code: str):
+    return _tickets_out(account_order(user=request.auth, code=code))
