@@ -2,15 +2,14 @@
 
 from django import template
 from django.contrib import messages
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
 # The account's menu, in order: (URL name, label, URL names that count as this item).
-# "My data" (the personal-data pages: export, consents, erasure) appears once its URL
-# `account_privacy` exists; until then the menu simply has no such item.
+# "My data" is the personal-data pages (accounts.privacy: export, consents, erasure).
 MENU = (
     ("account_orders", _("My orders"), ("account_orders", "account_order")),
     ("account_profile", _("Profile"), ("account_profile",)),
@@ -21,7 +20,11 @@ MENU = (
         ("account_change_password", "account_set_password"),
     ),
     ("socialaccount_connections", _("VK ID and Yandex ID"), ("socialaccount_connections",)),
-    ("account_privacy", _("My data"), ("account_privacy",)),
+    (
+        "account_privacy",
+        _("My data"),
+        ("account_privacy", "account_privacy_erase", "account_privacy_erase_confirm"),
+    ),
 )
 # Messages tagged so belong to the booking pages (booking.templatetags.booking_tags).
 BOOKING_TAG = "booking"
@@ -41,11 +44,7 @@ def account_menu(context) -> list[dict]:
     for name, label, names in MENU:
         if name == "socialaccount_connections" and not _social_available(request):
             continue
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
-            continue
-        items.append({"url": url, "label": label, "current": current in names})
+        items.append({"url": reverse(name), "label": label, "current": current in names})
     return items
 
 
