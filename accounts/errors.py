@@ -5,6 +5,8 @@ code; the API answers `{code, message}` for it (config/api.py)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from common.errors import CodedError
+
 MESSAGES = {
     "name_invalid": _("A name is at most 150 characters, without control characters."),
     "phone_invalid": _(
@@ -18,13 +20,5 @@ MESSAGES = {
 }
 
 
-class AccountError(Exception):
-    def __init__(self, code: str, **params):
-        assert code in MESSAGES, code
-        self.code = code
-        self.params = params
-        super().__init__(code)
-
-    @property
-    def message(self) -> str:
-        return str(MESSAGES[self.code]) % self.params if self.params else str(MESSAGES[self.code])
+class AccountError(CodedError):
+    MESSAGES = MESSAGES

@@ -17,6 +17,31 @@ ERROR_FIELDS = {
 }
 
 
+class PhoneField(forms.CharField):
+    """A phone number as people type it (checkout and the profile): the form keeps the
+    text, the service normalises it to E.164 (accounts.phones)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Phone"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text", _("With the country code if it is not a Russian number, e.g. +86 …")
+        )
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "type": "tel",
+                    "autocomplete": "tel",
+                    "inputmode": "tel",
+                    "maxlength": 40,
+                    "placeholder": "+7 912 345-67-89",
+                }
+            ),
+        )
+        super().__init__(max_length=60, **kwargs)
+
+
 class ProfileForm(forms.Form):
     name = forms.CharField(
         label=_("Name and surname"),
@@ -24,21 +49,7 @@ class ProfileForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name", "maxlength": 150}),
     )
-    phone = forms.CharField(
-        label=_("Phone"),
-        max_length=60,
-        required=False,
-        help_text=_("With the country code if it is not a Russian number, e.g. +86 …"),
-        widget=forms.TextInput(
-            attrs={
-                "type": "tel",
-                "autocomplete": "tel",
-                "inputmode": "tel",
-                "maxlength": 40,
-                "placeholder": "+7 912 345-67-89",
-            }
-        ),
-    )
+    phone = PhoneField()
     # Each language named in itself, as the language switcher names them.
     language = forms.ChoiceField(
         label=_("Language of e-mails, SMS and tickets"),

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.forms import PhoneField
 from booking.services.errors import BookingError
 from booking.services.orders import normalise_email, normalise_name, normalise_phone
 
@@ -43,21 +44,7 @@ class CheckoutForm(forms.Form):
             attrs={"autocomplete": "email", "inputmode": "email", "maxlength": 254}
         ),
     )
-    phone = forms.CharField(
-        label=_("Phone"),
-        max_length=60,
-        required=False,
-        help_text=_("With the country code if it is not a Russian number, e.g. +86 …"),
-        widget=forms.TextInput(
-            attrs={
-                "type": "tel",
-                "autocomplete": "tel",
-                "inputmode": "tel",
-                "maxlength": 40,
-                "placeholder": "+7 912 345-67-89",
-            }
-        ),
-    )
+    phone = PhoneField()
     promo_code = forms.CharField(
         label=_("Promo code"),
         max_length=100,

@@ -19,6 +19,7 @@ from booking.api.payments import router as payments_router
 from booking.api.public import ErrorOut
 from booking.api.public import router as booking_router
 from booking.services.errors import BookingError
+from common.errors import CodedError
 from crm.checkin.api import router as checkin_router
 
 
@@ -82,21 +83,13 @@ STATUS_BY_CODE = {
 ACCOUNT_STATUS_BY_CODE = {"email_unverified": 403}
 
 
-@api.exception_handler(BookingError)
-def booking_error(request, error: BookingError):
+@api.exception_handler(CodedError)
+def coded_error(request, error: CodedError):
+    statuses = ACCOUNT_STATUS_BY_CODE if isinstance(error, AccountError) else STATUS_BY_CODE
     return api.create_response(
         request,
         {"code": error.code, "message": error.message},
-        status=STATUS_BY_CODE.get(error.code, 422),
-    )
-
-
-@api.exception_handler(AccountError)
-def account_error(request, error: AccountError):
-    return api.create_response(
-        request,
-        {"code": error.code, "message": error.message},
-        status=ACCOUNT_STATUS_BY_CODE.get(error.code, 422),
+        status=statuses.get(error.code, 422),
     )
 
 

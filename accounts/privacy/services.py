@@ -33,6 +33,7 @@ from accounts.models import Consent, Customer, User
 from accounts.privacy import erasure as erasure_steps
 from accounts.privacy.erasure import Erasure, Identifiers, placeholder_email
 from accounts.privacy.registry import personal_data_sections
+from common.errors import CodedError
 
 EXPORT_FORMAT = "prichal-personal-data/1"
 EXPORT_ACTION = "accounts.personal_data.export"
@@ -56,19 +57,15 @@ MESSAGES = {
 }
 
 
-class PrivacyError(Exception):
+class PrivacyError(CodedError):
     """A refused personal-data action, with a reason code (tests assert it) and, for
     `erasure_blocked`, the translated reasons."""
 
-    def __init__(self, code: str, reasons: list | tuple = ()):
-        assert code in MESSAGES, code
-        self.code = code
-        self.reasons = list(reasons)
-        super().__init__(code)
+    MESSAGES = MESSAGES
 
-    @property
-    def message(self) -> str:
-        return str(MESSAGES[self.code])
+    def __init__(self, code: str, reasons: list | tuple = ()):
+        super().__init__(code)
+        self.reasons = list(reasons)
 
 
 def _account(customer: Customer) -> User | None:

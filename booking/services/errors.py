@@ -3,6 +3,8 @@ translated from a catalogue keyed by the code; tests assert the code."""
 
 from django.utils.translation import gettext_lazy as _
 
+from common.errors import CodedError
+
 MESSAGES = {
     "departure_not_found": _("This departure does not exist."),
     "departure_cancelled": _("This departure has been cancelled."),
@@ -87,16 +89,8 @@ MESSAGES = {
 }
 
 
-class BookingError(Exception):
-    def __init__(self, code: str, **params):
-        assert code in MESSAGES, code
-        self.code = code
-        self.params = params
-        super().__init__(code)
-
-    @property
-    def message(self) -> str:
-        return str(MESSAGES[self.code]) % self.params if self.params else str(MESSAGES[self.code])
+class BookingError(CodedError):
+    MESSAGES = MESSAGES
 
 
 def violated_constraint(error) -> str | None:
