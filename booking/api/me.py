@@ -22,6 +22,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 from ninja.security import SessionAuth
 
 from accounts.services.profile import Profile, profile_get, profile_update
@@ -324,9 +325,12 @@ def create_refund(request, code: str, payload: RefundIn | None = None):
     order = owned_order(user=request.auth, code=code)
     tickets = payload.tickets if payload is not None else None
     refund = refund_request(order=order, tickets=tickets, requested_by=request.auth)
-    return 201, {
-        "id": refund.pk,
-        "status": refund.status,
-        "amount": refund.amount,
-        "tickets": sorted(refund.tickets.values_list("pk", flat=True)),
-    }
+    return Status(
+        201,
+        {
+            "id": refund.pk,
+            "status": refund.status,
+            "amount": refund.amount,
+            "tickets": sorted(refund.tickets.values_list("pk", flat=True)),
+        },
+    )
