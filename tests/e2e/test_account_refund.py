@@ -100,9 +100,11 @@ def test_a_customer_refunds_one_ticket_from_the_account_on_a_phone(site, shop, p
 
     refund = tab.locator("section[data-refund]")
     expect(refund.locator("[data-refund-deadline]")).to_contain_text(
-        re.compile(r"Вернуть билеты можно до \d+ \w+, 15:00 \(время причала\)")
+        re.compile(r"Вернуть билеты можно до \d+ \S+, 15:00 \(время причала\)")
     )
-    first, second = db(lambda: list(Ticket.objects.filter(order=order).order_by("pk")))
+    first, second = db(
+        lambda: list(Ticket.objects.filter(order=order).select_related("seat").order_by("pk"))
+    )
     boxes = refund.locator("input[name=tickets]")
     expect(boxes).to_have_count(2)
     expect(boxes.nth(0)).to_be_checked()
@@ -114,7 +116,9 @@ def test_a_customer_refunds_one_ticket_from_the_account_on_a_phone(site, shop, p
 
     quote = tab.locator("[data-refund-quote]")
     expect(quote.locator("[data-refund-line]")).to_have_count(1)
-    expect(quote.locator(f"[data-refund-line='{second.pk}']")).to_contain_text("место 4")
+    expect(quote.locator(f"[data-refund-line='{second.pk}']")).to_contain_text(
+        second.seat.short_label
+    )
     expect(quote.locator("[data-refund-amount]")).to_have_text("1\u00a0800\u00a0₽")
     expect(quote).to_contain_text("в течение 3–10 рабочих дней")
     assert db(lambda: Refund.objects.count()) == 0  # nothing happens before the confirmation
