@@ -318,13 +318,12 @@ def read_refund_quote(request, code: str, tickets: Query[list[int] | None] = Non
     "/orders/{code}/refunds",
     response={201: RefundCreatedOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
-def create_refund(request, code: str, payload: RefundIn | None = None):
-    """Refunds the tickets (omitted: every ticket still refundable) if the rule allows it
+def create_refund(request, code: str, payload: RefundIn):
+    """Refunds the tickets (`{}`: every ticket still refundable) if the rule allows it
     now: the money goes back to the card that paid. A second request for the same tickets
     is refused (`ticket_refunded`)."""
     order = owned_order(user=request.auth, code=code)
-    tickets = payload.tickets if payload is not None else None
-    refund = refund_request(order=order, tickets=tickets, requested_by=request.auth)
+    refund = refund_request(order=order, tickets=payload.tickets, requested_by=request.auth)
     return Status(
         201,
         {
