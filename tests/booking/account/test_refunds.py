@@ -247,7 +247,7 @@ def test_the_window_passed_between_the_two_steps(home):
     assert response.status_code == 400
     refund = section(response)
     assert refund["data-refund"] == "closed" and refund.select_one("form") is None
-    assert "этот срок прошёл" in refund.select_one("[data-refund-error]").get_text()
+    assert "больше нельзя" in refund.select_one("[data-refund-closed]").get_text()
     assert snapshot(order) == before
 
 
