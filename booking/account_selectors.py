@@ -14,13 +14,15 @@ from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet
-from django.utils import translation
+from django.utils import timezone, translation
 
 from booking.i18n import localized_value
 from booking.models import Order, Payment, Refund, Ticket
 from booking.selectors import breakdown_display
 from booking.services.errors import BookingError
 from booking.services.pricing import Breakdown
+from booking.services.refunds import refund_quote
+from common.formats import date_time, month_day_time
 
 # A ticket as the customer reads it: its own status, and "boarded" for a valid ticket
 # that has been checked in at the gangway.
@@ -215,3 +217,76 @@ def owned_ticket(*, user: AbstractBaseUser, code: str, ticket_id: int) -> tuple[
     if ticket is None:
         raise BookingError("order_not_found")
     return ticket.order, ticket
+
+
+def owned_order(*, user: AbstractBaseUser, code: str) -> Order:
+    """The account's order by its code, for the refund pages and API (which read it afresh
+    through `booking.services.refunds`); another account's order (or none) is
+    `order_not_found`."""
+    if not isinstance(code, str) or not code.strip() or len(code) > 12:
+        raise BookingError("order_not_found")
+    order = (
+        owned_orders(user)
+        .select_related("departure__venue", "departure__product")
+        .filter(code=code.strip().upper())
+        .first()
+    )
+    if order is None:
+        raise BookingError("order_not_found")
+    return order
+
+
+def pier_moment(departure, moment: datetime.datetime, now: datetime.datetime | None = None) -> str:
+    """`moment` on the pier's clock in the active language, as the refund quote's messages
+    write it: "7 декабря, 11:00", with the year when it is not this year's."""
+    local = departure.local(moment)
+    if local.year == departure.local(now or timezone.now()).year:
+        return month_day_time(local)
+    return date_time(local)
+
+
+@dataclass(frozen=True)
+class RefundSection:
+    """What the refund part of an account order page shows.
+
+    `state`: "open" (the form: `refundable_ids` may be ticked), "closed" (the window has
+    passed: `message` says until when it was possible), "done" (a confirmed order with
+    nothing left to refund: every ticket refunded or boarded) or "none" (an order never
+    paid: no section). `deadline` is the window's end on the pier's clock ("" for a
+    cancelled departure, refundable whenever)."""
+
+    state: str
+    cancelled: bool
+    deadline: str
+    message: str
+    refundable_ids: frozenset[int]
+
+
+def refund_section(*, order: Order, now: datetime.datetime | None = None) -> RefundSection:
+    """The refund part of the order's page, from the quote for every ticket still
+    refundable (`booking.services.refunds.refund_quote`, the one rule)."""
+    now = now or timezone.now()
+    quote = refund_quote(order=order, now=now)
+    departure = order.departure
+    deadline = pier_moment(departure, quote.deadline, now) if quote.deadline else ""
+    if quote.allowed:
+        return RefundSection(
+            state="open",
+            cancelled=quote.deadline is None,
+            deadline=deadline,
+            message=quote.message,
+            refundable_ids=frozenset(line.ticket.pk for line in quote.lines),
+        )
+    if quote.code == "refund_window_passed":
+        state = "closed"
+    elif quote.code in ("ticket_refunded", "ticket_boarded"):
+        state = "done"
+    else:
+        state = "none"
+    return RefundSection(
+        state=state,
+        cancelled=False,
+        deadline=deadline,
+        message=quote.message,
+        refundable_ids=frozenset(),
+    )

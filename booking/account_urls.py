@@ -7,6 +7,12 @@ from booking import account_views
 urlpatterns = [
     path("orders/", account_views.orders_view, name="account_orders"),
     path("orders/<slug:code>/", account_views.order_view, name="account_order"),
+    path("orders/<slug:code>/refund/", account_views.refund_view, name="account_order_refund"),
+    path(
+        "orders/<slug:code>/refund/confirm/",
+        account_views.refund_confirm_view,
+        name="account_order_refund_confirm",
+    ),
     path("orders/<slug:code>/tickets.pdf", account_views.order_pdf_view, name="account_order_pdf"),
     path(
         "orders/<slug:code>/tickets/<int:ticket_id>.pdf",

@@ -12,6 +12,7 @@ Views parse the request and call the services; every refusal is a `BookingError`
 the visitor's language. No input makes a 500."""
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -429,8 +430,16 @@ def order_view(request: HttpRequest, code: str, secret: str):
             ),
             "seconds_left": seconds,
             "clock": clock(seconds),
+            # Refunds need the signed-in owner: this link may have been forwarded.
+            "refund_signin_url": _refund_signin_url(order) if order.is_confirmed else "",
         },
     )
+
+
+def _refund_signin_url(order: Order) -> str:
+    """The sign-in page, leading to the order in the account once signed in."""
+    next_url = reverse("account_order", kwargs={"code": order.code})
+    return f"{reverse('account_request_login_code')}?{urlencode({'next': next_url})}"
 
 
 @_order_referrer_policy

@@ -78,6 +78,12 @@ STATUS_BY_CODE = {
     "too_many_holds": 429,
     "too_many_places_held": 429,
     "order_not_found": 404,
+    # Refunds refused by the order's state (booking.services.refunds); a choice that is
+    # not valid (ticket_invalid, no_tickets, promo_minimum) is 422.
+    "refund_window_passed": 409,
+    "ticket_refunded": 409,
+    "ticket_boarded": 409,
+    "order_not_refundable": 409,
 }
 # The signed-in customer's refusals (accounts.errors.AccountError); any other: 422.
 ACCOUNT_STATUS_BY_CODE = {"email_unverified": 403}

@@ -11,7 +11,11 @@ register = template.Library()
 # The account's menu, in order: (URL name, label, URL names that count as this item).
 # "My data" is the personal-data pages (accounts.privacy: export, consents, erasure).
 MENU = (
-    ("account_orders", _("My orders"), ("account_orders", "account_order")),
+    (
+        "account_orders",
+        _("My orders"),
+        ("account_orders", "account_order", "account_order_refund", "account_order_refund_confirm"),
+    ),
     ("account_profile", _("Profile"), ("account_profile",)),
     ("account_email", pgettext_lazy("address", "E-mail"), ("account_email",)),
     (

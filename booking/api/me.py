@@ -7,21 +7,34 @@ account's order → 404; every refusal is `{code, message}` in the request's lan
 Endpoints read through `booking.account_selectors` and change through
 `accounts.services.profile.profile_update`, the profile page's own rule.
 
-Room is left for `/me/orders/{code}/refund-quote` and `/me/orders/{code}/refund` (the
-refund service, `booking.services.refunds`)."""
+Refunds: `GET /me/orders/{code}/refund-quote?tickets=…` (the quote, changes nothing; a
+refusal is a quote with `allowed: false`, its `code` and `message`) and
+`POST /me/orders/{code}/refunds` with `{"tickets": [ids]}` (omitted: every ticket still
+refundable) → 201 with the refund, or the refusal: 409 when the order's state refuses it
+(window passed, ticket refunded or boarded, order not paid), 422 for a choice that is not
+valid. The rule is the refund service's own (`booking.services.refunds`), as on the
+account's order page."""
 
 import datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 from ninja.security import SessionAuth
 
 from accounts.services.profile import Profile, profile_get, profile_update
-from booking.account_selectors import AccountOrder, OrderRow, account_order, account_orders
+from booking.account_selectors import (
+    AccountOrder,
+    OrderRow,
+    account_order,
+    account_orders,
+    owned_order,
+)
 from booking.api.public import ErrorOut
+from booking.services.refunds import refund_quote, refund_request
 from common.http import client_ip
 
 
@@ -139,6 +152,38 @@ class OrderOut(OrderSummaryOut):
     ics_url: str | None
 
 
+class RefundQuoteLineOut(Schema):
+    ticket: int
+    amount: Decimal
+    fee_kept: Decimal = Field(description="The ticket's share of the service fees not refunded")
+
+
+class RefundQuoteOut(Schema):
+    allowed: bool
+    code: str | None = Field(description="Why not (the refusal's code), or null")
+    message: str = Field(description="In the request's language, deadlines on the pier's clock")
+    deadline: datetime.datetime | None = Field(
+        description="The refund window's end (null: the departure was cancelled)"
+    )
+    amount: Decimal
+    whole_order: bool
+    fees_refunded: bool
+    lines: list[RefundQuoteLineOut]
+
+
+class RefundIn(Schema):
+    tickets: list[int] | None = Field(
+        None, max_length=100, description="Ticket ids of the order; omitted: all refundable"
+    )
+
+
+class RefundCreatedOut(Schema):
+    id: int
+    status: str = Field(description="created (being sent to YooKassa), pending or succeeded")
+    amount: Decimal
+    tickets: list[int]
+
+
 def _profile_out(profile: Profile) -> dict:
     return {
         "email": profile.email,
@@ -245,3 +290,46 @@ def read_order(request, code: str):
 @router.get("/orders/{code}/tickets", response={200: list[TicketOut], 404: ErrorOut})
 def read_order_tickets(request, code: str):
     return _tickets_out(account_order(user=request.auth, code=code))
+
+
+@router.get("/orders/{code}/refund-quote", response={200: RefundQuoteOut, 404: ErrorOut})
+def read_refund_quote(request, code: str, tickets: Query[list[int] | None] = None):
+    """What refunding these tickets (repeat `tickets`; none: every ticket still
+    refundable) would bring back now, or why it is refused. Changes nothing."""
+    order = owned_order(user=request.auth, code=code)
+    quote = refund_quote(order=order, tickets=tickets)
+    departure = order.departure
+    return {
+        "allowed": quote.allowed,
+        "code": quote.code,
+        "message": quote.message,
+        "deadline": departure.local(quote.deadline) if quote.deadline else None,
+        "amount": quote.amount,
+        "whole_order": quote.whole_order,
+        "fees_refunded": quote.fees_refunded,
+        "lines": [
+            {"ticket": line.ticket.pk, "amount": line.amount, "fee_kept": line.fee_kept}
+            for line in quote.lines
+        ],
+    }
+
+
+@router.post(
+    "/orders/{code}/refunds",
+    response={201: RefundCreatedOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+)
+def create_refund(request, code: str, payload: RefundIn):
+    """Refunds the tickets (`{}`: every ticket still refundable) if the rule allows it
+    now: the money goes back to the card that paid. A second request for the same tickets
+    is refused (`ticket_refunded`)."""
+    order = owned_order(user=request.auth, code=code)
+    refund = refund_request(order=order, tickets=payload.tickets, requested_by=request.auth)
+    return Status(
+        201,
+        {
+            "id": refund.pk,
+            "status": refund.status,
+            "amount": refund.amount,
+            "tickets": sorted(refund.tickets.values_list("pk", flat=True)),
+        },
+    )

@@ -42,6 +42,8 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/me/orders", "get"),
     ("/api/v1/me/orders/{code}", "get"),
     ("/api/v1/me/orders/{code}/tickets", "get"),
+    ("/api/v1/me/orders/{code}/refund-quote", "get"),
+    ("/api/v1/me/orders/{code}/refunds", "post"),
 }
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
 
