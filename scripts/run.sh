@@ -19,6 +19,8 @@ pids+=($!)
 PAYMENTS="YooKassa (shop ${YOOKASSA_SHOP_ID:-})"
 if [[ -z "${YOOKASSA_SHOP_ID:-}" ]]; then
   EMULATOR_PORT=${YOOKASSA_EMULATOR_PORT:-8001}
+  # The site's SDK must talk to the emulator on the port it was started on.
+  export YOOKASSA_EMULATOR_URL=${YOOKASSA_EMULATOR_URL:-http://127.0.0.1:$EMULATOR_PORT/v3}
   $PY manage.py yookassa_emulator --host 127.0.0.1 --port "$EMULATOR_PORT" \
     --notification-url "http://$HOST:$PORT/api/v1/payments/yookassa/notifications" &
   pids+=($!)
