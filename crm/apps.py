@@ -4,11 +4,17 @@ from django.utils.translation import gettext_lazy as _
 
 
 def sync_staff_roles(sender, *, apps, using, plan=None, **kwargs):
-    """After every `migrate` (and a test database's flush): Django creates new permissions
-    only now, so the staff groups get them here; `roles_sync` is idempotent. Skipped when
-    the CRM was just migrated backwards (its migration removed the groups on purpose)."""
+    """After `migrate` (and a test database's flush) give the staff groups their
+    permissions. Django sends post_migrate once per app and creates each app's permissions
+    on its own signal, so this waits for the last app's; `roles_sync` is idempotent.
+    Skipped when the CRM was just migrated backwards (its migration removed the groups)."""
+    from django.apps import apps as global_apps
+
     from crm.roles import roles_sync
 
+    signalled = [config for config in global_apps.get_app_configs() if config.models_module]
+    if sender is not signalled[-1]:  # Django signals only apps that have models
+        return
     if any(backwards and migration.app_label == "crm" for migration, backwards in plan or []):
         return
     try:
@@ -23,4 +29,4 @@ class CrmConfig(AppConfig):
     verbose_name = _("CRM")
 
     def ready(self):
-        post_migrate.connect(sync_staff_roles, sender=self, dispatch_uid="crm.sync_staff_roles")
+        post_migrate.connect(sync_staff_roles, dispatch_uid="crm.sync_staff_roles")

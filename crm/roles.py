@@ -7,12 +7,14 @@ names are data (they are not translated); the README's "Staff roles" table mirro
 
 `roles_sync()` makes the database match these lists: it creates missing groups and sets
 their permissions exactly, undoing any change made by hand. The migration
-`crm/0003_staff_roles` and a `post_migrate` handler both call it, so it works on a fresh
-database too, where Django creates the permissions only after the migrations.
+`crm/0003_staff_roles` and a `post_migrate` handler (after the last app's, when Django has
+created every permission) both call it, so it works on a fresh database too, where the
+permissions appear only after the migrations. Neither creates content types or
+permissions itself: their ids must come out the same whenever Django recreates them (a
+test database's flush), or serialized-rollback tests break.
 """
 
 from django.apps import apps as global_apps
-from django.contrib.auth.management import create_permissions
 
 ADMINISTRATOR = "Administrator"
 MANAGER = "Manager"
@@ -129,16 +131,6 @@ def _app_labels() -> set[str]:
     return {name.split(".", 1)[0] for name in names} | {"wagtailcore"}
 
 
-def _ensure_permissions(apps, using: str) -> None:
-    """Django creates permissions after all migrations (post_migrate); create the ones the
-    roles need now, so the migration works on a fresh database."""
-    for label in sorted(_app_labels()):
-        config = apps.get_app_config(label)
-        if getattr(config, "models_module", None) is None:  # a migration's app state has none
-            config.models_module = True
-        create_permissions(config, apps=apps, verbosity=0, using=using)
-
-
 def _permission_map(apps, using: str) -> dict[str, object]:
     Permission = apps.get_model("auth", "Permission")
     rows = Permission.objects.using(using).filter(content_type__app_label__in=_app_labels())
@@ -147,11 +139,11 @@ def _permission_map(apps, using: str) -> dict[str, object]:
     }
 
 
-def _lookup(known: dict, names) -> list:
+def _lookup(known: dict, names, *, strict: bool) -> list:
     missing = sorted(set(names) - known.keys())
-    if missing:
+    if missing and strict:
         raise LookupError(f"Unknown permissions in crm.roles: {', '.join(missing)}")
-    return [known[name] for name in names]
+    return [known[name] for name in names if name in known]
 
 
 def _set_exactly(manager, *, group, field: str, target, wanted: list) -> bool:
@@ -171,10 +163,13 @@ def _set_exactly(manager, *, group, field: str, target, wanted: list) -> bool:
     return True
 
 
-def roles_sync(*, apps=global_apps, using: str = "default") -> dict[str, int]:
+def roles_sync(*, apps=global_apps, using: str = "default", strict: bool = True) -> dict[str, int]:
     """Create the missing staff groups and give each exactly its permissions. Idempotent;
-    returns how many groups were created and how many existing ones were repaired."""
-    _ensure_permissions(apps, using)
+    returns how many groups were created and how many existing ones were repaired.
+
+    `strict=False` (the migration) skips permissions that do not exist yet: on a fresh
+    database Django creates them only after all migrations, and the `post_migrate` handler
+    then runs this again, strictly (an unknown name in ROLES is an error)."""
     known = _permission_map(apps, using)
     Group = apps.get_model("auth", "Group")
     Page = apps.get_model("wagtailcore", "Page")
@@ -187,13 +182,13 @@ def roles_sync(*, apps=global_apps, using: str = "default") -> dict[str, int]:
     stats = {"groups created": 0, "groups repaired": 0}
     for name, names in ROLES.items():
         group, created = Group.objects.using(using).get_or_create(name=name)
-        wanted = _lookup(known, names)
+        wanted = _lookup(known, names, strict=strict)
         changed = set(group.permissions.values_list("pk", flat=True)) != {p.pk for p in wanted}
         if changed:
             group.permissions.set(wanted)
         if root_page is not None:
             page_perms = _lookup(
-                known, [f"wagtailcore.{c}" for c in PAGE_PERMISSIONS.get(name, [])]
+                known, [f"wagtailcore.{c}" for c in PAGE_PERMISSIONS.get(name, [])], strict=strict
             )
             changed |= _set_exactly(
                 GroupPagePermission.objects.using(using),
@@ -203,7 +198,7 @@ def roles_sync(*, apps=global_apps, using: str = "default") -> dict[str, int]:
                 wanted=page_perms,
             )
         if root_collection is not None:
-            media_perms = _lookup(known, COLLECTION_PERMISSIONS.get(name, []))
+            media_perms = _lookup(known, COLLECTION_PERMISSIONS.get(name, []), strict=strict)
             changed |= _set_exactly(
                 GroupCollectionPermission.objects.using(using),
                 group=group,

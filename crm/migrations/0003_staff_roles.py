@@ -6,7 +6,7 @@ from django.db import migrations
 def create_roles(apps, schema_editor):
     from crm.roles import roles_sync
 
-    roles_sync(apps=apps, using=schema_editor.connection.alias)
+    roles_sync(apps=apps, using=schema_editor.connection.alias, strict=False)
 
 
 def remove_roles(apps, schema_editor):
