@@ -62,6 +62,7 @@ from content.models import (
     StandardPage,
     YachtPage,
 )
+from crm import roles as staff_roles
 from demo import company, pages, pictures
 from demo.images import render_jpeg
 from demo.spec import PageSpec
@@ -70,7 +71,15 @@ from demo.text import LANGUAGES, Catalogue, Rich, ru
 TIME_ZONE = zoneinfo.ZoneInfo("Europe/Moscow")
 ADMIN_EMAIL = "admin@prichal.local"
 CREW_EMAIL = "crew@prichal.local"
-CREW_GROUP = "Boarding crew"
+CREW_GROUP = staff_roles.BOARDING_CREW
+# One demo member of each staff role (crm.roles), all with ADMIN_PASSWORD.
+STAFF_USERS = {
+    CREW_EMAIL: staff_roles.BOARDING_CREW,
+    "manager@prichal.local": staff_roles.MANAGER,
+    "agent@prichal.local": staff_roles.AGENT,
+    "marketer@prichal.local": staff_roles.MARKETER,
+    "accountant@prichal.local": staff_roles.ACCOUNTANT,
+}
 DEMO_PROMO_CODE = "PRICHAL10"
 ADMIN_PASSWORD = "prichal-demo"
 COLLECTION_NAME = "Демо"
@@ -737,9 +746,9 @@ class Seeder:
 
     def ensure_checkout_and_crew(self):
         """A promo code to try at checkout, the products' receipt settings (sold without
-        VAT, as a prepaid service) and a boarding crew member who may check tickets in
-        and do nothing else."""
-        from django.contrib.auth.models import Group, Permission
+        VAT, as a prepaid service), the staff groups and one demo member of each role
+        (the boarding crew member may check tickets in and do nothing else)."""
+        from django.contrib.auth.models import Group
 
         from booking.models import Promotion
         from booking.services.pricing import product_taxes
@@ -751,29 +760,22 @@ class Seeder:
         self.stats["promo codes created"] += created
         for product in self.products.values():
             product_taxes(product.pk)
-        crew, created = Group.objects.get_or_create(name=CREW_GROUP)
-        if created:
-            crew.permissions.add(
-                Permission.objects.get(
-                    codename="check_in_ticket", content_type__app_label="booking"
-                ),
-                Permission.objects.get(
-                    codename="access_admin", content_type__app_label="wagtailadmin"
-                ),
-            )
-            self.stats["groups created"] += 1
+        self.stats["groups created"] += staff_roles.roles_sync()["groups created"]
         User = get_user_model()
-        user = User.objects.filter(email__iexact=CREW_EMAIL).first()
-        if user is None:
-            user = User.objects.create_user(email=CREW_EMAIL, password=ADMIN_PASSWORD)
-            user.groups.add(crew)
-            self.stats["crew members created"] += 1
+        for email, role in STAFF_USERS.items():
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None:
+                user = User.objects.create_user(email=email, password=ADMIN_PASSWORD)
+                self.stats["staff members created"] += 1
+            user.groups.add(Group.objects.get(name=role))
 
     def reindex(self):
         unindexed = {
             "departures created",
             "departure slots skipped (vessel busy)",
             "slot prices created",
+            "groups created",
+            "staff members created",
         }
         if not any(count for name, count in self.stats.items() if name not in unindexed):
             return  # nothing was created or changed: the indexes are up to date

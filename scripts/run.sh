@@ -32,7 +32,12 @@ cat <<BANNER
   Prichal is running:   http://$HOST:$PORT/ru/   (also /en/ and /zh/)
   Admin:                http://$HOST:$PORT/admin/
   Admin login:          admin@prichal.local / prichal-demo
-  Boarding crew:        crew@prichal.local / prichal-demo  (check-in only)
+  Staff roles (password prichal-demo, see README "Staff roles"):
+    Boarding crew:      crew@prichal.local        (check-in only)
+    Manager:            manager@prichal.local
+    Agent:              agent@prichal.local
+    Marketer:           marketer@prichal.local    (pages, images; no orders)
+    Accountant:         accountant@prichal.local  (read-only money records)
   Promo code:           PRICHAL10 (10 % off at checkout)
   Database:             ${DATABASE_URL:-SQLite (db.sqlite3)}
   Payments:             $PAYMENTS

@@ -31,6 +31,7 @@ from content.models import (
     StandardPage,
     YachtPage,
 )
+from crm.roles import ROLES
 from tests.helpers import card_links, parse
 
 LANGUAGES = {"ru", "en", "zh-hans"}
@@ -153,6 +154,31 @@ def check_marketer_opens_the_translation_editor(client):
     assert "header-meta--locales" not in source.content.decode()
 
 
+def check_demo_staff_have_their_roles(client):
+    """One demo member of each staff role, signed in with the demo password; the crew
+    member still checks in, the marketer sees no orders."""
+    User = get_user_model()
+    expected = {
+        "crew@prichal.local": "Boarding crew",
+        "manager@prichal.local": "Manager",
+        "agent@prichal.local": "Agent",
+        "marketer@prichal.local": "Marketer",
+        "accountant@prichal.local": "Accountant",
+    }
+    for email, role in expected.items():
+        user = User.objects.get(email=email)
+        assert list(user.groups.values_list("name", flat=True)) == [role]
+        assert set(ROLES[role]) <= user.get_all_permissions(), email
+        assert user.check_password("prichal-demo"), email
+    assert User.objects.get(email="crew@prichal.local").has_perm("booking.check_in_ticket")
+    assert not User.objects.get(email="marketer@prichal.local").has_perm("booking.view_order")
+    assert client.login(
+        request=HttpRequest(), username="agent@prichal.local", password="prichal-demo"
+    )
+    assert client.get("/admin/").status_code == 200
+    client.logout()
+
+
 def check_every_seeded_page_renders(client):
     """A crawl of the demo site: every live page in every language answers 200."""
     pages = Page.objects.live().public().filter(depth__gt=1).specific()
@@ -208,6 +234,7 @@ CHECKS = [
     check_product_pages_sell_products_with_prices_and_future_departures,
     check_demo_admin_can_log_in,
     check_marketer_opens_the_translation_editor,
+    check_demo_staff_have_their_roles,
     check_every_seeded_page_renders,
     check_demo_listing_shows_cards_in_every_language,
     check_demo_company_details_are_filled_in,
