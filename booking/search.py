@@ -41,6 +41,7 @@ MAX_LIMIT = 100
 # Words of a name query that are used; more only slow the query down without narrowing.
 MAX_NAME_WORDS = 4
 MIN_FUZZY_LENGTH = 3
+EMAIL_MIN_SIMILARITY = 0.6
 
 _CODE_RE = re.compile(f"[{ORDER_CODE_ALPHABET}]{{8,12}}")
 _SECRET_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -144,14 +145,13 @@ def _fuzzy_orders(text: str, limit: int):
         else:
             name_match &= Q(name__icontains=word)
     match = name_match if words else Q(pk__in=[])
-    if email_like:
-        if on_postgresql:
-            match |= Q(email__startswith=lowered) | Q(email__trigram_similar=lowered)
-        else:
-            match |= Q(email__istartswith=lowered)
-    orders = Order.objects.filter(match)
     if not on_postgresql:
-        return [(order, "name" if words else "email", 0.5) for order in orders[:limit]]
+        if email_like:
+            match |= Q(email__istartswith=lowered)
+        return [
+            (order, "email" if email_like and order.email.startswith(lowered) else "name", 0.5)
+            for order in Order.objects.filter(match).order_by("-created_at")[:limit]
+        ]
     name_score = Value(0.0, output_field=FloatField())
     for word in words:
         name_score = name_score + TrigramWordSimilarity(Value(word), "name")
@@ -161,8 +161,16 @@ def _fuzzy_orders(text: str, limit: int):
         if email_like
         else Value(0.0, output_field=FloatField())
     )
-    orders = orders.annotate(name_score=name_score, email_score=email_score).annotate(
-        score=Greatest(F("name_score"), F("email_score"))
+    if email_like:
+        # `%` (≥ 0.3) uses the index; an address sharing only its domain with the text
+        # scores about that much, so a near miss must be much closer to count.
+        match |= Q(email__startswith=lowered) | (
+            Q(email__trigram_similar=lowered) & Q(email_score__gte=EMAIL_MIN_SIMILARITY)
+        )
+    orders = (
+        Order.objects.annotate(name_score=name_score, email_score=email_score)
+        .annotate(score=Greatest(F("name_score"), F("email_score")))
+        .filter(match)
     )
     return [
         (
