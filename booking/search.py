@@ -42,6 +42,10 @@ MAX_LIMIT = 100
 MAX_NAME_WORDS = 4
 MIN_FUZZY_LENGTH = 3
 EMAIL_MIN_SIMILARITY = 0.6
+# pg_trgm's `%>` finds a word of a name at word similarity ≥ 0.6 by default, which misses
+# a surname with two letters swapped (Смирнвоа → Смирнова scores 0.56); 0.5 forgives it
+# and still tells Смирнова from Смирнягина. Set once per connection (below).
+WORD_SIMILARITY_THRESHOLD = 0.5
 
 _CODE_RE = re.compile(f"[{ORDER_CODE_ALPHABET}]{{8,12}}")
 _SECRET_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -59,6 +63,17 @@ class SearchHit:
     exact: bool
     ticket: Ticket | None = None
     score: float = 1.0
+
+
+def tune_trigram_matching(sender, connection, **kwargs):
+    """`connection_created` receiver: the word-similarity threshold of this session. Only
+    the `%>` operator reads it, and only this search uses that operator."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+                [str(WORD_SIMILARITY_THRESHOLD)],
+            )
 
 
 def _clean(query) -> str | None:
@@ -202,7 +217,11 @@ def orders_search(query: str, *, limit: int = 20) -> list[SearchHit]:
             unique.append(hit)
     hits = unique[:limit]
     seen = {hit.order.pk for hit in hits}
-    if len(hits) < limit:
+    # A code or a ticket names one order: nothing fuzzy can add to it. Text without a
+    # letter (a phone, digits) has no name or e-mail to resemble.
+    identified = any(hit.kind in ("code", "ticket") for hit in hits)
+    has_letter = any(char.isalpha() for char in text)
+    if len(hits) < limit and has_letter and not identified:
         for order, kind, score in _fuzzy_orders(text, limit + len(seen)):
             if order.pk not in seen and len(hits) < limit:
                 seen.add(order.pk)
