@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test setup deps messages lint bench-pages bench-holds bench-checkout clean \
+.PHONY: run test setup deps messages lint bench-pages bench-holds bench-checkout bench-crm clean \
   system-run system-test
 
 # Debian packages each command needs (scripts/apt-install.sh installs the missing ones as
@@ -61,6 +61,9 @@ bench-checkout: deps messages
 
 bench-pages: deps messages
 	$(PY) bench/pages.py
+
+bench-crm: deps messages
+	$(PY) bench/crm.py
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

@@ -38,6 +38,8 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["-created_at"]
+        # The back-office search finds customers by phone (booking/search.py).
+        indexes = [models.Index(fields=["phone"], name="accounts_customer_phone_idx")]
 
     def __str__(self):
         return f"{self.name} <{self.email}>"

@@ -88,7 +88,14 @@ class Order(models.Model):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "expires_at"])]
+        # The back-office search (booking/search.py) finds orders by exact e-mail and
+        # phone here; its GIN trigram indexes on name and e-mail are PostgreSQL-only and
+        # live in migration 0017 alone, so that SQLite can still migrate.
+        indexes = [
+            models.Index(fields=["status", "expires_at"]),
+            models.Index(fields=["email"], name="booking_order_email_idx"),
+            models.Index(fields=["phone"], name="booking_order_phone_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(total__gte=0), name="booking_order_total_not_negative"

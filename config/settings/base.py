@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # Trigram lookups for the back-office search (booking/search.py); harmless on SQLite.
+    "django.contrib.postgres",
 ]
 
 MIDDLEWARE = [
