@@ -21,8 +21,7 @@ from booking.models import Order, Payment, Refund, Ticket
 from booking.selectors import breakdown_display
 from booking.services.errors import BookingError
 from booking.services.pricing import Breakdown
-from booking.services.refunds import refund_quote
-from common.formats import date_time, month_day_time
+from booking.services.refunds import pier_moment, refund_quote
 
 # A ticket as the customer reads it: its own status, and "boarded" for a valid ticket
 # that has been checked in at the gangway.
@@ -236,15 +235,6 @@ def owned_order(*, user: AbstractBaseUser, code: str) -> Order:
     return order
 
 
-def pier_moment(departure, moment: datetime.datetime, now: datetime.datetime | None = None) -> str:
-    """`moment` on the pier's clock in the active language, as the refund quote's messages
-    write it: "7 декабря, 11:00", with the year when it is not this year's."""
-    local = departure.local(moment)
-    if local.year == departure.local(now or timezone.now()).year:
-        return month_day_time(local)
-    return date_time(local)
-
-
 @dataclass(frozen=True)
 class RefundSection:
     """What the refund part of an account order page shows.
@@ -272,7 +262,7 @@ def refund_section(*, order: Order, now: datetime.datetime | None = None) -> Ref
     if quote.allowed:
         return RefundSection(
             state="open",
-            cancelled=quote.deadline is None,
+            cancelled=quote.departure_cancelled,
             deadline=deadline,
             message=quote.message,
             refundable_ids=frozenset(line.ticket.pk for line in quote.lines),

@@ -14,8 +14,6 @@ changed. The confirm step takes only the tickets it is sent: none is refused
 (`no_tickets`), never read as "all".
 """
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -144,8 +142,8 @@ def refund_view(request: HttpRequest, code: str):
                 }
                 for line in quote.lines
             ],
-            "fee_kept": sum((line.fee_kept for line in quote.lines), Decimal("0")),
-            "cancelled": quote.deadline is None,
+            "fee_kept": quote.fees_kept,
+            "cancelled": quote.departure_cancelled,
         },
     )
 

@@ -5,6 +5,7 @@ ticked box, POSTed). Every page works without JavaScript. The views parse the re
 and call accounts.privacy's services; the orders are reached through the registry."""
 
 import json
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -43,8 +44,18 @@ def _customer(request: HttpRequest) -> Customer | None:
     return None if customer.is_erased else customer
 
 
-def _without_customer(request: HttpRequest) -> HttpResponse:
-    return redirect("account_privacy")
+def _with_customer(view):
+    """The view gets the signed-in account's customer; an account without one (or an erased
+    one) is sent to the overview, which says there is nothing yet."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        customer = _customer(request)
+        if customer is None:
+            return redirect("account_privacy")
+        return view(request, customer, *args, **kwargs)
+
+    return wrapped
 
 
 @never_cache
@@ -63,10 +74,8 @@ def privacy_view(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def export_json_view(request: HttpRequest) -> HttpResponse:
-    customer = _customer(request)
-    if customer is None:
-        return _without_customer(request)
+@_with_customer
+def export_json_view(request: HttpRequest, customer: Customer) -> HttpResponse:
     data = personal_data_export(customer=customer, requested_by=request.user, purpose="json")
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2),
@@ -79,10 +88,8 @@ def export_json_view(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def report_view(request: HttpRequest) -> HttpResponse:
-    customer = _customer(request)
-    if customer is None:
-        return _without_customer(request)
+@_with_customer
+def report_view(request: HttpRequest, customer: Customer) -> HttpResponse:
     data = personal_data_export(customer=customer, requested_by=request.user, purpose="html")
     sections = [
         {"title": section.title, "template": section.template, "data": data.get(section.name)}
@@ -97,10 +104,8 @@ def report_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def withdraw_view(request: HttpRequest) -> HttpResponse:
-    customer = _customer(request)
-    if customer is None:
-        return _without_customer(request)
+@_with_customer
+def withdraw_view(request: HttpRequest, customer: Customer) -> HttpResponse:
     kind = request.POST.get("kind", "")
     try:
         withdrawn = consent_withdraw(
@@ -132,11 +137,9 @@ def withdraw_view(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def erase_view(request: HttpRequest) -> HttpResponse:
+@_with_customer
+def erase_view(request: HttpRequest, customer: Customer) -> HttpResponse:
     """Step 1: what is erased, what is kept, and whether anything must finish first."""
-    customer = _customer(request)
-    if customer is None:
-        return _without_customer(request)
     return render(
         request,
         "accounts/privacy/erase.html",
@@ -146,11 +149,9 @@ def erase_view(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def erase_confirm_view(request: HttpRequest) -> HttpResponse:
+@_with_customer
+def erase_confirm_view(request: HttpRequest, customer: Customer) -> HttpResponse:
     """Step 2: the typed e-mail and the ticked box, then the erasure and the sign-out."""
-    customer = _customer(request)
-    if customer is None:
-        return _without_customer(request)
     account_email = request.user.email
     form = ErasureConfirmForm(
         request.POST if request.method == "POST" else None, account_email=account_email

@@ -42,39 +42,12 @@ PLACEHOLDER_HELP = {
     "refund_amount": _("the amount refunded (refund notice)"),
     "tickets": _("the refunded tickets (refund notice)"),
 }
+# What every message about an order can say.
+ORDER_PLACEHOLDERS = ("name", "order_code", "product", "date", "time", "pier", "total", "order_url")
 PLACEHOLDERS: dict[str, tuple[str, ...]] = {
-    MessageKind.ORDER_CONFIRMATION: (
-        "name",
-        "order_code",
-        "product",
-        "date",
-        "time",
-        "pier",
-        "total",
-        "order_url",
-    ),
-    MessageKind.LATE_PAYMENT_REFUND: (
-        "name",
-        "order_code",
-        "product",
-        "date",
-        "time",
-        "pier",
-        "total",
-        "order_url",
-    ),
-    MessageKind.TICKET_REFUND: (
-        "name",
-        "order_code",
-        "product",
-        "date",
-        "time",
-        "pier",
-        "total",
-        "order_url",
-        "refund_amount",
-        "tickets",
-    ),
+    MessageKind.ORDER_CONFIRMATION: ORDER_PLACEHOLDERS,
+    MessageKind.LATE_PAYMENT_REFUND: ORDER_PLACEHOLDERS,
+    MessageKind.TICKET_REFUND: (*ORDER_PLACEHOLDERS, "refund_amount", "tickets"),
 }
 # Placeholders a text must keep, so that no rewording loses what the message is for.
 REQUIRED: dict[str, dict[str, tuple[str, ...]]] = {

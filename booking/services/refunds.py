@@ -89,6 +89,15 @@ class RefundQuote:
     whole_order: bool
     fees_refunded: bool = True
 
+    @property
+    def departure_cancelled(self) -> bool:
+        """The operator cancelled the departure: refundable in full, whenever."""
+        return self.deadline is None
+
+    @property
+    def fees_kept(self) -> Decimal:
+        return sum((line.fee_kept for line in self.lines), ZERO)
+
 
 def refund_policy_for(departure: Departure) -> RefundPolicy:
     """The refund policy of the departure's product: its own, or the default."""
@@ -101,11 +110,12 @@ def _deadline(departure: Departure):
     return refund_policy_for(departure).deadline(departure.starts_at)
 
 
-def _pier_time(departure: Departure, moment, now) -> str:
-    """`moment` on the pier's clock in the active language: "6 декабря, 11:00", with the
-    year when it is not this year's."""
+def pier_moment(departure: Departure, moment, now=None) -> str:
+    """`moment` on the pier's clock in the active language, as the quote's messages and
+    the account's order page write it: "6 декабря, 11:00", with the year when it is not
+    this year's."""
     local = departure.local(moment)
-    if local.year == departure.local(now).year:
+    if local.year == departure.local(now or timezone.now()).year:
         return month_day_time(local)
     return date_time(local)
 
@@ -215,7 +225,7 @@ def _quote(order: Order, order_tickets: list[Ticket], tickets, now) -> RefundQuo
     deadline = policy.deadline(departure.starts_at)
     share = policy.share_at(departure.starts_at - now)
     if share <= 0:
-        raise BookingError("refund_window_passed", deadline=_pier_time(departure, deadline, now))
+        raise BookingError("refund_window_passed", deadline=pier_moment(departure, deadline, now))
     _check_promotion_minimum(order, remaining)
     lines = []
     for ticket in chosen:
@@ -225,7 +235,7 @@ def _quote(order: Order, order_tickets: list[Ticket], tickets, now) -> RefundQuo
     kept = sum((line.fee_kept for line in lines), ZERO)
     values = {
         "amount": format_rub(amount),
-        "deadline": _pier_time(departure, deadline, now),
+        "deadline": pier_moment(departure, deadline, now),
         "fee": format_rub(kept),
     }
     if kept:
@@ -331,7 +341,7 @@ def refund_request(
                 "amount": f"{quote.amount:.2f}",
                 "fees_refunded": quote.fees_refunded,
                 "reason": reason,
-                "departure_cancelled": quote.deadline is None,
+                "departure_cancelled": quote.departure_cancelled,
             },
         )
         transaction.on_commit(lambda: _after_request(refund.pk), robust=True)

@@ -13,8 +13,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from booking.account_selectors import pier_moment
 from booking.models import Departure, Order, Refund, SeatClaim, Ticket
+from booking.services.refunds import pier_moment
 from tests.booking.account.helpers import board, customer_client
 from tests.booking.api.helpers import assert_error
 from tests.booking.refunds.helpers import PIER_TIMEZONE, pier_departure
