@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Customer
+from accounts.services.customers import customer_for_user
 from booking.checkout_forms import CheckoutForm
 from booking.models import Hold, Order, Payment, Refund, Ticket
 from booking.selectors import breakdown_display
@@ -246,11 +246,7 @@ def _form_with_remembered_promo(request: HttpRequest, hold: Hold) -> CheckoutFor
     reload, a way back from "change the selection"); the caller judges it again. A
     signed-in customer finds their name, address and phone filled in from the profile."""
     initial = {"promo_code": remembered_promo_code(request, hold)}
-    customer = (
-        Customer.objects.filter(user=request.user).only("email", "name", "phone").first()
-        if request.user.is_authenticated
-        else None
-    )
+    customer = customer_for_user(request.user)
     if customer is not None:
         initial.update({"name": customer.name, "email": customer.email, "phone": customer.phone})
     return CheckoutForm(initial=initial)

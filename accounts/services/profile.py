@@ -20,6 +20,7 @@ from wagtail.log_actions import log
 from accounts.errors import AccountError
 from accounts.models import Consent, Customer
 from accounts.phones import phone_e164
+from accounts.services.customers import customer_for_user
 
 PROFILE_UPDATE_ACTION = "accounts.profile_update"
 NAME_MAX = 150
@@ -66,7 +67,7 @@ def normalise_language(raw) -> str:
 def profile_get(*, user: AbstractBaseUser) -> Profile:
     """The account's profile; `email_unverified` when it has no customer record (no
     verified address) yet."""
-    customer = Customer.objects.filter(user=user).first()
+    customer = customer_for_user(user)
     if customer is None:
         raise AccountError("email_unverified")
     return _profile(customer)
