@@ -32,4 +32,7 @@ class CrmConfig(AppConfig):
     verbose_name = _("CRM")
 
     def ready(self):
+        # Before any view asks Wagtail for a policy (it would make a fallback one).
+        import crm.permissions  # noqa: F401
+
         post_migrate.connect(sync_staff_roles, dispatch_uid="crm.sync_staff_roles")
