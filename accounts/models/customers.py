@@ -38,6 +38,7 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["-created_at"]
+        permissions = [("manage_personal_data", "Can export and erase a customer's personal data")]
         # The back-office search finds customers by phone (booking/search.py).
         indexes = [models.Index(fields=["phone"], name="accounts_customer_phone_idx")]
 

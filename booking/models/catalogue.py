@@ -43,6 +43,9 @@ class Venue(LocalizedTextMixin):
         verbose_name = _("pier")
         verbose_name_plural = _("piers")
         ordering = ["name"]
+        # Held per pier through django-guardian (crm.permissions): the boarding crew of
+        # this pier; office staff limited to it.
+        permissions = [("assigned_to_venue", "Is assigned to this pier")]
 
     def __str__(self):
         return self.name
@@ -70,6 +73,8 @@ class Vessel(LocalizedTextMixin):
         verbose_name = _("vessel")
         verbose_name_plural = _("vessels")
         ordering = ["name"]
+        # Held per vessel through django-guardian (crm.permissions): its boarding crew.
+        permissions = [("assigned_to_vessel", "Is assigned to this vessel")]
 
     def __str__(self):
         return self.name

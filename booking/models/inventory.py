@@ -66,6 +66,7 @@ class Departure(models.Model):
         verbose_name = _("departure")
         verbose_name_plural = _("departures")
         ordering = ["starts_at"]
+        permissions = [("board_any_departure", "Can check in at every pier without an assignment")]
         indexes = [models.Index(fields=["product", "starts_at"])]
         constraints = [
             models.CheckConstraint(
