@@ -72,6 +72,7 @@ TIME_ZONE = zoneinfo.ZoneInfo("Europe/Moscow")
 ADMIN_EMAIL = "admin@prichal.local"
 CREW_EMAIL = "crew@prichal.local"
 CREW_GROUP = staff_roles.BOARDING_CREW
+CREW_PIER = "dvortsovaya"
 # One demo member of each staff role (crm.roles), all with ADMIN_PASSWORD.
 STAFF_USERS = {
     CREW_EMAIL: staff_roles.BOARDING_CREW,
@@ -747,8 +748,10 @@ class Seeder:
     def ensure_checkout_and_crew(self):
         """A promo code to try at checkout, the products' receipt settings (sold without
         VAT, as a prepaid service), the staff groups and one demo member of each role
-        (the boarding crew member may check tickets in and do nothing else)."""
+        (the boarding crew member may check tickets in, at the Palace pier only, and do
+        nothing else)."""
         from django.contrib.auth.models import Group
+        from guardian.shortcuts import assign_perm
 
         from booking.models import Promotion
         from booking.services.pricing import product_taxes
@@ -768,6 +771,9 @@ class Seeder:
                 user = User.objects.create_user(email=email, password=ADMIN_PASSWORD)
                 self.stats["staff members created"] += 1
             user.groups.add(Group.objects.get(name=role))
+        # The demo's boarding crew works at the Palace pier only (crm.permissions).
+        crew = User.objects.get(email__iexact=CREW_EMAIL)
+        assign_perm("booking.assigned_to_venue", crew, self.piers[CREW_PIER])
 
     def reindex(self):
         unindexed = {

@@ -23,7 +23,8 @@ It speaks the subset of the API that Prichal uses, over real HTTP, so the offici
   keeps every authenticated POST as received (path, key, body; replays included), so a
   test can count the calls and read what was sent.
 
-It keeps everything in memory and is never used in production (the management command
+It keeps everything in memory (and, with `state_file`, in a JSON file it reloads on start,
+so that `make run`'s demo orders stay refundable across restarts) and is never used in production (the management command
 refuses to run unless DEBUG is on and the settings are not the production ones).
 Run it with `python manage.py yookassa_emulator` or `python -m devservers.yookassa`.
 """
@@ -33,6 +34,8 @@ import hashlib
 import html
 import json
 import logging
+import os
+import tempfile
 import threading
 import time
 import urllib.request
@@ -201,6 +204,29 @@ class Store:
     def remember(self, key: str, body_hash: str, status: int, body: dict):
         self.idempotence[key] = (body_hash, datetime.now(UTC), status, body)
 
+    # What outlives a restart: the objects and the idempotence keys (not the logs).
+    def dump(self) -> dict:
+        with self.lock:
+            return {
+                "payments": self.payments,
+                "refunds": self.refunds,
+                "receipts": self.receipts,
+                "idempotence": {
+                    key: [body_hash, moment.isoformat(), status, body]
+                    for key, (body_hash, moment, status, body) in self.idempotence.items()
+                },
+            }
+
+    def load(self, state: dict) -> None:
+        with self.lock:
+            self.payments = dict(state.get("payments", {}))
+            self.refunds = dict(state.get("refunds", {}))
+            self.receipts = dict(state.get("receipts", {}))
+            self.idempotence = {
+                key: (body_hash, datetime.fromisoformat(moment), status, body)
+                for key, (body_hash, moment, status, body) in state.get("idempotence", {}).items()
+            }
+
 
 class Emulator:
     def __init__(
@@ -211,6 +237,7 @@ class Emulator:
         notification_url: str | None,
         public_url: str,
         retry_delays=NOTIFICATION_RETRY_DELAYS,
+        state_file: str | None = None,
     ):
         self.shop_id = shop_id
         self.secret_key = secret_key
@@ -218,9 +245,26 @@ class Emulator:
         self.public_url = public_url.rstrip("/")
         self.retry_delays = tuple(retry_delays)
         self.store = Store()
+        self.state_file = state_file
+        if state_file and os.path.exists(state_file):
+            with open(state_file, encoding="utf-8") as file:
+                self.store.load(json.load(file))
         # A new refund's status: "succeeded" (YooKassa's usual answer) or "pending" (it
         # waits for `settle_refund`).
         self.refund_status = "succeeded"
+
+    def save(self) -> None:
+        """Writes the state file (if any) atomically: a crash never leaves half a file."""
+        if not self.state_file:
+            return
+        folder = os.path.dirname(os.path.abspath(self.state_file))
+        os.makedirs(folder, exist_ok=True)
+        with self.store.lock:
+            with tempfile.NamedTemporaryFile(
+                "w", encoding="utf-8", dir=folder, delete=False, suffix=".tmp"
+            ) as file:
+                json.dump(self.store.dump(), file, ensure_ascii=False)
+            os.replace(file.name, self.state_file)
 
     # --- API operations -------------------------------------------------------------
     def create_payment(self, body: dict) -> dict:
@@ -639,6 +683,12 @@ def make_handler(emulator: Emulator):
                 self._internal_error(error)
 
         def do_POST(self):
+            try:
+                self._post()
+            finally:
+                emulator.save()
+
+        def _post(self):
             path = urlsplit(self.path).path
             try:
                 raw = self._body()
@@ -734,6 +784,7 @@ class EmulatorServer:
         notification_url=None,
         public_url=None,
         retry_delays=NOTIFICATION_RETRY_DELAYS,
+        state_file=None,
     ):
         self.emulator = Emulator(
             shop_id=shop_id,
@@ -741,6 +792,7 @@ class EmulatorServer:
             notification_url=notification_url,
             public_url=public_url or "",
             retry_delays=retry_delays,
+            state_file=state_file,
         )
         self.httpd = ThreadingHTTPServer((host, port), make_handler(self.emulator))
         self.httpd.daemon_threads = True

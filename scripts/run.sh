@@ -21,9 +21,13 @@ if [[ -z "${YOOKASSA_SHOP_ID:-}" ]]; then
   EMULATOR_PORT=${YOOKASSA_EMULATOR_PORT:-8001}
   # The site's SDK must talk to the emulator on the port it was started on.
   export YOOKASSA_EMULATOR_URL=${YOOKASSA_EMULATOR_URL:-http://127.0.0.1:$EMULATOR_PORT/v3}
+  # Its state lives in var/ so that the demo's paid orders stay refundable after a restart.
   $PY manage.py yookassa_emulator --host 127.0.0.1 --port "$EMULATOR_PORT" \
-    --notification-url "http://$HOST:$PORT/api/v1/payments/yookassa/notifications" &
+    --notification-url "http://$HOST:$PORT/api/v1/payments/yookassa/notifications" \
+    --state-file var/yookassa-emulator.json &
   pids+=($!)
+  # The demo customers' orders, paid through the emulator (once; it waits for it to start).
+  $PY manage.py seed_demo_orders || echo "Demo orders were not created (see above)."
   PAYMENTS="YooKassa emulator on http://127.0.0.1:$EMULATOR_PORT (press Pay or Decline there)"
 fi
 
@@ -39,6 +43,7 @@ cat <<BANNER
     Marketer:           marketer@prichal.local    (pages, images; no orders)
     Accountant:         accountant@prichal.local  (read-only money records)
   Promo code:           PRICHAL10 (10 % off at checkout)
+  Demo customer:        Анна Смирнова, 8 (921) 555-01-23 (type it in the admin's search)
   Database:             ${DATABASE_URL:-SQLite (db.sqlite3)}
   Payments:             $PAYMENTS
   E-mail:               written to var/mail/ (SMTP when EMAIL_HOST is set)

@@ -20,7 +20,8 @@ from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
 from wagtail_localize.models import Translation, TranslationSource
 
-from booking.models import Departure, Product, TicketType, Venue, Vessel
+from booking.models import Departure, Order, Payment, Product, TicketType, Venue, Vessel
+from booking.search import orders_search
 from content.models import (
     CompanySettings,
     EventPage,
@@ -241,10 +242,33 @@ CHECKS = [
 ]
 
 
+def check_demo_orders_are_bought_once(client):
+    """The demo's customers bought through the emulator: the README's walk-through finds
+    Anna Smirnova's orders by the phone typed the Russian way."""
+    out = StringIO()
+    call_command("seed_demo_orders", stdout=out)
+    statuses = Counter(Order.objects.values_list("status", flat=True))
+    assert statuses == {Order.Status.PAID: 5, Order.Status.AWAITING_PAYMENT: 1}, statuses
+    assert Payment.objects.filter(status=Payment.Status.SUCCEEDED).count() == 5
+    found = {hit.order.email for hit in orders_search("8 (921) 555-01-23")}
+    assert found == {"anna.smirnova@example.ru"}, found
+    call_command("seed_demo_orders", stdout=out)
+    assert Order.objects.count() == 6
+    assert "already there" in out.getvalue()
+
+
+def check_the_crew_works_at_one_pier(client):
+    from guardian.shortcuts import get_objects_for_user
+
+    crew = get_user_model().objects.get(email="crew@prichal.local")
+    piers = get_objects_for_user(crew, "booking.assigned_to_venue", klass=Venue)
+    assert list(piers.values_list("slug", flat=True)) == ["dvortsovaya"]
+
+
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def test_seed_demo(client):
+def test_seed_demo(client, yookassa, settings):
     seed()
     first = snapshot()
 
@@ -260,5 +284,12 @@ def test_seed_demo(client):
     for name in first:
         if second[name] != first[name]:
             failures.append(f"second run changed {name}: {first[name]!r} -> {second[name]!r}")
+
+    settings.YOOKASSA_EMULATOR = True  # what `make run` has without shop credentials
+    for check in (check_demo_orders_are_bought_once, check_the_crew_works_at_one_pier):
+        try:
+            check(client)
+        except AssertionError as error:
+            failures.append(f"{check.__name__}: {error}")
 
     assert failures == [], "\n".join(failures)

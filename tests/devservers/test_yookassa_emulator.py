@@ -250,3 +250,53 @@ def test_the_command_runs_the_emulator_in_development(monkeypatch):
         call_command("yookassa_emulator", "--port", "0", stdout=out)
 
     assert "YooKassa emulator on http://127.0.0.1:" in out.getvalue()
+
+
+def test_with_a_state_file_a_restarted_emulator_still_knows_its_payments(tmp_path):
+    """`make run` keeps the emulator's state in var/, so that the demo's paid orders can
+    still be refunded after the site is restarted."""
+    state = tmp_path / "yookassa.json"
+    first = EmulatorServer(
+        notification_url=None, shop_id=SHOP_ID, secret_key=SECRET_KEY, state_file=str(state)
+    ).start()
+    try:
+        gateway = YooKassaGateway(shop_id=SHOP_ID, secret_key=SECRET_KEY, api_url=first.api_url)
+        payment = create(gateway, key="kept")
+        pay(first, payment.id)
+    finally:
+        first.stop()
+    assert state.exists()
+
+    second = EmulatorServer(
+        notification_url=None, shop_id=SHOP_ID, secret_key=SECRET_KEY, state_file=str(state)
+    ).start()
+    try:
+        known = api(second, "GET", f"/payments/{payment.id}")
+        refund = api(
+            second,
+            "POST",
+            "/refunds",
+            {"payment_id": payment.id, "amount": {"value": "400.00", "currency": "RUB"}},
+            key="refund-after-restart",
+        )
+        # The same key with the same body after a restart answers the stored payment.
+        replayed = create(
+            YooKassaGateway(shop_id=SHOP_ID, secret_key=SECRET_KEY, api_url=second.api_url),
+            key="kept",
+        )
+    finally:
+        second.stop()
+    assert (known.status_code, known.json()["status"]) == (200, "succeeded")
+    assert (refund.status_code, refund.json()["status"]) == (200, "succeeded")
+    assert replayed.id == payment.id
+
+
+def test_without_a_state_file_nothing_is_written(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    server = EmulatorServer(notification_url=None, shop_id=SHOP_ID, secret_key=SECRET_KEY).start()
+    try:
+        gateway = YooKassaGateway(shop_id=SHOP_ID, secret_key=SECRET_KEY, api_url=server.api_url)
+        create(gateway, key="memory-only")
+    finally:
+        server.stop()
+    assert list(tmp_path.iterdir()) == []

@@ -40,6 +40,11 @@ class Command(BaseCommand):
             default=None,
             help="The emulator's address as the browser sees it (default: http://host:port).",
         )
+        parser.add_argument(
+            "--state-file",
+            default=None,
+            help="Keep payments, refunds and receipts in this JSON file across restarts.",
+        )
         parser.add_argument("--shop-id", default="emulator")
         parser.add_argument("--secret-key", default="test_emulator_key")
 
@@ -59,6 +64,7 @@ class Command(BaseCommand):
                 secret_key=options["secret_key"],
                 notification_url=options["notification_url"] or None,
                 public_url=options["public_url"],
+                state_file=options["state_file"],
             )
         except OSError as error:
             raise CommandError(
