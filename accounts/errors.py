@@ -17,6 +17,8 @@ MESSAGES = {
     "email_unverified": _(
         "Your account has no confirmed e-mail address yet: confirm it with the code we sent."
     ),
+    "note_empty": _("Write the note first: it is empty."),
+    "note_too_long": _("A note is at most %(limit)s characters long."),
 }
 
 

@@ -12,10 +12,11 @@ its tickets, payments, refunds and fiscal receipts — and removes the person fr
 | Order | name, e-mail (the placeholder), phone |
 | Payment.raw, Refund.raw | YooKassa's object as last fetched: a receipt's `customer`, and any e-mail, phone or name in it (SberPay and mobile-balance payments carry the payer's phone) |
 | PaymentNotification.excerpt | the start of the notification's body (the same object) |
+| SentMessage.recipient | the e-mail or phone each message about the orders went to |
 
 Tickets carry no person (a seat, a price, a QR secret); fiscal receipts are recorded by
-kind, status and id only. Messages sent are recorded on the order (when the e-mail and
-the SMS went out): there is no copy of their text to erase.
+kind, status and id only. Messages sent are recorded (`SentMessage`: kind, channel,
+recipient, result), never their text: the recipient goes.
 
 While an order awaits payment the erasure waits: a payment may still arrive, and its
 tickets and receipt go to the buyer's address. An order that is no longer awaiting
@@ -28,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from booking.i18n import localized_value
-from booking.models import Order, Payment, PaymentNotification, Refund
+from booking.models import Order, Payment, PaymentNotification, Refund, SentMessage
 
 
 def _orders(customer):
@@ -206,12 +207,19 @@ def erase_payment_notifications(erasure) -> None:
             PaymentNotification.objects.filter(pk=notification_id).update(excerpt=scrubbed)
 
 
+def erase_sent_messages(erasure) -> None:
+    SentMessage.objects.filter(order__customer=erasure.customer).exclude(recipient="").update(
+        recipient=""
+    )
+
+
 # In this order; tests remove each in turn to show that it is needed.
 ERASE_STEPS = (
     erase_orders,
     erase_payments,
     erase_refunds,
     erase_payment_notifications,
+    erase_sent_messages,
 )
 
 

@@ -156,7 +156,8 @@ def places_sold() -> QuerySet[Ticket]:
 
 
 def seats_claimed(now) -> QuerySet[SeatClaim]:
-    """Seat claims that take their seat: sold ones and unexpired holds'."""
+    """Seat claims that take their seat: sold ones, unexpired holds' and the staff's
+    blocks (no expiry, like sold ones)."""
     return SeatClaim.objects.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
 
 
@@ -213,7 +214,8 @@ def remaining_places(departure: Departure) -> int:
     """Needs a departure from `departures_with_availability`."""
     if departure.effective_seating_mode == SeatingMode.ASSIGNED:
         return max(departure.seat_count - departure.claimed_seats, 0)
-    return max(departure.effective_capacity - departure.held_places, 0)
+    # Places the staff blocked (booking.services.blocking) are not for sale.
+    return max(departure.effective_capacity - departure.held_places - departure.blocked_places, 0)
 
 
 @dataclass
@@ -337,10 +339,10 @@ def departure_seat_states(
         return []
     seats = list(Seat.objects.filter(seat_map_id=map_id).select_related("zone"))
     claims = {
-        seat_id: (hold_id, expires_at)
-        for seat_id, hold_id, expires_at in seats_claimed(now)
+        seat_id: (hold_id, expires_at, blocked_at)
+        for seat_id, hold_id, expires_at, blocked_at in seats_claimed(now)
         .filter(departure=departure)
-        .values_list("seat_id", "hold_id", "expires_at")
+        .values_list("seat_id", "hold_id", "expires_at", "blocked_at")
     }
     prices = PriceTable.for_departures(departure.product_id, [departure.pk])
     states = []
@@ -348,8 +350,10 @@ def departure_seat_states(
         if seat.kind == Seat.Kind.BLOCKED:
             status = "blocked"
         elif seat.pk in claims:
-            hold_id, expires_at = claims[seat.pk]
-            if expires_at is None:
+            hold_id, expires_at, blocked_at = claims[seat.pk]
+            if blocked_at is not None:
+                status = "blocked"  # taken off sale by the staff (booking.services.blocking)
+            elif expires_at is None:
                 status = "sold"
             elif own_hold_id is not None and hold_id == own_hold_id:
                 status = "mine"

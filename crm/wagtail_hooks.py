@@ -12,6 +12,8 @@ from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from accounts.services.notes import NOTE_ACTION as CUSTOMER_NOTE_ACTION
+from booking.services import backoffice, blocking
 from booking.services.checkin import CHECK_IN_ACTION, CHECK_IN_UNDO_ACTION
 from booking.services.payments import REFUND_CANCELED_ACTION
 from booking.services.refunds import REFUND_ACTION
@@ -156,6 +158,93 @@ def register_booking_log_actions(actions):
                 }
             except (KeyError, TypeError):
                 return _("Departures created")
+
+    @actions.register_action(backoffice.RESEND_ACTION)
+    class OrderResendFormatter(LogFormatter):
+        label = _("Resend the confirmation")
+
+        def format_message(self, log_entry):
+            try:
+                results = log_entry.data["results"]
+                parts = [
+                    f"{channel}: " + (_("sent") if result == "ok" else _("not sent"))
+                    for channel, result in results.items()
+                ]
+                return _("Confirmation sent again (%(results)s)") % {"results": ", ".join(parts)}
+            except (KeyError, TypeError, AttributeError):
+                return _("Confirmation sent again")
+
+    @actions.register_action(backoffice.CONTACT_CHANGE_ACTION)
+    class OrderContactChangeFormatter(LogFormatter):
+        label = _("Correct the contact details")
+
+        def format_message(self, log_entry):
+            try:
+                changes = log_entry.data["changes"]
+                return _("Contact details corrected: %(changes)s") % {
+                    "changes": "; ".join(
+                        f"{change['old']} → {change['new']}" for change in changes.values()
+                    )
+                }
+            except (KeyError, TypeError, AttributeError):
+                return _("Contact details corrected")
+
+    @actions.register_action(backoffice.CANCEL_ACTION)
+    class OrderCancelFormatter(LogFormatter):
+        label = _("Cancel an unpaid order")
+
+        def format_message(self, log_entry):
+            try:
+                reason = log_entry.data["reason"]
+            except (KeyError, TypeError):
+                reason = ""
+            if reason:
+                return _("Unpaid order cancelled: %(reason)s") % {"reason": reason}
+            return _("Unpaid order cancelled")
+
+    @actions.register_action(backoffice.NOTE_ACTION)
+    class OrderNoteFormatter(LogFormatter):
+        label = _("Add a note")
+
+        def format_message(self, log_entry):
+            return _("Note added to the order")
+
+    @actions.register_action(CUSTOMER_NOTE_ACTION)
+    class CustomerNoteFormatter(LogFormatter):
+        label = _("Add a note")
+
+        def format_message(self, log_entry):
+            return _("Note added to the customer")
+
+    @actions.register_action(blocking.BLOCK_ACTION)
+    class DepartureBlockFormatter(LogFormatter):
+        label = _("Block seats or places")
+
+        def format_message(self, log_entry):
+            data = log_entry.data if isinstance(log_entry.data, dict) else {}
+            if "places" in data:
+                return _("Places blocked: %(places)s (before: %(previous)s)") % {
+                    "places": data.get("places"),
+                    "previous": data.get("previous"),
+                }
+            if "labels" in data:
+                return _("Seats blocked: %(seats)s") % {"seats": data["labels"]}
+            return _("Seats blocked")
+
+    @actions.register_action(blocking.UNBLOCK_ACTION)
+    class DepartureUnblockFormatter(LogFormatter):
+        label = _("Unblock seats or places")
+
+        def format_message(self, log_entry):
+            data = log_entry.data if isinstance(log_entry.data, dict) else {}
+            if "places" in data:
+                return _("Places blocked: %(places)s (before: %(previous)s)") % {
+                    "places": data.get("places"),
+                    "previous": data.get("previous"),
+                }
+            if "labels" in data:
+                return _("Seats put on sale again: %(seats)s") % {"seats": data["labels"]}
+            return _("Seats put on sale again")
 
 
 @hooks.register("register_admin_menu_item")

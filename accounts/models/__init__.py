@@ -1,7 +1,7 @@
 """The people: site users (customers and staff alike) and the customers who buy, with their
 consents. Every model is importable from `accounts.models`."""
 
-from accounts.models.customers import Consent, Customer
+from accounts.models.customers import Consent, Customer, CustomerNote
 from accounts.models.users import User, UserManager
 
-__all__ = ["Consent", "Customer", "User", "UserManager"]
+__all__ = ["Consent", "Customer", "CustomerNote", "User", "UserManager"]

@@ -85,3 +85,32 @@ class Consent(models.Model):
 
     def __str__(self):
         return f"{self.customer}: {self.kind}"
+
+
+NOTE_MAX_LENGTH = 2000
+
+
+class CustomerNote(models.Model):
+    """An internal note of the staff about a customer; never shown to the customer."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="notes", verbose_name=_("customer")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("note"), max_length=NOTE_MAX_LENGTH)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("customer note")
+        verbose_name_plural = _("customer notes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.customer_id}/{self.pk}"

@@ -15,8 +15,8 @@ from booking.models.catalogue import (
     validate_timezone,
 )
 from booking.models.inventory import Departure, Hold, HoldLine, SeatClaim
-from booking.models.messaging import MessageKind, MessageTemplate
-from booking.models.orders import Order, Ticket
+from booking.models.messaging import MessageKind, MessageTemplate, SentMessage
+from booking.models.orders import Order, OrderNote, Ticket
 from booking.models.payments import FiscalReceipt, Payment, PaymentNotification, Refund
 from booking.models.pricing import (
     PREPAYMENT_MODES,
@@ -40,6 +40,7 @@ __all__ = [
     "MessageKind",
     "MessageTemplate",
     "Order",
+    "OrderNote",
     "Payment",
     "PaymentMode",
     "PaymentNotification",
@@ -54,6 +55,7 @@ __all__ = [
     "SeatClaim",
     "SeatMap",
     "SeatingMode",
+    "SentMessage",
     "ServiceFee",
     "Ticket",
     "TicketPrice",

@@ -3,6 +3,7 @@ on them and the seat claims that make a seat impossible to sell twice."""
 
 import zoneinfo
 
+from django.conf import settings
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +55,9 @@ class Departure(models.Model):
         blank=True,
         help_text=_("Leave empty to use the vessel's capacity"),
     )
+    # General admission: places the staff took off sale (booking.services.blocking); they
+    # count as taken wherever availability is counted.
+    blocked_places = models.PositiveIntegerField(_("places blocked"), default=0)
     on_sale_from = models.DateTimeField(_("on sale from"), null=True, blank=True)
     on_sale_until = models.DateTimeField(
         _("on sale until"),
@@ -190,16 +194,37 @@ class SeatClaim(models.Model):
     ticket = models.OneToOneField(
         "Ticket", on_delete=models.CASCADE, null=True, blank=True, related_name="seat_claim"
     )
+    # A block: the staff took the seat off sale (booking.services.blocking). A blocked
+    # seat's claim has no hold, no ticket and no expiry, so it is taken for good and no
+    # sweeper (they delete expired claims only) ever removes it.
+    blocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    blocked_reason = models.CharField(max_length=200, blank=True)
+    blocked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["departure", "seat"], name="booking_seatclaim_one_per_seat"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(blocked_at__isnull=True)
+                | models.Q(hold__isnull=True, ticket__isnull=True, expires_at__isnull=True),
+                name="booking_seatclaim_block_is_bare",
+            ),
         ]
 
     def __str__(self):
         return f"{self.departure_id}/{self.seat_id}"
+
+    @property
+    def is_block(self) -> bool:
+        return self.blocked_at is not None
 
 
 # --- Taxes: YooKassa's 54-FZ vocabulary is data, not code (RESEARCH.md §3.7). ----------

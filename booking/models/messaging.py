@@ -211,3 +211,51 @@ class MessageTemplate(models.Model):
             errors.setdefault("email_subject", []).append(_("The subject must be a single line."))
         if errors:
             raise ValidationError(errors)
+
+
+class SentMessage(models.Model):
+    """One attempt to send an e-mail or an SMS about an order (or one of its refunds),
+    successful or not: what the order screen's "messages sent" and the timeline show.
+    `error` is a short reason (an error code or an exception's class), never the text."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+
+    order = models.ForeignKey(
+        "booking.Order",
+        on_delete=models.CASCADE,
+        related_name="sent_messages",
+        verbose_name=_("order"),
+    )
+    refund = models.ForeignKey(
+        "booking.Refund",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sent_messages",
+        verbose_name=_("refund"),
+    )
+    kind = models.CharField(_("message"), max_length=30, choices=MessageKind.choices)
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
+    ok = models.BooleanField(_("delivered to the provider"), default=False)
+    error = models.CharField(_("error"), max_length=200, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    is_resend = models.BooleanField(_("resent by staff"), default=False)
+
+    class Meta:
+        verbose_name = _("message sent")
+        verbose_name_plural = _("messages sent")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.order_id}/{self.kind}/{self.channel}"

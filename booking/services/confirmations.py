@@ -20,7 +20,7 @@ the order details, tickets and price breakdown are always added by the templates
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -33,7 +33,7 @@ from django.utils import formats, timezone, translation
 from booking.gateways.sms import SmsError, send_sms
 from booking.i18n import localized_value
 from booking.messaging import RenderedMessage, render_message
-from booking.models import Order, Refund, Ticket
+from booking.models import Order, Refund, SentMessage, Ticket
 from booking.models.messaging import MessageKind
 from booking.selectors import breakdown_display
 from booking.services.pricing import Breakdown
@@ -53,7 +53,12 @@ EMAIL_TEMPLATES = {
 
 
 class MessageNotSent(RuntimeError):
-    """A message the provider did not accept; the task is retried."""
+    """A message the provider did not accept; the task is retried. `code`: the
+    provider's short error code, if any."""
+
+    def __init__(self, message: str, code: str = ""):
+        self.code = code
+        super().__init__(message)
 
 
 def order_page_url(order: Order) -> str:
@@ -270,18 +275,90 @@ def _is_late_refund(order: Order) -> bool:
     )
 
 
-def _send_once(order_id: int, field: str, eligible, send) -> bool:
-    """Calls `send()` and records the time in `field`, unless `field` is set already or
-    the order is not `eligible`; all under the order's row lock, so that two runs of a
-    task never both send. Nothing is recorded when `send` returns False or raises."""
+@dataclass(frozen=True)
+class Outgoing:
+    """One message about to be sent, as `SentMessage` records the attempt."""
+
+    order_id: int
+    kind: str
+    channel: str
+    recipient: str
+    refund_id: int | None = None
+    sent_by_id: int | None = None
+    is_resend: bool = False
+
+
+def _outgoing(order: Order, kind: str, channel: str, refund: Refund | None = None) -> Outgoing:
+    recipient = order.email if channel == SentMessage.Channel.EMAIL else order.phone
+    return Outgoing(
+        order_id=order.pk,
+        kind=kind,
+        channel=channel,
+        recipient=recipient,
+        refund_id=refund.pk if refund is not None else None,
+    )
+
+
+def error_text(error: BaseException) -> str:
+    """What `SentMessage.error` keeps of a failure: its class and code, never a text
+    that could carry the message or an address."""
+    code = getattr(error, "code", "") or getattr(error, "error_code", "") or ""
+    return f"{type(error).__name__}: {code}"[:200] if code else type(error).__name__[:200]
+
+
+def record_attempt(outgoing: Outgoing, *, ok: bool, error: str = "") -> SentMessage:
+    return SentMessage.objects.create(
+        order_id=outgoing.order_id,
+        refund_id=outgoing.refund_id,
+        kind=outgoing.kind,
+        channel=outgoing.channel,
+        recipient=outgoing.recipient[:254],
+        ok=ok,
+        error="" if ok else (error or "unknown")[:200],
+        sent_by_id=outgoing.sent_by_id,
+        is_resend=outgoing.is_resend,
+    )
+
+
+class _Refused(Exception):
+    """A message no retry can send (`SmsError`): recorded, not retried."""
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(code)
+
+
+def _send_locked(model, pk: int, field: str, eligible, send, outgoing: Outgoing) -> bool:
+    """Calls `send()` and records the time in `field` of the `model` row `pk`, unless
+    `field` is set already or the row is not `eligible`; all under the row's lock, so
+    that two runs of a task never both send. Every attempt (sent, refused or failed) is
+    recorded as a `SentMessage`; the time is recorded only when it was sent. A failure
+    is raised again after the attempt's record is committed (the task is retried)."""
+    failure = None
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order_id)
-        if getattr(order, field) is not None or not eligible(order):
+        row = model.objects.select_for_update().get(pk=pk)
+        if getattr(row, field) is not None or not eligible(row):
             return False
-        if send() is False:
+        try:
+            send()
+        except _Refused as refused:
+            record_attempt(outgoing, ok=False, error=f"SmsError: {refused.code}")
             return False
-        Order.objects.filter(pk=order_id).update(**{field: timezone.now()})
+        except Exception as error:
+            # Nothing was written before the send, so the transaction stays usable.
+            record_attempt(outgoing, ok=False, error=error_text(error))
+            failure = error
+        else:
+            model.objects.filter(pk=pk).update(**{field: timezone.now()})
+            record_attempt(outgoing, ok=True)
+    if failure is not None:
+        raise failure
     return True
+
+
+def _send_once(order_id: int, field: str, eligible, send, outgoing: Outgoing) -> bool:
+    """`_send_locked` for a message recorded on the order."""
+    return _send_locked(Order, order_id, field, eligible, send, outgoing)
 
 
 def _send_email(email: EmailMultiAlternatives) -> None:
@@ -290,18 +367,18 @@ def _send_email(email: EmailMultiAlternatives) -> None:
         raise MessageNotSent("The e-mail backend sent nothing.")
 
 
-def _send_sms(order: Order, text: str) -> bool:
+def _send_sms(order: Order, text: str) -> None:
     try:
         result = send_sms(order.phone, text)
     except SmsError as error:
         # Nothing can make this number or text sendable: no retry, the order is fine.
         logger.error("Order %s: SMS not sent (%s)", order.code, error.code)
-        return False
+        raise _Refused(error.code) from error
     if not result.ok:
         raise MessageNotSent(
-            f"SMS for order {order.code} not sent: {result.error_code} {result.detail}"
+            f"SMS for order {order.code} not sent: {result.error_code} {result.detail}",
+            code=result.error_code or "",
         )
-    return True
 
 
 def order_confirmation_email(order_id: int) -> bool:
@@ -312,7 +389,10 @@ def order_confirmation_email(order_id: int) -> bool:
         return False
     # The PDF is rendered before the row lock is taken (it takes a while).
     email = order_confirmation_message(order)
-    return _send_once(order_id, "confirmation_sent_at", _is_confirmable, lambda: _send_email(email))
+    outgoing = _outgoing(order, MessageKind.ORDER_CONFIRMATION, SentMessage.Channel.EMAIL)
+    return _send_once(
+        order_id, "confirmation_sent_at", _is_confirmable, lambda: _send_email(email), outgoing
+    )
 
 
 def order_confirmation_sms(order_id: int) -> bool:
@@ -321,7 +401,39 @@ def order_confirmation_sms(order_id: int) -> bool:
     if order.sms_sent_at is not None or not _is_confirmable(order):
         return False
     text = order_confirmation_sms_text(order)
-    return _send_once(order_id, "sms_sent_at", _is_confirmable, lambda: _send_sms(order, text))
+    outgoing = _outgoing(order, MessageKind.ORDER_CONFIRMATION, SentMessage.Channel.SMS)
+    return _send_once(
+        order_id, "sms_sent_at", _is_confirmable, lambda: _send_sms(order, text), outgoing
+    )
+
+
+def order_confirmation_send_again(order: Order, channel: str, *, sent_by=None) -> SentMessage:
+    """Sends the confirmation of a confirmed order once more, now, by `channel` ("email"
+    or "sms"), to the order's current contact, whatever was sent before (a staff resend);
+    the caller checks that the order is confirmed. The attempt is recorded and returned
+    (`ok`, `error`); a failed delivery never raises. When the first confirmation by that
+    channel had not gone out yet, its time is recorded too, so the queued task does not
+    send it a second time."""
+    outgoing = replace(
+        _outgoing(order, MessageKind.ORDER_CONFIRMATION, channel),
+        sent_by_id=getattr(sent_by, "pk", None),
+        is_resend=True,
+    )
+    field = "confirmation_sent_at" if channel == SentMessage.Channel.EMAIL else "sms_sent_at"
+    try:
+        if channel == SentMessage.Channel.EMAIL:
+            _send_email(order_confirmation_message(order))
+        else:
+            _send_sms(order, order_confirmation_sms_text(order))
+    except _Refused as refused:
+        return record_attempt(outgoing, ok=False, error=f"SmsError: {refused.code}")
+    except Exception as error:
+        logger.warning("Order %s: confirmation not sent again (%s)", order.code, error_text(error))
+        return record_attempt(outgoing, ok=False, error=error_text(error))
+    Order.objects.filter(pk=order.pk, **{f"{field}__isnull": True}).update(
+        **{field: timezone.now()}
+    )
+    return record_attempt(outgoing, ok=True)
 
 
 def order_confirmations_enqueue(order: Order) -> None:
@@ -344,7 +456,11 @@ def late_payment_refund_notice(order_id: int) -> dict[str, bool]:
         try:
             email = late_payment_refund_message(order)
             sent["email"] = _send_once(
-                order_id, "confirmation_sent_at", _is_late_refund, lambda: _send_email(email)
+                order_id,
+                "confirmation_sent_at",
+                _is_late_refund,
+                lambda: _send_email(email),
+                _outgoing(order, MessageKind.LATE_PAYMENT_REFUND, SentMessage.Channel.EMAIL),
             )
         except Exception as error:
             failure = error
@@ -352,7 +468,11 @@ def late_payment_refund_notice(order_id: int) -> dict[str, bool]:
         text = late_payment_refund_sms_text(order)
         try:
             sent["sms"] = _send_once(
-                order_id, "sms_sent_at", _is_late_refund, lambda: _send_sms(order, text)
+                order_id,
+                "sms_sent_at",
+                _is_late_refund,
+                lambda: _send_sms(order, text),
+                _outgoing(order, MessageKind.LATE_PAYMENT_REFUND, SentMessage.Channel.SMS),
             )
         except Exception as error:
             failure = failure or error
@@ -431,16 +551,11 @@ def _has_tickets(refund: Refund) -> bool:
     return refund.tickets.exists()
 
 
-def _send_refund_once(refund_id: int, field: str, send) -> bool:
-    """`_send_once` for a refund's notice: under the refund's row lock, at most once."""
-    with transaction.atomic():
-        refund = Refund.objects.select_for_update().get(pk=refund_id)
-        if getattr(refund, field) is not None or not _has_tickets(refund):
-            return False
-        if send() is False:
-            return False
-        Refund.objects.filter(pk=refund_id).update(**{field: timezone.now()})
-    return True
+def _send_refund_once(refund_id: int, field: str, send, outgoing: Outgoing) -> bool:
+    """`_send_locked` for a refund's notice: under the refund's row lock, at most once."""
+    return _send_locked(
+        Refund, refund_id, field, lambda refund: _has_tickets(refund), send, outgoing
+    )
 
 
 def ticket_refund_notice(refund_id: int) -> dict[str, bool]:
@@ -458,7 +573,10 @@ def ticket_refund_notice(refund_id: int) -> dict[str, bool]:
         try:
             email = ticket_refund_message(refund)
             sent["email"] = _send_refund_once(
-                refund_id, "email_sent_at", lambda: _send_email(email)
+                refund_id,
+                "email_sent_at",
+                lambda: _send_email(email),
+                _outgoing(order, MessageKind.TICKET_REFUND, SentMessage.Channel.EMAIL, refund),
             )
         except Exception as error:
             failure = error
@@ -466,7 +584,10 @@ def ticket_refund_notice(refund_id: int) -> dict[str, bool]:
         try:
             text = ticket_refund_sms_text(refund)
             sent["sms"] = _send_refund_once(
-                refund_id, "sms_sent_at", lambda: _send_sms(order, text)
+                refund_id,
+                "sms_sent_at",
+                lambda: _send_sms(order, text),
+                _outgoing(order, MessageKind.TICKET_REFUND, SentMessage.Channel.SMS, refund),
             )
         except Exception as error:
             failure = failure or error

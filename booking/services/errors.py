@@ -86,6 +86,30 @@ MESSAGES = {
         "%(amount)s. Without these tickets the order would cost less than that, so they "
         "cannot be refunded on their own; you can refund the whole order instead."
     ),
+    # The back office (booking.services.backoffice, booking.services.blocking).
+    "resend_channels_invalid": _("Choose how to send it: by e-mail, by SMS or both."),
+    "order_not_confirmed": _(
+        "Only a paid order has a confirmation to send: this order is not paid or has been "
+        "refunded in full."
+    ),
+    "order_not_cancellable": _("Only an order awaiting payment can be cancelled."),
+    "note_empty": _("Write the note first: it is empty."),
+    "note_too_long": _("A note is at most %(limit)s characters long."),
+    "block_reason_too_long": _("The reason is at most %(limit)s characters long."),
+    "block_no_seats": _("Choose at least one seat."),
+    "block_seats_taken": _(
+        "These seats are held or sold, so they cannot be blocked: %(seats)s. Nothing was blocked."
+    ),
+    "block_seats_not_blocked": _("These seats are not blocked: %(seats)s. Nothing was changed."),
+    "block_not_seated": _(
+        "This departure has no assigned seating: block a number of places instead."
+    ),
+    "block_seated": _("This departure has assigned seating: block seats on the seat map instead."),
+    "block_places_invalid": _("The number of places must be a whole number, 0 or more."),
+    "block_places_too_many": _(
+        "Only %(available)s places can be blocked on this departure now: the others are "
+        "held or sold."
+    ),
 }
 
 

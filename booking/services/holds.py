@@ -56,10 +56,12 @@ def hold_lifetime() -> timedelta:
     return timedelta(minutes=settings.BOOKING_HOLD_MINUTES)
 
 
-def general_admission_taken(departure_id: int, now, exclude_hold_id: int | None = None) -> int:
-    """Places taken on a general-admission departure: by unexpired holds (orders awaiting
-    payment included: their hold is kept) and by sold tickets. The rule is
-    `booking.selectors`' `places_held`/`places_sold`, which the availability shown to
+def general_admission_held_or_sold(
+    departure_id: int, now, exclude_hold_id: int | None = None
+) -> int:
+    """Places of a general-admission departure that customers have: in unexpired holds
+    (orders awaiting payment included: their hold is kept) and in sold tickets. The rule
+    is `booking.selectors`' `places_held`/`places_sold`, which the availability shown to
     customers counts with too."""
     lines = places_held(now).filter(hold__departure_id=departure_id)
     if exclude_hold_id is not None:
@@ -67,6 +69,22 @@ def general_admission_taken(departure_id: int, now, exclude_hold_id: int | None 
     held = lines.aggregate(total=Sum("quantity"))["total"] or 0
     sold = places_sold().filter(departure_id=departure_id).count()
     return held + sold
+
+
+def general_admission_taken(
+    departure_id: int, now, exclude_hold_id: int | None = None, *, blocked: int | None = None
+) -> int:
+    """Places taken on a general-admission departure: held or sold
+    (`general_admission_held_or_sold`) and blocked by the staff (`Departure.blocked_places`;
+    callers that hold the departure's row lock pass the value they read under it)."""
+    if blocked is None:
+        blocked = (
+            Departure.objects.filter(pk=departure_id)
+            .values_list("blocked_places", flat=True)
+            .first()
+            or 0
+        )
+    return general_admission_held_or_sold(departure_id, now, exclude_hold_id) + blocked
 
 
 def check_departure_on_sale(departure: Departure, now) -> None:
@@ -177,9 +195,15 @@ def _write_seats(departure: Departure, hold: Hold, seats: list[SeatRequest], now
 
 
 def _write_quantities(departure: Departure, hold: Hold, quantities: dict[int, int], now) -> None:
-    # The lock serialises every general-admission write to this departure.
-    Departure.objects.select_for_update().filter(pk=departure.pk).values_list("pk").get()
-    taken = general_admission_taken(departure.pk, now, exclude_hold_id=hold.pk)
+    # The lock serialises every general-admission write to this departure (the staff's
+    # blocks of places included: booking.services.blocking takes it too).
+    blocked = (
+        Departure.objects.select_for_update()
+        .filter(pk=departure.pk)
+        .values_list("blocked_places", flat=True)
+        .get()
+    )
+    taken = general_admission_taken(departure.pk, now, exclude_hold_id=hold.pk, blocked=blocked)
     remaining = departure.effective_capacity - taken
     if sum(quantities.values()) > remaining:
         raise BookingError("not_enough_places", remaining=max(remaining, 0))

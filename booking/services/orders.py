@@ -346,7 +346,9 @@ def _places_still_free(order: Order, tickets: list[Ticket], now) -> bool:
     departure = (
         Departure.objects.select_for_update().select_related("vessel").get(pk=order.departure_id)
     )
-    taken = general_admission_taken(departure.pk, now, exclude_hold_id=order.hold_id)
+    taken = general_admission_taken(
+        departure.pk, now, exclude_hold_id=order.hold_id, blocked=departure.blocked_places
+    )
     return departure.effective_capacity - taken >= len(tickets)
 
 
@@ -366,6 +368,12 @@ def order_confirm_paid(*, order: Order, payment: Payment, now=None) -> str:
         _refund_whole_payment(payment, Refund.Reason.DUPLICATE)
         return "duplicate"
     if order.status == Order.Status.CANCELLED and Refund.objects.filter(payment=payment).exists():
+        return "refunded"
+    if order.status == Order.Status.CANCELLED:
+        # Cancelled by the staff while it awaited payment: nothing revives it, even when
+        # its places are still free; the money goes back like a late payment's.
+        _end_hold(order, Order.Status.CANCELLED, Ticket.Status.CANCELLED)
+        _refund_whole_payment(payment, Refund.Reason.LATE_PAYMENT)
         return "refunded"
     tickets = list(order.tickets.select_related("departure").order_by("pk"))
     departure = order.departure
@@ -398,6 +406,13 @@ def _end_hold(order: Order, status: str, ticket_status: str, fields=()) -> None:
     order.save(update_fields=["status", "hold", *fields])
     if hold_id:
         Hold.objects.filter(pk=hold_id).delete()
+
+
+def order_end_unpaid(order: Order, status: str) -> None:
+    """An order awaiting payment ends unpaid (`status` expired or cancelled): its tickets
+    are cancelled and its hold with its seat claims is deleted, so the places are free at
+    once. Runs inside the caller's transaction, with the order locked."""
+    _end_hold(order, status, Ticket.Status.CANCELLED)
 
 
 def _refund_whole_payment(payment: Payment, reason: str) -> Refund:
