@@ -430,12 +430,11 @@ def read_order(request: HttpRequest, code: str = Path(..., max_length=100)):
 def read_refund_quote(
     request: HttpRequest,
     code: str = Path(..., max_length=100),
-    tickets: list[str] | None = Query(
-        None, description="Ticket ids, comma-separated or repeated; none: all refundable"
-    ),
+    tickets: Query[list[str] | None] = None,
 ):
-    """The refund rule's answer (`allowed`, and when refused its `code` and `message`,
-    deadlines on the pier's clock). Changes nothing."""
+    """The refund rule's answer for `tickets` (ids, comma-separated or the parameter
+    repeated; none: every ticket still refundable): `allowed`, and when refused its
+    `code` and `message`, deadlines on the pier's clock. Changes nothing."""
     order = _order(request, code)
     ids = _ticket_ids(tickets)
     quote = refund_quote(order=order, tickets=ids)
@@ -569,4 +568,3 @@ def read_customer(request: HttpRequest, customer_id: int = Path(..., ge=1, le=MA
             for c in consents.order_by("-created_at", "-pk")
         ],
     }
-
