@@ -48,6 +48,8 @@ from crm.permissions import customer_policy, order_policy
 # write it, crm/views/orders.py; its formatter is registered with theirs): the customer's
 # history lists every reading, by screen or by API.
 VIEW_ACTION = "prichal.personal_data.view"
+# A search (on the member of staff, as the screens' search writes it, crm/views/search.py).
+SEARCH_ACTION = "prichal.personal_data.search"
 
 MAX_TICKETS = 100
 MAX_ID = 2**63 - 1
@@ -234,13 +236,17 @@ def _order(request: HttpRequest, code: str, *, action: str = "view") -> Order:
     return order
 
 
+def _ensure_action(action: str, label) -> None:
+    """The screens register these actions' formatters (crm/wagtail_hooks.py); without
+    them (this branch alone) a plain one, so that the entry can be written."""
+    if not log_registry.action_exists(action):
+        log_registry.register_action(action, label, label)
+
+
 def _audit_view(request: HttpRequest, customer, order: Order | None = None) -> None:
     """A member of staff saw a person's data through the API: ids only (the history
     report lists the title), the token that was used, and the order it was read on."""
-    if not log_registry.action_exists(VIEW_ACTION):
-        # The screens' formatter (crm/wagtail_hooks.py) not there: a plain one.
-        label = gettext_lazy("View personal data")
-        log_registry.register_action(VIEW_ACTION, label, label)
+    _ensure_action(VIEW_ACTION, gettext_lazy("View personal data"))
     data = {"via": "api", "token": request.auth.pk}
     if order is not None:
         data["order_id"] = order.pk
@@ -307,6 +313,21 @@ def search(
         .select_related("departure__product", "departure__venue")
     }
     language = translation.get_language()
+    found = [(hit, orders[hit.order.pk]) for hit in hits if hit.order.pk in orders]
+    if q.strip():
+        _ensure_action(SEARCH_ACTION, gettext_lazy("Search orders"))
+        log(
+            instance=request.user,
+            action=SEARCH_ACTION,
+            user=request.user,
+            title="order search",
+            data={
+                "via": "api",
+                "token": request.auth.pk,
+                "query_length": len(q),
+                "hits": len(found),
+            },
+        )
     return [
         {
             "kind": hit.kind,
@@ -319,8 +340,7 @@ def search(
             "ticket": hit.ticket.pk if hit.ticket else None,
             "departure": _departure_out(order.departure, language),
         }
-        for hit in hits
-        if (order := orders.get(hit.order.pk)) is not None
+        for hit, order in found
     ]
 
 

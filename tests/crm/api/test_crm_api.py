@@ -13,7 +13,7 @@ from wagtail.models import APIToken, ModelLogEntry
 from accounts.models import Consent
 from booking.models import Departure, Order, Refund, Ticket
 from crm import permissions, roles
-from crm.api.endpoints import VIEW_ACTION
+from crm.api.endpoints import SEARCH_ACTION, VIEW_ACTION
 from tests.booking.api.helpers import assert_error
 from tests.crm.api.helpers import (
     API,
@@ -194,8 +194,10 @@ def test_forbidden_is_translated(home, language, message):
 def test_search_by_a_spoken_phone_finds_the_order(home):
     order = paid_order()
     other = paid_order(email="boris@example.com", phone="+7 921 000-00-01", name="Борис")
+    agent = staff(roles.AGENT)
+    token, plain = token_for(agent)
 
-    response = api_for(roles.AGENT).get("/search", {"q": PHONE_SPOKEN})
+    response = TokenClient(plain).get("/search", {"q": PHONE_SPOKEN})
 
     assert response.status_code == 200, response.content
     (hit,) = response.json()
@@ -209,6 +211,19 @@ def test_search_by_a_spoken_phone_finds_the_order(home):
     assert hit["departure"]["id"] == order.departure_id
     assert hit["departure"]["starts_at"].endswith("T11:00:00+10:00")  # the pier's clock
     assert hit["ticket"] is None
+    # Audited as the screens' search is: on the member of staff, no query text.
+    (entry,) = ModelLogEntry.objects.filter(action=SEARCH_ACTION)
+    assert (entry.object_id, entry.user_id, entry.label) == (
+        str(agent.pk),
+        agent.pk,
+        "order search",
+    )
+    assert entry.data == {
+        "via": "api",
+        "token": token.pk,
+        "query_length": len(PHONE_SPOKEN),
+        "hits": 1,
+    }
 
 
 def test_search_by_ticket_names_the_ticket(home):
