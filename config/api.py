@@ -20,6 +20,7 @@ from booking.api.public import ErrorOut
 from booking.api.public import router as booking_router
 from booking.services.errors import BookingError
 from common.errors import CodedError
+from crm.api.endpoints import router as crm_router
 from crm.checkin.api import router as checkin_router
 
 
@@ -58,7 +59,10 @@ class PrichalAPI(NinjaAPI):
 api = PrichalAPI(
     title="Prichal API",
     version="1",
-    description="Catalogue, departures, seat maps, holds and the signed-in customer's account.",
+    description=(
+        "Catalogue, departures, seat maps, holds, the signed-in customer's account and the "
+        "CRM (staff, with personal API tokens)."
+    ),
     urls_namespace="api-v1",
 )
 
@@ -84,6 +88,9 @@ STATUS_BY_CODE = {
     "ticket_refunded": 409,
     "ticket_boarded": 409,
     "order_not_refundable": 409,
+    # The CRM API (crm.api): a role without the permission; a customer not visible.
+    "forbidden": 403,
+    "customer_not_found": 404,
 }
 # The signed-in customer's refusals (accounts.errors.AccountError); any other: 422.
 ACCOUNT_STATUS_BY_CODE = {"email_unverified": 403}
@@ -165,3 +172,4 @@ api.add_router("/", booking_router)
 api.add_router("/payments/", payments_router)
 api.add_router("/checkin/", checkin_router)
 api.add_router("/me/", me_router)
+api.add_router("/crm/", crm_router)

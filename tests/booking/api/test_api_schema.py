@@ -44,6 +44,13 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/me/orders/{code}/tickets", "get"),
     ("/api/v1/me/orders/{code}/refund-quote", "get"),
     ("/api/v1/me/orders/{code}/refunds", "post"),
+    # The CRM (staff API tokens; crm/api/, tested in tests/crm/api).
+    ("/api/v1/crm/search", "get"),
+    ("/api/v1/crm/orders/{code}", "get"),
+    ("/api/v1/crm/orders/{code}/refund-quote", "get"),
+    ("/api/v1/crm/orders/{code}/refunds", "post"),
+    ("/api/v1/crm/orders/{code}/resend", "post"),
+    ("/api/v1/crm/customers/{customer_id}", "get"),
 }
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
 
