@@ -106,7 +106,7 @@ def register_crm_search_url():
 @hooks.register("register_admin_search_area")
 def register_crm_search_area():
     return OrderSearchArea(
-        _("Orders"), reverse_lazy("crm_search"), name="crm-orders", icon_name="list-ul", order=50
+        _("Orders"), reverse_lazy("crm_search"), name="crm-orders", icon_name="list-ul", order=150
     )
 
 

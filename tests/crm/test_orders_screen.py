@@ -89,9 +89,7 @@ def test_the_listing_filters(agent_client, order):
     by_pier = text(agent_client.get(url, {"pier": unpaid.departure.venue_id}))
     assert unpaid.code in by_pier and order.code not in by_pier
     today = timezone.localdate().isoformat()
-    by_paid_day = text(
-        agent_client.get(url, {"paid_at_from": today, "paid_at_to": today})
-    )
+    by_paid_day = text(agent_client.get(url, {"paid_at_from": today, "paid_at_to": today}))
     assert order.code in by_paid_day and unpaid.code not in by_paid_day
 
 
@@ -118,7 +116,9 @@ def _many_orders(count: int):
 
 
 @pytest.mark.parametrize("count", [1, 30])
-def test_the_listing_is_a_fixed_number_of_queries(agent_client, count, django_assert_max_num_queries):
+def test_the_listing_is_a_fixed_number_of_queries(
+    agent_client, count, django_assert_max_num_queries
+):
     _many_orders(count)
     agent_client.get(reverse("crm_orders:index"))  # warm the session and content types
     with django_assert_max_num_queries(20):
