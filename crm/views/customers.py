@@ -13,7 +13,12 @@ from wagtail.admin.views.generic import HistoryView, InspectView
 from accounts.privacy.selectors import consent_states
 from booking.models import Order, Payment, Refund, Ticket
 from crm.permissions import customer_policy, order_policy
-from crm.views.orders import PolicyObjectMixin, RoleRequiredMixin, personal_data_viewed
+from crm.views.orders import (
+    PolicyObjectMixin,
+    RoleRequiredMixin,
+    ScreenHistoryMixin,
+    personal_data_viewed,
+)
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
 
@@ -117,7 +122,7 @@ class CustomerInspectView(RoleRequiredMixin, PolicyObjectMixin, InspectView):
         return response
 
 
-class CustomerHistoryView(RoleRequiredMixin, HistoryView):
+class CustomerHistoryView(RoleRequiredMixin, ScreenHistoryMixin, HistoryView):
     role_policy = customer_policy
     any_permission_required = ["view"]
 

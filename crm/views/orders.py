@@ -9,9 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseForbidden
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from wagtail.admin.views.generic import HistoryView, InspectView
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import log
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
@@ -152,7 +154,7 @@ class OrderInspectView(RoleRequiredMixin, PolicyObjectMixin, InspectView):
 
     template_name = "crm/admin/orders/order.html"
     any_permission_required = ["view"]
-    page_title = gettext_lazy("Order")
+    page_title = capfirst(Order._meta.verbose_name)
 
     def get_fields(self):
         return []
@@ -207,7 +209,21 @@ class OrderInspectView(RoleRequiredMixin, PolicyObjectMixin, InspectView):
         return response
 
 
-class OrderHistoryView(RoleRequiredMixin, HistoryView):
+class ScreenHistoryMixin:
+    """The history's header leads back to the record's screen (Wagtail's says "Edit")."""
+
+    @cached_property
+    def header_buttons(self):
+        return [
+            HeaderButton(
+                label=capfirst(self.model._meta.verbose_name),
+                url=self.get_edit_url(self.object),
+                icon_name="info-circle",
+            )
+        ]
+
+
+class OrderHistoryView(RoleRequiredMixin, ScreenHistoryMixin, HistoryView):
     """Wagtail's history of the order, for whoever may view the order (an accountant
     too: Wagtail's own asks for add/change/delete); other orders are 404."""
 

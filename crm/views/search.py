@@ -10,11 +10,11 @@ import unicodedata
 
 from django import forms
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views import View
+from django.views.generic import TemplateView
 from wagtail.admin.search import SearchArea
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
 from booking.search import MAX_QUERY_LENGTH, orders_search
@@ -65,8 +65,13 @@ class OrderSearchArea(SearchArea):
         return user_may_search(request.user)
 
 
-class OrderSearchView(View):
+class OrderSearchView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "crm/admin/search/results.html"
+    page_title = _("Find an order")
+    header_icon = "search"
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
     def get(self, request):
         if not user_may_search(request.user):
@@ -104,16 +109,10 @@ class OrderSearchView(View):
             exact = [row for row in rows if row["exact"]]
             if len(exact) == 1:
                 return redirect(exact[0]["url"])
-        return TemplateResponse(
-            request,
-            self.template_name,
-            {
-                "form": form,
-                "rows": rows,
-                "crm_search_query": raw if form is not None and form.is_valid() else "",
-                "searched": form is not None and form.is_valid(),
-                "page_title": _("Find an order"),
-                "header_title": _("Find an order"),
-                "header_icon": "search",
-            },
+        context = self.get_context_data(
+            form=form,
+            rows=rows,
+            crm_search_query=raw if form is not None and form.is_valid() else "",
+            searched=form is not None and form.is_valid(),
         )
+        return self.render_to_response(context)

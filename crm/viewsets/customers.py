@@ -3,7 +3,9 @@ computed in the query) and the customer screen (`crm.views.customers`). No add, 
 delete: personal data changes only through the privacy services (export, erasure)."""
 
 from django.urls import path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -61,13 +63,13 @@ class CustomerViewSet(ModelViewSet):
     list_display = [
         TitleColumn(
             "name",
-            label=_("Name"),
+            label=capfirst(pgettext_lazy("person", "name")),
             accessor=customer_name,
             sort_key="name",
             get_url=lambda customer: reverse("crm_customers:inspect", args=[customer.pk]),
         ),
-        Column("email", label=_("E-mail"), accessor=_contact("email"), sort_key="email"),
-        Column("phone", label=_("Phone"), accessor=_contact("phone")),
+        Column("email", label=capfirst(_("e-mail")), accessor=_contact("email"), sort_key="email"),
+        Column("phone", label=capfirst(_("phone")), accessor=_contact("phone")),
         Column("orders_count", label=_("Orders"), sort_key="orders_count"),
         Column("total_paid", label=_("Total paid"), sort_key="total_paid"),
         DateColumn("created_at", label=_("Created"), sort_key="created_at"),

@@ -80,7 +80,7 @@ def test_the_listing_is_a_fixed_number_of_queries(agent_client, django_assert_ma
 
 
 def test_the_customer_screen(agent_client, agent, customer_orders):
-    paid, second, unpaid = customer_orders
+    paid, second, _unpaid = customer_orders
     customer = paid.customer
     Consent.objects.create(
         customer=customer,
