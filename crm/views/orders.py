@@ -109,10 +109,14 @@ class RoleRequiredMixin:
 
     def setup(self, request, *args, **kwargs):
         self.refused = not self.role_policy.user_has_permission(request.user, self.role_action)
+        if not self.refused:
+            try:
+                super().setup(request, *args, **kwargs)
+            except PermissionDenied:
+                # A record the policy shows but refuses (`PolicyObjectMixin`).
+                self.refused = True
         if self.refused:
             self.request, self.args, self.kwargs = request, args, kwargs
-            return
-        super().setup(request, *args, **kwargs)
 
     def dispatch(self, request, *args, **kwargs):
         if self.refused:

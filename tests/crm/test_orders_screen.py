@@ -252,3 +252,34 @@ def test_payments_are_listed_with_their_status(agent_client, order):
     )
     page = text(agent_client.get(reverse("crm_orders:inspect", args=[order.pk])))
     assert "yk-duplicate-7" in page
+
+
+def test_an_accountant_sees_orders_but_not_customers_in_the_menu(order):
+    home = text(client_of(staff(roles.ACCOUNTANT)).get(reverse("wagtailadmin_home")))
+    assert "/admin/crm/orders/" in home
+    assert "/admin/crm/customers/" not in home
+
+
+def test_the_site_history_report_shows_the_console_entries(admin_client, agent_client, order):
+    agent_client.get(reverse("crm_orders:inspect", args=[order.pk]))
+    agent_client.get(reverse("crm_orders:index"), {"export": "csv"})
+    agent_client.get("/admin/crm/search/", {"q": "Смирнова"})
+    response = admin_client.get(reverse("wagtailadmin_reports:site_history"))
+    assert response.status_code == 200
+    page = text(response)
+    assert "Выгрузка заказов" in page
+    assert "Просмотр персональных данных" in page
+    assert "Поиск заказов" in page
+    # The viewed customer's entry links to the customer's screen (not an edit form).
+    assert reverse("crm_customers:inspect", args=[order.customer_id]) in page
+
+
+def test_an_order_the_policy_refuses_is_403(agent_client, order, monkeypatch):
+    from crm.permissions import order_policy
+
+    monkeypatch.setattr(
+        order_policy, "user_has_permission_for_instance", lambda user, action, obj: False
+    )
+    response = agent_client.get(reverse("crm_orders:inspect", args=[order.pk]))
+    assert response.status_code == 403
+    assert not ModelLogEntry.objects.filter(action="prichal.personal_data.view").exists()
