@@ -2,8 +2,11 @@
 audit trail) and the order screen (`crm.views.orders`). No add, edit or delete: orders
 change only through the domain's verbs (refund, resend, cancel), wired in round two."""
 
+import datetime
+
 import django_filters
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
@@ -88,6 +91,19 @@ class OrderIndexView(RoleRequiredMixin, IndexView):
                         params[key] = self.request.GET.get(key)[:100]
         params["search"] = bool(self.request.GET.get("q"))
         return params
+
+    # Times in a spreadsheet on the site's clock (Wagtail writes them in UTC).
+    custom_value_preprocess = {
+        **IndexView.custom_value_preprocess,
+        datetime.datetime: {
+            IndexView.FORMAT_XLSX: lambda value: (
+                timezone.make_naive(value) if timezone.is_aware(value) else value
+            ),
+            IndexView.FORMAT_CSV: lambda value: timezone.localtime(value).strftime(
+                "%Y-%m-%d %H:%M"
+            ),
+        },
+    }
 
     def to_row_dict(self, item):
         # The departure on the pier's clock as text: a spreadsheet would get an aware

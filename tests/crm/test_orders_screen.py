@@ -283,3 +283,16 @@ def test_an_order_the_policy_refuses_is_403(agent_client, order, monkeypatch):
     response = agent_client.get(reverse("crm_orders:inspect", args=[order.pk]))
     assert response.status_code == 403
     assert not ModelLogEntry.objects.filter(action="prichal.personal_data.view").exists()
+
+
+def test_export_times_are_on_the_site_clock(agent_client, order):
+    response = agent_client.get(reverse("crm_orders:index"), {"export": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    created = timezone.localtime(Order.objects.get(pk=order.pk).created_at)
+    assert rows[1][1] == created.strftime("%Y-%m-%d %H:%M")
+    xlsx = agent_client.get(reverse("crm_orders:index"), {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    cell = sheet.cell(row=2, column=2).value
+    assert cell.replace(second=0, microsecond=0) == created.replace(
+        tzinfo=None, second=0, microsecond=0
+    )
