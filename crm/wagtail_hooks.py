@@ -1,6 +1,8 @@
-"""The CRM's Wagtail admin: registers the staff screens of `crm.viewsets` (the booking
-group: inventory and sales; message templates), the check-in menu item and the
-undo-a-boarding URL, the admin stylesheet and the log formatters of booking's actions.
+"""The CRM's Wagtail admin: registers the staff screens of `crm.viewsets` in one "CRM" menu
+(orders, customers, then the booking editors: inventory, sales, message templates), the
+order search (its URL, and "Orders" in the sidebar search), the agent's dashboard panel,
+the check-in menu item and the undo-a-boarding URL, the admin stylesheet and the log
+formatters of booking's and the console's actions.
 Wagtail finds this module because `crm` is an installed app."""
 
 from django.templatetags.static import static
@@ -20,8 +22,12 @@ from booking.services.refunds import REFUND_ACTION
 from crm.views.checkin import CheckInUndoView
 from crm.views.departures import SCHEDULE_ACTION
 from crm.views.generic import BookingDeleteView, use_booking_views
+from crm.views.orders import PERSONAL_DATA_VIEW_ACTION
+from crm.views.search import SEARCH_ACTION, OrderSearchArea, OrderSearchView
 from crm.views.seatmaps import SEAT_MAP_APPLY_ACTION
 from crm.viewsets.checkin import CheckInMenuItem
+from crm.viewsets.customers import CustomerViewSet
+from crm.viewsets.dashboard import crm_dashboard_panel
 from crm.viewsets.inventory import (
     DepartureScheduleViewSet,
     DepartureViewSet,
@@ -31,6 +37,7 @@ from crm.viewsets.inventory import (
     VesselViewSet,
 )
 from crm.viewsets.messaging import MessageTemplateViewSet
+from crm.viewsets.orders import ORDER_EXPORT_ACTION, OrderViewSet
 from crm.viewsets.sales import (
     ProductTaxesViewSet,
     ProductViewSet,
@@ -55,11 +62,26 @@ for viewset in (
     use_booking_views(viewset)
 
 
-class BookingViewSetGroup(SnippetViewSetGroup):
-    menu_label = _("Booking")
+class CRMMessageTemplateViewSet(MessageTemplateViewSet):
+    """Message templates inside the CRM menu instead of a top-level item."""
+
+    add_to_admin_menu = False
+
+
+use_booking_views(CRMMessageTemplateViewSet)
+
+
+class CRMViewSetGroup(SnippetViewSetGroup):
+    """One "CRM" menu: the agent's screens first, then the booking editors. Each item
+    shows only to those who may use it (a marketer sees message templates only)."""
+
+    menu_label = _("CRM")
+    menu_name = "crm"
     menu_icon = "date"
     menu_order = 200
     items = (
+        OrderViewSet,
+        CustomerViewSet,
         ProductViewSet,
         DepartureViewSet,
         DepartureScheduleViewSet,
@@ -71,13 +93,66 @@ class BookingViewSetGroup(SnippetViewSetGroup):
         ServiceFeeViewSet,
         ProductTaxesViewSet,
         RefundPolicyViewSet,
+        CRMMessageTemplateViewSet,
     )
 
 
-register_snippet(BookingViewSetGroup)
+register_snippet(CRMViewSetGroup)
 
-use_booking_views(MessageTemplateViewSet)
-register_snippet(MessageTemplateViewSet)
+
+@hooks.register("register_admin_urls")
+def register_crm_search_url():
+    return [path("crm/search/", OrderSearchView.as_view(), name="crm_search")]
+
+
+@hooks.register("register_admin_search_area")
+def register_crm_search_area():
+    return OrderSearchArea(
+        _("Orders"), reverse_lazy("crm_search"), name="crm-orders", icon_name="list-ul", order=150
+    )
+
+
+hooks.register("construct_homepage_panels", crm_dashboard_panel)
+
+
+@hooks.register("register_log_actions")
+def register_crm_console_log_actions(actions):
+    @actions.register_action(PERSONAL_DATA_VIEW_ACTION)
+    class PersonalDataViewFormatter(LogFormatter):
+        label = _("View personal data")
+
+        def format_message(self, log_entry):
+            try:
+                if log_entry.data["screen"] == "order":
+                    return _("Personal data viewed on the screen of order #%(order)s") % {
+                        "order": log_entry.data["order_id"]
+                    }
+            except (KeyError, TypeError):
+                pass
+            return _("Personal data viewed on the customer screen")
+
+    @actions.register_action(SEARCH_ACTION)
+    class PersonalDataSearchFormatter(LogFormatter):
+        label = _("Search orders")
+
+        def format_message(self, log_entry):
+            try:
+                return _("Orders searched: %(hits)s found") % {"hits": log_entry.data["hits"]}
+            except (KeyError, TypeError):
+                return _("Orders searched")
+
+    @actions.register_action(ORDER_EXPORT_ACTION)
+    class OrderExportFormatter(LogFormatter):
+        label = _("Export orders")
+
+        def format_message(self, log_entry):
+            try:
+                return _("Orders exported (%(format)s): %(rows)s rows") % {
+                    "format": log_entry.data["format"],
+                    "rows": log_entry.data["rows"],
+                }
+            except (KeyError, TypeError):
+                return _("Orders exported")
 
 
 @hooks.register("insert_global_admin_css")
