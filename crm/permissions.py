@@ -74,9 +74,9 @@ def user_assignments(user) -> Assignments:
     if cached is not None:
         return cached
     types = ContentType.objects.get_for_models(Venue, Vessel)  # cached by Django
-    wanted = Q(
-        content_type=types[Venue], permission__codename=ASSIGNED_TO_VENUE
-    ) | Q(content_type=types[Vessel], permission__codename=ASSIGNED_TO_VESSEL)
+    wanted = Q(content_type=types[Venue], permission__codename=ASSIGNED_TO_VENUE) | Q(
+        content_type=types[Vessel], permission__codename=ASSIGNED_TO_VESSEL
+    )
     own = UserObjectPermission.objects.filter(wanted, user=user)
     by_group = GroupObjectPermission.objects.filter(wanted, group__user=user)
     venue_ids, vessel_ids = set(), set()
@@ -193,9 +193,7 @@ class OrderPolicy(ScopedPolicy):
         venue_ids = office_venue_ids(user)
         if venue_ids is None:
             return True
-        return (
-            Departure.objects.filter(pk=instance.departure_id, venue_id__in=venue_ids).exists()
-        )
+        return Departure.objects.filter(pk=instance.departure_id, venue_id__in=venue_ids).exists()
 
 
 class CustomerPolicy(ScopedPolicy):
@@ -209,9 +207,7 @@ class CustomerPolicy(ScopedPolicy):
         if venue_ids is None:
             return None
         return Q(
-            Exists(
-                Order.objects.filter(customer=OuterRef("pk"), departure__venue_id__in=venue_ids)
-            )
+            Exists(Order.objects.filter(customer=OuterRef("pk"), departure__venue_id__in=venue_ids))
         )
 
 

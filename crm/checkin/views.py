@@ -105,9 +105,7 @@ def _script_strings() -> dict[str, str]:
 
 
 def _forbidden(request: HttpRequest, *, not_assigned: bool = False):
-    return render(
-        request, "crm/checkin/forbidden.html", {"not_assigned": not_assigned}, status=403
-    )
+    return render(request, "crm/checkin/forbidden.html", {"not_assigned": not_assigned}, status=403)
 
 
 @check_in_staff_required
