@@ -22,7 +22,6 @@ from booking.services.checkin import (
     ticket_check_in,
     ticket_check_in_by_id,
 )
-
 from crm.permissions import BOARD, departure_policy
 
 router = Router(tags=["check-in"], auth=django_auth)

@@ -150,7 +150,7 @@ def test_an_agent_limited_to_a_pier_sees_only_its_orders_customers_and_departure
 
 
 def test_a_vessel_assignment_does_not_limit_office_work(pier_a, pier_b):
-    (a, order_a), (b, order_b) = pier_a, pier_b
+    (a, order_a), (_b, order_b) = pier_a, pier_b
     agent = in_role("agent@example.com", roles.AGENT)
     assign_perm(VESSEL, agent, a.vessel)
     assert set(order_policy.instances_user_has_permission_for(fresh(agent), "view")) == {

@@ -5,10 +5,10 @@ import re
 import zoneinfo
 
 import pytest
-from guardian.shortcuts import assign_perm
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
+from guardian.shortcuts import assign_perm
 
 from booking.models import Ticket
 from tests.factories import (

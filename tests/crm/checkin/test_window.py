@@ -5,11 +5,11 @@ reason."""
 import datetime
 
 import pytest
-from guardian.shortcuts import assign_perm
 from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import translation
+from guardian.shortcuts import assign_perm
 from wagtail.models import ModelLogEntry
 
 from booking.models import Departure, Ticket
