@@ -33,6 +33,9 @@ GROUP_PERMISSIONS_CHANGED_ACTION = "prichal.staff.group_permissions_changed"
 OBJECT_PERMISSION_ADDED_ACTION = "prichal.staff.object_permission_added"
 OBJECT_PERMISSION_REMOVED_ACTION = "prichal.staff.object_permission_removed"
 
+# In the session of a staff user from their sign-in on: the staff-only middleware looks
+# at it instead of asking the permissions of every customer on every request.
+STAFF_SESSION_KEY = "prichal_staff"
 # Set on a request whose sign-out is logged otherwise (the idle timeout).
 SKIP_SIGN_OUT_ATTRIBUTE = "_staff_sign_out_logged"
 
@@ -64,6 +67,8 @@ _CHANGES = {"post_add": "added", "post_remove": "removed", "pre_clear": "removed
 
 def _signed_in(sender, request, user, **kwargs):
     if is_staff_user(user):
+        if request is not None and hasattr(request, "session"):
+            request.session[STAFF_SESSION_KEY] = True
         audit_log(instance=user, action=SIGN_IN_ACTION, user=user, data={"user_id": user.pk})
 
 

@@ -18,12 +18,16 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from accounts.staff.audit import SESSION_EXPIRED_ACTION, SKIP_SIGN_OUT_ATTRIBUTE, audit_log
+from accounts.staff.audit import (
+    SESSION_EXPIRED_ACTION,
+    SKIP_SIGN_OUT_ATTRIBUTE,
+    STAFF_SESSION_KEY,
+    audit_log,
+)
 from accounts.staff.two_factor import (
     is_staff_user,
-    session_verified,
     two_factor_enrolled,
-    two_factor_needed,
+    two_factor_pending,
 )
 
 LAST_SEEN_KEY = "staff_last_seen"
@@ -41,7 +45,12 @@ class StaffIdleTimeoutMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and is_staff_user(user):
+        if (
+            user is not None
+            and request.session.get(STAFF_SESSION_KEY)
+            and user.is_authenticated
+            and is_staff_user(user)
+        ):
             now = int(time.time())
             last_seen = request.session.get(LAST_SEEN_KEY)
             idle = settings.STAFF_SESSION_IDLE_MINUTES * 60
@@ -85,8 +94,7 @@ class StaffTwoFactorMiddleware:
             user is not None
             and user.is_authenticated
             and _admin_path(request)
-            and not session_verified(user)
-            and two_factor_needed(user)
+            and two_factor_pending(user)
             and request.path not in {reverse(name) for name in OPEN_URL_NAMES}
             and not request.path.startswith(reverse("wagtailadmin_login"))
         ):

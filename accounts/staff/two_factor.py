@@ -51,6 +51,16 @@ def session_verified(user) -> bool:
     return getattr(user, "otp_device", None) is not None
 
 
+def two_factor_pending(user) -> bool:
+    """Must this session still give the second factor before staff work?"""
+    return (
+        user is not None
+        and user.is_authenticated
+        and not session_verified(user)
+        and two_factor_needed(user)
+    )
+
+
 def enrolment_device(user) -> TOTPDevice:
     """The user's unconfirmed TOTP device being enrolled (a new secret each time the
     enrolment starts over)."""

@@ -13,6 +13,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 from ninja.security import django_auth
 
+from accounts.staff.two_factor import two_factor_pending
 from booking.services.checkin import (
     CheckInResult,
     OrderLookup,
@@ -86,6 +87,14 @@ def _forbidden(request: HttpRequest, departure_id: int):
         return Status(
             403,
             {"code": "forbidden", "message": _("You do not have permission to check tickets in.")},
+        )
+    if two_factor_pending(request.user):
+        return Status(
+            403,
+            {
+                "code": "two_factor_required",
+                "message": _("Sign in with your two-factor code first."),
+            },
         )
     departure = boarding_departure(departure_id)  # None for an unknown or malformed id
     if departure is None or departure_policy.user_has_permission_for_instance(

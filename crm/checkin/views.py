@@ -9,12 +9,14 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 
+from accounts.staff.two_factor import two_factor_pending
 from booking.services.checkin import (
     ALREADY_USED,
     MAX_ORDER_CODE_INPUT,
@@ -51,6 +53,9 @@ def check_in_staff_required(view):
             )
         if not request.user.has_perm(PERMISSION):
             return _forbidden(request)
+        if two_factor_pending(request.user):  # as in the admin: the code first
+            verify = reverse("staff_two_factor:verify")
+            return redirect(f"{verify}?{urlencode({'next': request.get_full_path()})}")
         return view(request, *args, **kwargs)
 
     return never_cache(wrapper)

@@ -181,3 +181,35 @@ def test_an_expired_code_is_refused():
         time.sleep(1)
     assert client.post(VERIFY, {"code": old}).status_code == 200
     assert client.get("/admin/").status_code == 302
+
+
+def test_the_crews_check_in_pages_and_api_ask_for_the_code_too():
+    from django.urls import reverse
+    from django.utils import translation
+    from guardian.shortcuts import assign_perm
+
+    from tests.factories import far_east_departure
+
+    departure = far_east_departure()
+    crew = make_user("crew@example.com")
+    crew.groups.add(Group.objects.get(name=roles.BOARDING_CREW))
+    assign_perm("booking.assigned_to_venue", crew, departure.venue)
+    device = enrolled_device(crew)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(crew)
+    with translation.override("en"):
+        scanner = reverse("checkin:scanner", kwargs={"departure_id": departure.pk})
+
+    page = client.get(scanner)
+    api = client.post(
+        reverse("api-v1:checkin-scan"),
+        {"token": "x", "departure_id": departure.pk},
+        content_type="application/json",
+    )
+
+    assert page.status_code == 302
+    assert page["Location"].startswith(VERIFY)
+    assert api.status_code == 403
+    assert api.json()["code"] == "two_factor_required"
+    client.post(VERIFY, {"code": code_for(device)})
+    assert client.get(scanner).status_code == 200
