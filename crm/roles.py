@@ -178,6 +178,15 @@ def roles_sync(*, apps=global_apps, using: str = "default", strict: bool = True)
     `strict=False` (the migration) skips permissions that do not exist yet: on a fresh
     database Django creates them only after all migrations, and the `post_migrate` handler
     then runs this again, strictly (an unknown name in ROLES is an error)."""
+    # Set from code, not by a person: no role-change audit entries (and none may be
+    # written during a migration or a test database's flush).
+    from accounts.staff.audit import role_audit_paused
+
+    with role_audit_paused():
+        return _roles_sync(apps=apps, using=using, strict=strict)
+
+
+def _roles_sync(*, apps, using: str, strict: bool) -> dict[str, int]:
     known = _permission_map(apps, using)
     Group = apps.get_model("auth", "Group")
     Page = apps.get_model("wagtailcore", "Page")

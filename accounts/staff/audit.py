@@ -12,6 +12,9 @@ caller gives none; `common.audit` adds the client address. `connect()` is called
 from `accounts.apps`.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -62,6 +65,21 @@ def audit_log(*, instance, action, **kwargs):
     return log(instance=instance, action=action, title=title, **kwargs)
 
 
+_paused: ContextVar[bool] = ContextVar("prichal_role_audit_paused", default=False)
+
+
+@contextmanager
+def role_audit_paused():
+    """No role-change entries inside: `crm.roles.roles_sync` setting the groups from code
+    (after every migrate and test-database flush, when log entries must not be created:
+    they would point at content types that a flush recreates)."""
+    token = _paused.set(True)
+    try:
+        yield
+    finally:
+        _paused.reset(token)
+
+
 _CHANGES = {"post_add": "added", "post_remove": "removed", "pre_clear": "removed"}
 
 
@@ -96,7 +114,7 @@ def _group_names(pks) -> list[str]:
 
 def _membership_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     change = _CHANGES.get(action)
-    if change is None:
+    if change is None or _paused.get():
         return
     User = get_user_model()
     if not reverse:  # user.groups.add(...): one user, these groups
@@ -131,7 +149,7 @@ def _permission_names(pks) -> list[str]:
 
 def _group_permissions_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     change = _CHANGES.get(action)
-    if change is None or reverse:
+    if change is None or reverse or _paused.get():
         return
     if action == "pre_clear":
         pk_set = set(instance.permissions.values_list("pk", flat=True))
@@ -156,7 +174,7 @@ def _holder(row):
 
 
 def _object_permission_added(sender, instance, created, raw=False, **kwargs):
-    if created and not raw:
+    if created and not raw and not _paused.get():
         audit_log(
             instance=_holder(instance),
             action=OBJECT_PERMISSION_ADDED_ACTION,
@@ -166,7 +184,7 @@ def _object_permission_added(sender, instance, created, raw=False, **kwargs):
 
 def _object_permission_removed(sender, instance, **kwargs):
     holder = _holder(instance)
-    if holder is not None and holder.pk is not None:
+    if not _paused.get() and holder is not None and holder.pk is not None:
         audit_log(
             instance=holder,
             action=OBJECT_PERMISSION_REMOVED_ACTION,
