@@ -81,6 +81,20 @@ def role_audit_paused():
 
 
 _CHANGES = {"post_add": "added", "post_remove": "removed", "pre_clear": "removed"}
+LOADED_ATTRIBUTE = "_prichal_loaded_raw"
+
+
+def _mark_loaded(sender, instance, raw=False, **kwargs):
+    """A user or group saved raw is being loaded (a fixture, a test database restored
+    from its serialized copy), and Django then sets its many-to-many rows: that is no
+    role change by anyone, and an entry written then would point at content-type ids
+    from before the restore."""
+    if raw:
+        setattr(instance, LOADED_ATTRIBUTE, True)
+
+
+def _skipped(instance) -> bool:
+    return _paused.get() or getattr(instance, LOADED_ATTRIBUTE, False)
 
 
 def _signed_in(sender, request, user, **kwargs):
@@ -114,7 +128,7 @@ def _group_names(pks) -> list[str]:
 
 def _membership_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     change = _CHANGES.get(action)
-    if change is None or _paused.get():
+    if change is None or _skipped(instance):
         return
     User = get_user_model()
     if not reverse:  # user.groups.add(...): one user, these groups
@@ -149,7 +163,7 @@ def _permission_names(pks) -> list[str]:
 
 def _group_permissions_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     change = _CHANGES.get(action)
-    if change is None or reverse or _paused.get():
+    if change is None or reverse or _skipped(instance):
         return
     if action == "pre_clear":
         pk_set = set(instance.permissions.values_list("pk", flat=True))
@@ -210,6 +224,8 @@ def connect() -> None:
         sender=Group.permissions.through,
         dispatch_uid=uid + "group_permissions",
     )
+    for model in (get_user_model(), Group):
+        post_save.connect(_mark_loaded, sender=model, dispatch_uid=uid + f"loaded.{model.__name__}")
     for model in (UserObjectPermission, GroupObjectPermission):
         post_save.connect(
             _object_permission_added, sender=model, dispatch_uid=uid + f"added.{model.__name__}"
