@@ -8,5 +8,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from accounts import signals
+        from accounts.staff import audit as staff_audit
 
         signals.connect()
+        staff_audit.connect()

@@ -12,6 +12,8 @@ from content.sitemaps import AllLocalesSitemap
 from content.views import search
 
 urlpatterns = [
+    # Staff two-factor sign-in (accounts.staff), before the admin's own URLs.
+    path("admin/two-factor/", include("accounts.staff.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("api/v1/", api.urls),
     path("documents/", include(wagtaildocs_urls)),

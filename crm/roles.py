@@ -30,6 +30,10 @@ READ = ("view",)
 ADMIN_ACCESS = "wagtailadmin.access_admin"
 CHECK_IN = "booking.check_in_ticket"
 UNDO_CHECK_IN = "booking.undo_check_in"
+# Boarding at every pier without an assignment (crm.permissions), and staff export and
+# erasure of a customer's personal data.
+BOARD_ANY = "booking.board_any_departure"
+MANAGE_PERSONAL_DATA = "accounts.manage_personal_data"
 
 # What the shop sells: products, their prices, boats, piers and seat maps.
 CATALOGUE = (
@@ -65,7 +69,9 @@ ROLES: dict[str, list[str]] = {
         *perms("booking", ["paymentnotification", "hold"], READ),
         CHECK_IN,
         UNDO_CHECK_IN,
+        BOARD_ANY,
         *perms("accounts", ["user", *PERSONAL_DATA], ALL),
+        MANAGE_PERSONAL_DATA,
         *perms("auth", ["group"], ALL),
         *perms("content", ["companysettings"], READ_CHANGE),
         *perms("wagtailcore", ["site", "locale", "collection"], ALL),
@@ -80,8 +86,10 @@ ROLES: dict[str, list[str]] = {
         *perms("booking", SALES_RECORDS, READ_CHANGE),
         *perms("booking", ["fiscalreceipt"], READ),
         *perms("accounts", PERSONAL_DATA, READ),
+        MANAGE_PERSONAL_DATA,
         CHECK_IN,
         UNDO_CHECK_IN,
+        BOARD_ANY,
     ],
     AGENT: [
         ADMIN_ACCESS,
@@ -170,6 +178,15 @@ def roles_sync(*, apps=global_apps, using: str = "default", strict: bool = True)
     `strict=False` (the migration) skips permissions that do not exist yet: on a fresh
     database Django creates them only after all migrations, and the `post_migrate` handler
     then runs this again, strictly (an unknown name in ROLES is an error)."""
+    # Set from code, not by a person: no role-change audit entries (and none may be
+    # written during a migration or a test database's flush).
+    from accounts.staff.audit import role_audit_paused
+
+    with role_audit_paused():
+        return _roles_sync(apps=apps, using=using, strict=strict)
+
+
+def _roles_sync(*, apps, using: str, strict: bool) -> dict[str, int]:
     known = _permission_map(apps, using)
     Group = apps.get_model("auth", "Group")
     Page = apps.get_model("wagtailcore", "Page")

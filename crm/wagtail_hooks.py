@@ -338,3 +338,6 @@ def register_check_in_undo_url():
             name="booking_check_in_undo",
         )
     ]
+
+
+import crm.viewsets.staff  # noqa: E402, F401  (staff access: assignments, 2FA item, audit labels)

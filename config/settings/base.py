@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "taggit",
     "django_q",
     "guardian",
+    # Staff two-factor sign-in (accounts.staff): TOTP authenticator apps.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "axes",
     # Customer accounts (issue 10): sign-in by a one-time code, e-mail verification, VK ID
@@ -80,13 +83,20 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The client address of the request for every audit entry (common.audit).
+    "common.audit.ClientAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.i18n.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff only (accounts.staff): sessions end after inactivity; the admin needs the
+    # second factor from those who must or chose to give it.
+    "accounts.staff.middleware.StaffIdleTimeoutMiddleware",
+    "accounts.staff.middleware.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.security.ContentSecurityPolicyMiddleware",
     "config.security.PermissionsPolicyMiddleware",
@@ -162,6 +172,18 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 # The client address by the same rule as the rate limits (NUM_PROXIES).
 AXES_CLIENT_IP_CALLABLE = "common.http.client_ip"
+
+# Staff sign-in (accounts.staff). Two-factor sign-in (TOTP) is required of superusers,
+# administrators and managers when STAFF_TWO_FACTOR_REQUIRED is on, and open to every
+# staff member; wrong codes lock code entry for a while. A staff session unused for
+# STAFF_SESSION_IDLE_MINUTES ends. Customers are not concerned.
+STAFF_TWO_FACTOR_REQUIRED = env_bool("STAFF_TWO_FACTOR_REQUIRED", True)
+STAFF_TWO_FACTOR_MAX_FAILURES = int(os.environ.get("STAFF_TWO_FACTOR_MAX_FAILURES", "5"))
+STAFF_TWO_FACTOR_LOCK_MINUTES = int(os.environ.get("STAFF_TWO_FACTOR_LOCK_MINUTES", "15"))
+STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("STAFF_SESSION_IDLE_MINUTES", "30"))
+OTP_TOTP_ISSUER = "Причал"
+# django-otp's own growing delay after a wrong code is off: accounts.staff counts them.
+OTP_TOTP_THROTTLE_FACTOR = 0
 
 # django-guardian: anonymous visitors never get object permissions.
 ANONYMOUS_USER_NAME = None

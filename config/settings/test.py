@@ -31,3 +31,6 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 CACHES = {**CACHES, "fragments": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}  # noqa: F405
 # Never reach a real SMS provider from tests.
 SMS_BACKEND = "booking.gateways.sms.LocmemBackend"
+# Hundreds of admin tests sign in with force_login; the staff two-factor tests turn the
+# requirement on with override_settings.
+STAFF_TWO_FACTOR_REQUIRED = False

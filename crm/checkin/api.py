@@ -13,14 +13,17 @@ from ninja import Router, Schema
 from ninja.responses import Status
 from ninja.security import django_auth
 
+from accounts.staff.two_factor import two_factor_pending
 from booking.services.checkin import (
     CheckInResult,
     OrderLookup,
     TicketInfo,
+    boarding_departure,
     order_tickets_for_boarding,
     ticket_check_in,
     ticket_check_in_by_id,
 )
+from crm.permissions import BOARD, departure_policy
 
 router = Router(tags=["check-in"], auth=django_auth)
 
@@ -76,12 +79,34 @@ class OrderOut(Schema):
     tickets: list[TicketOut]
 
 
-def _forbidden(request: HttpRequest):
-    if request.user.has_perm(PERMISSION):
+def _forbidden(request: HttpRequest, departure_id: int):
+    """403 without the check-in permission, or for a departure the user may not board
+    (`departure_policy`'s "board": not of their piers or vessels). An unknown departure
+    passes: the service answers it as a business outcome."""
+    if not request.user.has_perm(PERMISSION):
+        return Status(
+            403,
+            {"code": "forbidden", "message": _("You do not have permission to check tickets in.")},
+        )
+    if two_factor_pending(request.user):
+        return Status(
+            403,
+            {
+                "code": "two_factor_required",
+                "message": _("Sign in with your two-factor code first."),
+            },
+        )
+    departure = boarding_departure(departure_id)  # None for an unknown or malformed id
+    if departure is None or departure_policy.user_has_permission_for_instance(
+        request.user, BOARD, departure
+    ):
         return None
     return Status(
         403,
-        {"code": "forbidden", "message": _("You do not have permission to check tickets in.")},
+        {
+            "code": "forbidden",
+            "message": _("You are not assigned to this departure's pier or vessel."),
+        },
     )
 
 
@@ -131,7 +156,7 @@ def _lookup(lookup: OrderLookup) -> dict:
     summary="Check a scanned ticket token in at boarding",
 )
 def scan(request: HttpRequest, payload: ScanIn):
-    if refusal := _forbidden(request):
+    if refusal := _forbidden(request, payload.departure_id):
         return refusal
     return _result(
         ticket_check_in(token=payload.token, departure_id=payload.departure_id, user=request.user)
@@ -145,7 +170,7 @@ def scan(request: HttpRequest, payload: ScanIn):
     summary="An order's tickets on the departure being boarded (manual entry)",
 )
 def order_lookup(request: HttpRequest, departure_id: int, code: str):
-    if refusal := _forbidden(request):
+    if refusal := _forbidden(request, departure_id):
         return refusal
     return _lookup(order_tickets_for_boarding(order_code=code, departure_id=departure_id))
 
@@ -157,7 +182,7 @@ def order_lookup(request: HttpRequest, departure_id: int, code: str):
     summary="Check a ticket in by its id (manual entry)",
 )
 def board_ticket(request: HttpRequest, ticket_id: int, payload: BoardIn):
-    if refusal := _forbidden(request):
+    if refusal := _forbidden(request, payload.departure_id):
         return refusal
     return _result(
         ticket_check_in_by_id(

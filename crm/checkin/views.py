@@ -9,12 +9,14 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 
+from accounts.staff.two_factor import two_factor_pending
 from booking.services.checkin import (
     ALREADY_USED,
     MAX_ORDER_CODE_INPUT,
@@ -28,6 +30,7 @@ from booking.services.checkin import (
     ticket_check_in,
     ticket_check_in_by_id,
 )
+from crm.permissions import BOARD, departure_policy
 
 PERMISSION = "booking.check_in_ticket"
 # Longer than any token (`tokens.MAX_TOKEN_LENGTH`) so that an over-long paste is answered
@@ -49,7 +52,10 @@ def check_in_staff_required(view):
                 request.get_full_path(), login_url=reverse("wagtailadmin_login")
             )
         if not request.user.has_perm(PERMISSION):
-            return render(request, "crm/checkin/forbidden.html", status=403)
+            return _forbidden(request)
+        if two_factor_pending(request.user):  # as in the admin: the code first
+            verify = reverse("staff_two_factor:verify")
+            return redirect(f"{verify}?{urlencode({'next': request.get_full_path()})}")
         return view(request, *args, **kwargs)
 
     return never_cache(wrapper)
@@ -103,9 +109,18 @@ def _script_strings() -> dict[str, str]:
     }
 
 
+def _forbidden(request: HttpRequest, *, not_assigned: bool = False):
+    return render(request, "crm/checkin/forbidden.html", {"not_assigned": not_assigned}, status=403)
+
+
 @check_in_staff_required
 def index(request: HttpRequest):
-    departures = boarding_departures()
+    # Only the departures of the crew member's piers or vessels (`departure_policy`).
+    departures = [
+        d
+        for d in boarding_departures()
+        if departure_policy.user_has_permission_for_instance(request.user, BOARD, d.departure)
+    ]
     days = [
         (_("Today"), [d for d in departures if d.day == "today"]),
         (_("Tomorrow"), [d for d in departures if d.day == "tomorrow"]),
@@ -124,6 +139,8 @@ def scanner(request: HttpRequest, departure_id: int):
     departure = boarding_departure(departure_id)
     if departure is None:
         raise Http404
+    if not departure_policy.user_has_permission_for_instance(request.user, BOARD, departure):
+        return _forbidden(request, not_assigned=True)
     result = lookup = None
     order_code = ""
     if request.method == "POST":

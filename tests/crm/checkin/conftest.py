@@ -4,6 +4,7 @@ page meets."""
 
 import pytest
 from django.test import Client
+from guardian.shortcuts import assign_perm
 
 from tests.factories import check_in_group, far_east_departure, make_user, placed_order
 
@@ -24,10 +25,12 @@ def tickets(order):
 
 
 @pytest.fixture
-def crew(db):
-    """A deckhand: no admin rights at all, only the check-in permission through a group."""
+def crew(departure):
+    """A deckhand: no admin rights at all, only the check-in permission through a group,
+    assigned to the departure's pier (crm.permissions: no assignment, nothing to board)."""
     user = make_user("crew@example.com")
     user.groups.add(check_in_group())
+    assign_perm("booking.assigned_to_venue", user, departure.venue)
     return user
 
 

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.test import Client
 
-from booking.models import Ticket
+from booking.models import Departure, Ticket
 from tests.factories import far_east_departure, token_of
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +90,9 @@ def test_refusals_are_200_with_ok_false(crew_client, departure, tickets, change,
     elif change == "reserve":
         Ticket.objects.filter(pk=tickets[0].pk).update(status=Ticket.Status.RESERVED)
     elif change == "other_departure":
+        # Another departure from the same pier: the crew may board it, the ticket may not.
         departure_id = far_east_departure().pk
+        Departure.objects.filter(pk=departure_id).update(venue=departure.venue)
     else:
         token = "garbage"
 

@@ -9,6 +9,7 @@ import pytest
 import qrcode
 from django.conf import settings
 from django.test import Client
+from guardian.shortcuts import assign_perm
 from playwright.sync_api import expect, sync_playwright
 
 from tests.e2e.conftest import CHROMIUM_ARGS, watch_policies
@@ -27,6 +28,7 @@ def boarding(live_server):
     order = placed_order(departure, paid=True)
     crew = make_user("deck@example.com")
     crew.groups.add(check_in_group())
+    assign_perm("booking.assigned_to_venue", crew, departure.venue)
     client = Client()
     client.force_login(crew)
     return {

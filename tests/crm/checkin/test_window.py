@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import translation
+from guardian.shortcuts import assign_perm
 from wagtail.models import ModelLogEntry
 
 from booking.models import Departure, Ticket
@@ -96,8 +97,9 @@ def test_the_boarding_list_shows_only_open_windows(departure):
     assert departure.pk not in listed
 
 
-def test_the_api_refuses_outside_the_window(crew_client):
+def test_the_api_refuses_outside_the_window(crew_client, crew):
     departure = far_east_departure(starts_at=START + datetime.timedelta(days=24))
+    assign_perm("booking.assigned_to_venue", crew, departure.venue)
     ticket = placed_order(departure, paid=True).tickets.first()
     response = crew_client.post(
         reverse("api-v1:checkin-scan"),
@@ -127,8 +129,9 @@ def test_a_cancelled_departures_tickets_do_not_board(departure, tickets, crew):
         assert "отмен" in scan(tickets[0], departure, START, crew).message
 
 
-def test_the_scanner_page_says_a_cancelled_departure_does_not_board(crew_client):
+def test_the_scanner_page_says_a_cancelled_departure_does_not_board(crew_client, crew):
     departure = far_east_departure()
+    assign_perm("booking.assigned_to_venue", crew, departure.venue)
     ticket = placed_order(departure, paid=True).tickets.first()
     Departure.objects.filter(pk=departure.pk).update(status=Departure.Status.CANCELLED)
     url = reverse("checkin:scanner", kwargs={"departure_id": departure.pk})
