@@ -338,3 +338,11 @@ def register_check_in_undo_url():
             name="booking_check_in_undo",
         )
     ]
+
+
+from crm.views.inventory import OCCUPANCY_URLS  # noqa: E402 (the departure occupancy screen)
+
+
+@hooks.register("register_admin_urls")
+def register_departure_occupancy_urls():
+    return [path("crm/departures/", OCCUPANCY_URLS)]
