@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
@@ -43,11 +43,11 @@ OCCUPANCY_URL = "crm_inventory:departure"
 # A seat's state → its label; the template gives each state its own shape and mark, so
 # the map reads without colour too.
 STATE_LABELS = {
-    "free": _("Free"),
-    "held": _("Held"),
-    "sold": _("Sold"),
-    "boarded": _("Boarded"),
-    "blocked": _("Blocked"),
+    "free": pgettext_lazy("occupancy", "Free"),
+    "held": pgettext_lazy("occupancy", "Held"),
+    "sold": pgettext_lazy("occupancy", "Sold"),
+    "boarded": pgettext_lazy("occupancy", "Boarded"),
+    "blocked": pgettext_lazy("occupancy", "Blocked"),
 }
 NOT_FOR_SALE = "unsold"
 
@@ -195,12 +195,12 @@ class DepartureOccupancyView(WagtailAdminTemplateMixin, TemplateView):
             chosen = {int(v) for v in seat_form.data.getlist("seats-seats", []) if str(v).isdigit()}
         drawing, seat_list = self.drawing(occupancy.seat_states, chosen)
         counts = [
-            ("capacity", _("Capacity"), occupancy.capacity),
-            ("free", _("Free"), occupancy.free),
-            ("held", _("Held"), occupancy.held),
-            ("sold", _("Sold"), occupancy.sold),
-            ("boarded", _("Boarded"), occupancy.boarded),
-            ("blocked", _("Blocked"), occupancy.blocked),
+            ("capacity", pgettext_lazy("occupancy", "Capacity"), occupancy.capacity),
+            ("free", pgettext_lazy("occupancy", "Free"), occupancy.free),
+            ("held", pgettext_lazy("occupancy", "Held"), occupancy.held),
+            ("sold", pgettext_lazy("occupancy", "Sold"), occupancy.sold),
+            ("boarded", pgettext_lazy("occupancy", "Boarded"), occupancy.boarded),
+            ("blocked", pgettext_lazy("occupancy", "Blocked"), occupancy.blocked),
         ]
         legend = [
             {"state": state, "label": label, "count": getattr(occupancy, state)}

@@ -11,7 +11,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 from wagtail.models import ModelLogEntry
 
 from booking.models import Departure, SeatClaim, Ticket
@@ -137,7 +137,9 @@ def test_seated_counts_and_each_seat_drawn_by_state(seated, manager_client):
         assert f'data-seat="{seat.pk}" data-state="{state}"' in html
     # Readable without colour: each state has its own shape and a label, and a legend.
     boarded = re.search(rf'data-seat="{seats[2].pk}".*?</g>', html, re.S).group(0)
-    assert "bk-occ__tick" in boarded and "Boarded" in boarded
+    with translation.override("ru"):
+        boarded_label = pgettext("occupancy", "Boarded")
+    assert "bk-occ__tick" in boarded and boarded_label in boarded
     assert "bk-seat__cross" in re.search(rf'data-seat="{seats[3].pk}".*?</g>', html, re.S).group(0)
     for state in ("free", "held", "sold", "boarded", "blocked"):
         assert f'data-legend="{state}"' in html
