@@ -227,9 +227,11 @@ class DepartureOccupancyView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        if "places-quantity" in request.POST or not self.departure.is_assigned_seating:
-            return self.post_places(request)
-        return self.post_seats(request)
+        # The form of the departure's seating only: what the other one posts is refused
+        # by this one's validation.
+        if self.departure.is_assigned_seating:
+            return self.post_seats(request)
+        return self.post_places(request)
 
     def post_seats(self, request):
         form = self.seat_form(request.POST)

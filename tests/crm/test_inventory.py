@@ -290,6 +290,23 @@ def test_bad_seat_input_is_a_message(seated, manager_client):
         _post_refused(manager_client, departure, data, message)
 
 
+def test_the_other_seatings_form_is_refused_with_a_message(seated, manager_client):
+    departure, _seats = seated
+    _post_refused(
+        manager_client,
+        departure,
+        {"places-quantity": "3"},
+        ru("Choose whether to block or unblock the seats."),
+    )
+    general = general_departure(capacity=10)
+    response = manager_client.post(
+        url(general), {"seats-action": "block", "seats-seats": ["1"], "confirm": "1"}
+    )
+    assert response.status_code == 200
+    assert ru("Enter the number of places.") in response.content.decode()
+    assert Departure.objects.get(pk=general.pk).blocked_places == 0
+
+
 # --- general admission ------------------------------------------------------------------
 
 
