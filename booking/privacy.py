@@ -13,6 +13,8 @@ its tickets, payments, refunds and fiscal receipts — and removes the person fr
 | Payment.raw, Refund.raw | YooKassa's object as last fetched: a receipt's `customer`, and any e-mail, phone or name in it (SberPay and mobile-balance payments carry the payer's phone) |
 | PaymentNotification.excerpt | the start of the notification's body (the same object) |
 | SentMessage.recipient | the e-mail or phone each message about the orders went to |
+| OrderNote.text | staff's notes on the orders: the text becomes "[erased]", author and time stay |
+| the orders' "contact corrected" audit entries | the old and new e-mail or phone, which may be a mistyped address found nowhere else |
 
 Tickets carry no person (a seat, a price, a QR secret); fiscal receipts are recorded by
 kind, status and id only. Messages sent are recorded (`SentMessage`: kind, channel,
@@ -24,12 +26,15 @@ payment has no hold (its hold, with the client's address, is deleted when the or
 paid, cancelled or expires), so there is no hold to anonymise.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.privacy.erasure import ERASED
 from booking.i18n import localized_value
-from booking.models import Order, Payment, PaymentNotification, Refund, SentMessage
+from booking.models import Order, OrderNote, Payment, PaymentNotification, Refund, SentMessage
+from booking.services.backoffice import CONTACT_CHANGE_ACTION
 
 
 def _orders(customer):
@@ -213,6 +218,42 @@ def erase_sent_messages(erasure) -> None:
     )
 
 
+def erase_order_notes(erasure) -> None:
+    OrderNote.objects.filter(order__customer=erasure.customer).exclude(text=ERASED).update(
+        text=ERASED
+    )
+
+
+def _erased_changes(changes):
+    """{"email": {"old": …, "new": …}} → the same fields, both values "[erased]"."""
+    if not isinstance(changes, dict):
+        return ERASED
+    return {
+        name: {"old": ERASED, "new": ERASED} if isinstance(change, dict) else ERASED
+        for name, change in changes.items()
+    }
+
+
+def erase_contact_changes(erasure) -> None:
+    """Staff's corrections of an order's e-mail or phone are audited with the old and new
+    values (`CONTACT_CHANGE_ACTION`); the old one may be a mistyped address that no other
+    row holds any more, so the search by identifiers would miss it. Both values go; which
+    field was corrected, by whom and when stay."""
+    from wagtail.models import ModelLogEntry
+
+    order_ids = [str(pk) for pk in _orders(erasure.customer).values_list("pk", flat=True)]
+    entries = ModelLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Order),
+        object_id__in=order_ids,
+        action=CONTACT_CHANGE_ACTION,
+    )
+    for entry_id, data in entries.values_list("pk", "data"):
+        data = dict(data) if isinstance(data, dict) else {}
+        scrubbed = {**data, "changes": _erased_changes(data.get("changes"))}
+        if scrubbed != data:
+            ModelLogEntry.objects.filter(pk=entry_id).update(data=scrubbed)
+
+
 # In this order; tests remove each in turn to show that it is needed.
 ERASE_STEPS = (
     erase_orders,
@@ -220,6 +261,8 @@ ERASE_STEPS = (
     erase_refunds,
     erase_payment_notifications,
     erase_sent_messages,
+    erase_order_notes,
+    erase_contact_changes,
 )
 
 

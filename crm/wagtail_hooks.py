@@ -14,6 +14,7 @@ from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+import crm.viewsets.staff  # noqa: F401  (its hooks: assignments screen, two-factor item, audit labels)
 from accounts.services.notes import NOTE_ACTION as CUSTOMER_NOTE_ACTION
 from booking.services import backoffice, blocking
 from booking.services.checkin import CHECK_IN_ACTION, CHECK_IN_UNDO_ACTION
@@ -22,6 +23,7 @@ from booking.services.refunds import REFUND_ACTION
 from crm.views.checkin import CheckInUndoView
 from crm.views.departures import SCHEDULE_ACTION
 from crm.views.generic import BookingDeleteView, use_booking_views
+from crm.views.inventory import OCCUPANCY_URLS
 from crm.views.orders import PERSONAL_DATA_VIEW_ACTION
 from crm.views.search import SEARCH_ACTION, OrderSearchArea, OrderSearchView
 from crm.views.seatmaps import SEAT_MAP_APPLY_ACTION
@@ -340,4 +342,6 @@ def register_check_in_undo_url():
     ]
 
 
-import crm.viewsets.staff  # noqa: E402, F401  (staff access: assignments, 2FA item, audit labels)
+@hooks.register("register_admin_urls")
+def register_departure_occupancy_urls():
+    return [path("crm/departures/", OCCUPANCY_URLS)]

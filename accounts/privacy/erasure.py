@@ -30,7 +30,7 @@ from django.db import connection
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
-from accounts.models import Consent, Customer, User
+from accounts.models import Consent, Customer, CustomerNote, User
 
 ERASED = "[erased]"
 # Names shorter than this are not replaced inside text (they would hit ordinary words).
@@ -324,6 +324,12 @@ def erase_user(erasure: Erasure) -> None:
         profile.delete()
 
 
+def erase_customer_notes(erasure: Erasure) -> None:
+    """Staff's notes about the customer are free text (what the person asked for, their
+    health, a phone to call back): each keeps its author and time, its text goes."""
+    CustomerNote.objects.filter(customer=erasure.customer).exclude(text=ERASED).update(text=ERASED)
+
+
 def erase_customer(erasure: Erasure) -> None:
     """The customer record stays (the orders point at it), anonymised and marked."""
     Customer.objects.filter(pk=erasure.customer.pk).update(
@@ -346,5 +352,6 @@ ERASE_STEPS = (
     erase_sessions,
     erase_allauth_records,
     erase_user,
+    erase_customer_notes,
     erase_customer,
 )

@@ -26,6 +26,7 @@ from crm.forms.departures import DepartureForm
 from crm.forms.prices import TicketPriceForm
 from crm.forms.seatmaps import SeatMapForm
 from crm.views import departures as departure_views
+from crm.views import inventory as occupancy_views
 from crm.views import seatmaps as seat_map_views
 from crm.viewsets.columns import YesNoColumn
 
@@ -150,7 +151,8 @@ class DepartureViewSet(SnippetViewSet):
     model = Departure
     icon = "date"
     menu_label = _("Departures")
-    index_view_class = departure_views.DepartureIndexView
+    index_view_class = occupancy_views.DepartureOccupancyIndexView
+    edit_view_class = occupancy_views.DepartureEditView
     list_display = [
         "product",
         Column(

@@ -33,7 +33,9 @@ from django_q.monitor import save_task
 from wagtail.log_actions import log
 
 from accounts.models import Customer, User
+from accounts.services.notes import customer_note_add
 from booking.models import Order, Refund
+from booking.services.backoffice import order_confirmation_resend, order_note_add
 from booking.services.holds import hold_create
 from common.tasks import run_with_retry
 from tests.booking.checkout.helpers import checkout_url
@@ -50,6 +52,7 @@ class Person:
     address: str
     browser: str
     first_name: str = ""
+    mistyped_email: str = ""  # an address staff once corrected the order's to, by mistake
     last_name: str = ""
 
     @property
@@ -63,6 +66,7 @@ class Person:
             *self.name.split(),
             self.address,
             self.browser,
+            *([self.mistyped_email] if self.mistyped_email else []),
         ]
 
 
@@ -75,6 +79,7 @@ ZINAIDA = Person(
     e164="+79990001122",
     address="203.0.113.77",
     browser="QuokkaBrowser/7.1",
+    mistyped_email="zinaida.kvokka@example.net",
 )
 PETR = Person(
     name="Пётр Другов",
@@ -213,6 +218,19 @@ def staff_edit(customer: Customer, staff: User) -> None:
     )
 
 
+def staff_notes_and_corrections(order: Order, customer: Customer, staff: User, person) -> None:
+    """Staff write notes about the person (free text, naming them) on the customer and the
+    order, and correct the order's e-mail twice: to a mistyped address, then back. The
+    audit entries of the corrections keep both values; the mistyped one is on no row
+    any more."""
+    customer_note_add(customer=customer, user=staff, text=f"{person.name} просит место у окна.")
+    order_note_add(order=order, user=staff, text=f"Звонила {person.name}, приедет к 19:00.")
+    if person.mistyped_email:
+        for email in (person.mistyped_email, person.email):
+            order_confirmation_resend(order=order, channels=["email"], email=email, user=staff)
+    order.refresh_from_db()
+
+
 def refund_with_receipt(order: Order, person: Person) -> Refund:
     """A refund of one ticket as recorded with YooKassa's answer and the 54-FZ receipt
     that went with it (the receipt names the customer's e-mail and phone)."""
@@ -267,6 +285,7 @@ def purchase(shop, yookassa, monkeypatch, person: Person = ZINAIDA, *, staff=Non
     customer.refresh_from_db()
     staff = staff or User.objects.create_user(email="agent@prichal.example", is_staff=True)
     staff_edit(customer, staff)
+    staff_notes_and_corrections(order, customer, staff, person)
     refund_with_receipt(order, person)
     site = Client(REMOTE_ADDR=person.address, HTTP_USER_AGENT=person.browser)
     site.force_login(user)

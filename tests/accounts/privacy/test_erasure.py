@@ -8,11 +8,12 @@ from django.apps import apps
 from django.contrib.auth.hashers import is_password_usable
 from wagtail.models import ModelLogEntry
 
-from accounts.models import Consent, Customer, User
+from accounts.models import Consent, Customer, CustomerNote, User
 from accounts.privacy import ERASE_ACTION, PrivacyError, personal_data_erase
 from accounts.privacy import erasure as account_steps
 from booking import privacy as booking_steps
-from booking.models import Order, Payment, Ticket
+from booking.models import Order, OrderNote, Payment, Ticket
+from booking.services.backoffice import CONTACT_CHANGE_ACTION, order_note_add
 from tests.accounts.privacy.helpers import (
     PETR,
     ZINAIDA,
@@ -45,6 +46,8 @@ def test_nothing_of_the_person_is_left_anywhere(shop, yookassa, monkeypatch):
         "django_admin_log.object_repr",
         "session ",
         "task common.tasks.run_with_retry",
+        "accounts_customernote.text",
+        "booking_ordernote.text",
     ):
         assert any(found.startswith(place) for found in before), place
 
@@ -78,6 +81,44 @@ def test_what_accounting_needs_is_kept_without_the_person(shop, yookassa, monkey
     assert consents.count() == 3
     assert set(consents.values_list("ip_address", "user_agent")) == {(None, "")}
     assert consents.filter(document_version="").count() == 0
+
+
+def test_notes_and_contact_corrections_keep_who_and_when_without_the_person(
+    shop, yookassa, monkeypatch
+):
+    other_order, _client = checkout(shop, PETR)
+    bought = purchase(shop, yookassa, monkeypatch)
+    staff = CustomerNote.objects.get(customer=bought.customer).author
+    other_note = order_note_add(order=other_order, user=staff, text="Пётр Другов: у окна")
+    corrections = ModelLogEntry.objects.filter(action=CONTACT_CHANGE_ACTION)
+    # The mistyped address is on no row of the person but the audit entries of the
+    # corrections (and the record of the message sent to it).
+    assert corrections.count() == 2
+    mistyped = database_leaks([ZINAIDA.mistyped_email])
+    assert {found.split(":")[0] for found in mistyped} == {
+        "wagtailcore_modellogentry.data",
+        "booking_sentmessage.recipient",
+    }
+    notes = {
+        model: list(model.objects.values_list("pk", "author_id", "created_at"))
+        for model in (CustomerNote, OrderNote)
+    }
+
+    personal_data_erase(customer=bought.customer, requested_by=bought.user)
+
+    for model, kept in notes.items():
+        assert list(model.objects.values_list("pk", "author_id", "created_at")) == kept
+    assert set(CustomerNote.objects.values_list("text", flat=True)) == {"[erased]"}
+    assert list(OrderNote.objects.filter(order=bought.order).values_list("text", flat=True)) == [
+        "[erased]"
+    ]
+    # Another customer's note is untouched.
+    assert OrderNote.objects.get(pk=other_note.pk).text == "Пётр Другов: у окна"
+    for entry in corrections:
+        assert entry.user_id == staff.pk
+        assert entry.data["changes"] == {"email": {"old": "[erased]", "new": "[erased]"}}
+        assert entry.data["reason"] == "resend"
+    assert database_leaks([ZINAIDA.mistyped_email]) == []
 
 
 def test_the_account_is_closed_and_the_customer_marked(shop, yookassa, monkeypatch):
