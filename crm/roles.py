@@ -59,9 +59,14 @@ def perms(app_label: str, models, actions) -> list[str]:
     return [f"{app_label}.{action}_{model}" for model in models for action in actions]
 
 
+# Staff who use the CRM API manage their own tokens (Settings → API tokens); only holders
+# of `accounts.change_user` (administrators) manage other people's.
+API_TOKENS = [f"wagtailcore.{action}_apitoken" for action in ALL]
+
 ROLES: dict[str, list[str]] = {
     ADMINISTRATOR: [
         ADMIN_ACCESS,
+        *API_TOKENS,
         *perms("booking", CATALOGUE, ALL),
         *perms("booking", ["departure"], ALL),
         *perms("booking", SALES_RULES, ALL),
@@ -80,6 +85,7 @@ ROLES: dict[str, list[str]] = {
     ],
     MANAGER: [
         ADMIN_ACCESS,
+        *API_TOKENS,
         *perms("booking", CATALOGUE, ALL),
         *perms("booking", ["departure"], ("add", "change", "view")),
         *perms("booking", SALES_RULES, ALL),
@@ -93,6 +99,7 @@ ROLES: dict[str, list[str]] = {
     ],
     AGENT: [
         ADMIN_ACCESS,
+        *API_TOKENS,
         *perms("booking", SALES_RECORDS, READ),
         *perms("booking", ["order"], ("change",)),
         *perms("booking", ["product", "departure"], READ),
@@ -106,6 +113,7 @@ ROLES: dict[str, list[str]] = {
     BOARDING_CREW: [ADMIN_ACCESS, CHECK_IN],
     ACCOUNTANT: [
         ADMIN_ACCESS,
+        *API_TOKENS,
         *perms("booking", MONEY_RECORDS, READ),
     ],
 }

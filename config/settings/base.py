@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
+    # Staff API tokens (Settings → API tokens) for the CRM API (/api/v1/crm/, crm/api).
+    "wagtail.api.v3",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

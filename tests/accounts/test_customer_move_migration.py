@@ -214,7 +214,9 @@ def test_moving_customers_to_accounts_keeps_every_row_and_permission():
         assert len(before["customers"]) == 5
         assert len(before["orders"]) == 10
         assert len(before["consents"]) == 26
-        assert len(before["permissions"]) == 8
+        # Four each for customers and consents, and manage_personal_data (accounts 0005):
+        # permission rows outlive a migration backwards.
+        assert len(before["permissions"]) == 9
         assert set(before["content_types"]) == set(MOVED)
 
         _migrate_to_latest()
