@@ -368,7 +368,7 @@ class OrderActionView(WagtailAdminTemplateMixin, FormView):
             submit_label=self.submit_label,
             confirm_label=self.confirm_label,
             confirm_question=self.confirm_question,
-            review=False,
+            review=kwargs.get("review", False),
         )
         return context
 
