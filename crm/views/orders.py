@@ -404,7 +404,7 @@ class OrderRefundView(OrderActionView):
     template_name = "crm/admin/orders/refund.html"
     action_title = gettext_lazy("Refund tickets")
     submit_label = gettext_lazy("Calculate the refund")
-    confirm_label = gettext_lazy("Refund")
+    confirm_label = gettext_lazy("Refund the tickets")
 
     def order_allows(self):
         return self.order.is_confirmed
