@@ -50,7 +50,8 @@ class RefundForm(ConfirmStepForm):
     )
     # The quote the agent confirmed, in kopecks: a confirmation is refused when the
     # quote has changed since.
-    quoted = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    # (text: a tampered value is the same refusal as a changed quote, on the form).
+    quoted = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def __init__(self, *args, tickets=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -233,6 +233,14 @@ class CustomerActionView(WagtailAdminTemplateMixin, FormView):
     def get_page_subtitle(self):
         return f"#{self.customer.pk}"
 
+    def get_breadcrumbs_items(self):
+        return [
+            *super().get_breadcrumbs_items(),
+            {"url": reverse("crm_customers:index"), "label": _("Customers")},
+            {"url": self.customer_url, "label": f"#{self.customer.pk}"},
+            {"url": "", "label": self.action_title},
+        ]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(

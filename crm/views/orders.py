@@ -230,6 +230,7 @@ class OrderInspectView(RoleRequiredMixin, PolicyObjectMixin, InspectView):
             buttons.append(
                 HeaderButton(
                     _("Refund tickets"),
+                    priority=10,
                     url=reverse("crm_orders:refund", args=[order.pk]),
                     icon_name="undo",
                 )
@@ -237,6 +238,7 @@ class OrderInspectView(RoleRequiredMixin, PolicyObjectMixin, InspectView):
             buttons.append(
                 HeaderButton(
                     _("Send the confirmation again"),
+                    priority=20,
                     url=reverse("crm_orders:resend", args=[order.pk]),
                     icon_name="mail",
                 )
@@ -245,6 +247,7 @@ class OrderInspectView(RoleRequiredMixin, PolicyObjectMixin, InspectView):
             buttons.append(
                 HeaderButton(
                     _("Cancel the order"),
+                    priority=30,
                     url=reverse("crm_orders:cancel", args=[order.pk]),
                     icon_name="cross",
                 )
@@ -252,6 +255,7 @@ class OrderInspectView(RoleRequiredMixin, PolicyObjectMixin, InspectView):
         buttons.append(
             HeaderButton(
                 _("Add a note"),
+                priority=40,
                 url=reverse("crm_orders:note", args=[order.pk]),
                 icon_name="edit",
             )
@@ -449,7 +453,7 @@ class OrderRefundView(OrderActionView):
         if not quote.allowed:
             form.add_error(None, quote.message)
             return self.form_invalid(form)
-        if form.cleaned_data.get("quoted") != kopecks_of(quote.amount):
+        if form.cleaned_data.get("quoted") != str(kopecks_of(quote.amount)):
             form.add_error(
                 None,
                 _("The refund has changed since it was calculated: check it and confirm again."),
