@@ -217,3 +217,20 @@ def test_the_blockers_are_shown_and_nothing_is_erased(manager):
     )
     assert response.status_code == 200 and has_form_error(response)
     assert not Customer.objects.get(pk=customer.pk).is_erased
+
+
+def test_the_accountant_sees_no_customer_actions(customer):
+    """An accountant may not even see customers: no screen, no actions."""
+    client = client_of(staff(roles.ACCOUNTANT))
+    assert client.get(url("inspect", customer)).status_code == 403
+    for action in ("note", "export", "erase"):
+        assert client.get(url(action, customer)).status_code == 403
+
+
+def test_a_signed_out_visitor_is_sent_to_the_sign_in(customer):
+    for action in ("note", "export", "erase"):
+        response = Client().post(
+            url(action, customer), {"text": "x", "purpose": "customer_request"}
+        )
+        assert response.status_code == 302 and "/login/" in response.url
+    assert not CustomerNote.objects.exists()

@@ -404,3 +404,20 @@ def test_the_screen_shows_the_timeline_and_the_messages_sent(agent_client, order
     assert "anna@example.com" in page
     assert "crm-timeline-message" in page and "crm-timeline-note" in page
     assert "crm-timeline-payment" in page
+
+
+def test_a_signed_out_visitor_is_sent_to_the_sign_in(order):
+    before = state(order)
+    for action in ACTIONS:
+        response = Client().post(url(action, order), {"step": "confirm", "text": "x"})
+        assert response.status_code == 302 and "/login/" in response.url
+    assert state(order) == before
+
+
+def test_the_manager_may_act_on_orders(order):
+    client = client_of(staff(roles.MANAGER))
+    page = text(client.get(reverse("crm_orders:inspect", args=[order.pk])))
+    assert url("refund", order) in page
+    response = client.post(url("note", order), {"text": "Менеджер в курсе"})
+    assert response.status_code == 302
+    assert OrderNote.objects.filter(order=order).count() == 1
