@@ -421,3 +421,22 @@ def test_the_manager_may_act_on_orders(order):
     response = client.post(url("note", order), {"text": "Менеджер в курсе"})
     assert response.status_code == 302
     assert OrderNote.objects.filter(order=order).count() == 1
+
+
+def test_a_failed_delivery_is_shown_per_channel(agent_client, order, monkeypatch):
+    import smtplib
+
+    from django.core.mail.backends import locmem
+
+    def refuse(self, messages):
+        raise smtplib.SMTPException("relay refused")
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", refuse)
+    done = agent_client.post(
+        url("resend", order), {"channels": ["email", "sms"], "step": "confirm"}, follow=True
+    )
+    page = text(done)
+    assert "anna@example.com: не отправлено" in page  # e-mail failed
+    assert ": отправлено." in page  # the SMS went
+    results = dict(SentMessage.objects.filter(order=order).values_list("channel", "ok"))
+    assert results == {"email": False, "sms": True}
