@@ -1,24 +1,35 @@
-"""The order screen of the agent console (read side): the customer, the departure, the
-tickets with their state, payments and refunds, consents and a timeline, each view of it
-written to the audit trail. The listing and its export live in `crm.viewsets.orders`."""
-
-from dataclasses import dataclass
-from datetime import datetime
+"""The order screen of the agent console: the customer, the departure, the tickets with
+their state, payments and refunds, consents, the messages sent, the notes and the
+timeline, each view of it written to the audit trail; and the agent's actions on the
+order (refund tickets, send the confirmation again, cancel an unpaid order, add a note),
+each a small form with a confirmation step that calls the domain's service. The listing
+and its export live in `crm.viewsets.orders`."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseForbidden
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from wagtail.admin.views.generic import HistoryView, InspectView
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView
+from wagtail.admin import messages
+from wagtail.admin.views.generic import HistoryView, InspectView, WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import log
-from wagtail.log_actions import registry as log_registry
-from wagtail.models import ModelLogEntry
 
-from booking.models import Order, Refund, Ticket
+from booking.models import Order, OrderNote, Refund, SentMessage, Ticket
+from booking.services.backoffice import (
+    order_cancel_unpaid,
+    order_confirmation_resend,
+    order_note_add,
+)
+from booking.services.errors import BookingError
+from booking.services.refunds import refund_quote, refund_request
+from booking.timeline import order_timeline
+from crm.forms.orders import CancelForm, NoteForm, RefundForm, ResendForm, add_domain_error
 from crm.permissions import customer_policy, order_policy
 
 PERSONAL_DATA_VIEW_ACTION = "prichal.personal_data.view"
@@ -69,34 +80,18 @@ def ticket_state(ticket: Ticket) -> str:
     }.get(ticket.status, ticket.status)
 
 
-@dataclass(frozen=True)
-class LogTimelineEntry:
-    """One line of the order's timeline as the audit log tells it."""
-
-    at: datetime
-    label: str
-    message: str
-    user: str
-
-
-def order_log_timeline(order: Order) -> list[LogTimelineEntry]:
-    """PLACEHOLDER until `booking.timeline.order_timeline(order)` is merged: the order's
-    own Wagtail log entries, oldest first. Round two replaces this function's use by the
-    merged timeline (payments, refunds, messages sent, notifications and the log)."""
-    entries = []
-    for entry in (
-        ModelLogEntry.objects.for_instance(order).select_related("user").order_by("timestamp", "pk")
-    ):
-        formatter = log_registry.get_formatter(entry)
-        entries.append(
-            LogTimelineEntry(
-                at=entry.timestamp,
-                label=str(formatter.label) if formatter else entry.action,
-                message=str(formatter.format_message(entry)) if formatter else "",
-                user=entry.user_display_name if entry.user_id else "",
-            )
-        )
-    return entries
+# What each kind of timeline entry is called on the screen.
+TIMELINE_KINDS = {
+    "order": gettext_lazy("order"),
+    "payment": gettext_lazy("payment"),
+    "refund": gettext_lazy("refund"),
+    "notification": gettext_lazy("YooKassa"),
+    "message": gettext_lazy("message"),
+    "consent": gettext_lazy("consent"),
+    "note": gettext_lazy("note"),
+    "check_in": gettext_lazy("boarding"),
+    "audit": gettext_lazy("audit"),
+}
 
 
 class RoleRequiredMixin:
@@ -199,11 +194,73 @@ class OrderInspectView(RoleRequiredMixin, PolicyObjectMixin, InspectView):
             customer_url=(
                 reverse("crm_customers:inspect", args=[customer.pk]) if can_see_customer else ""
             ),
-            # Round two: booking.timeline.order_timeline(order).
-            timeline=order_log_timeline(order),
+            timeline=[
+                (entry, TIMELINE_KINDS.get(entry.kind, entry.kind))
+                for entry in order_timeline(order)
+            ],
+            sent_messages=list(
+                SentMessage.objects.filter(order=order)
+                .select_related("sent_by")
+                .order_by("-created_at", "-pk")
+            ),
+            notes=list(
+                OrderNote.objects.filter(order=order)
+                .select_related("author")
+                .order_by("-created_at", "-pk")
+            ),
+            note_url=(reverse("crm_orders:note", args=[order.pk]) if self.may_change else ""),
             history_url=reverse("crm_orders:history", args=[order.pk]),
         )
         return context
+
+    @cached_property
+    def may_change(self) -> bool:
+        return order_policy.user_has_permission_for_instance(
+            self.request.user, "change", self.object
+        )
+
+    @cached_property
+    def header_buttons(self):
+        """The agent's actions, for whoever may change this order."""
+        if not self.may_change:
+            return []
+        order = self.object
+        buttons = []
+        if order.is_confirmed:
+            buttons.append(
+                HeaderButton(
+                    _("Refund tickets"),
+                    priority=10,
+                    url=reverse("crm_orders:refund", args=[order.pk]),
+                    icon_name="undo",
+                )
+            )
+            buttons.append(
+                HeaderButton(
+                    _("Send the confirmation again"),
+                    priority=20,
+                    url=reverse("crm_orders:resend", args=[order.pk]),
+                    icon_name="mail",
+                )
+            )
+        if order.status == Order.Status.AWAITING_PAYMENT:
+            buttons.append(
+                HeaderButton(
+                    _("Cancel the order"),
+                    priority=30,
+                    url=reverse("crm_orders:cancel", args=[order.pk]),
+                    icon_name="cross",
+                )
+            )
+        buttons.append(
+            HeaderButton(
+                _("Add a note"),
+                priority=40,
+                url=reverse("crm_orders:note", args=[order.pk]),
+                icon_name="edit",
+            )
+        )
+        return buttons
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
@@ -238,3 +295,258 @@ class OrderHistoryView(RoleRequiredMixin, ScreenHistoryMixin, HistoryView):
 
     def get_edit_url(self, instance):
         return reverse("crm_orders:inspect", args=[instance.pk])
+
+
+# The agent's actions on an order ------------------------------------------------------
+
+
+def kopecks_of(amount) -> int:
+    return int(amount * 100)
+
+
+class OrderActionView(WagtailAdminTemplateMixin, FormView):
+    """One action on one order, for whoever may change it: others get a 403 (an order
+    outside the user's records a 404), checked again on every request. The form is
+    filled in, then confirmed (`step=confirm`, the same values validated again); only
+    the confirmation calls the service, whose refusals become form errors."""
+
+    template_name = "crm/admin/orders/action.html"
+    header_icon = "list-ul"
+    action_title = ""
+    submit_label = gettext_lazy("Continue")
+    confirm_label = gettext_lazy("Confirm")
+    confirm_question = ""
+    needs_confirmation = True
+
+    def dispatch(self, request, *args, pk, **kwargs):
+        if not order_policy.user_has_permission(request.user, "change"):
+            return forbidden(request)
+        try:
+            self.order = order_queryset(request.user).get(pk=pk)
+        except Order.DoesNotExist:
+            raise Http404 from None
+        if not order_policy.user_has_permission_for_instance(request.user, "change", self.order):
+            return forbidden(request)
+        if not self.order_allows():
+            messages.error(request, self.refusal())
+            return redirect(self.order_url)
+        return super().dispatch(request, *args, **kwargs)
+
+    def order_allows(self) -> bool:
+        return True
+
+    def refusal(self) -> str:
+        return ""
+
+    @cached_property
+    def order_url(self) -> str:
+        return reverse("crm_orders:inspect", args=[self.order.pk])
+
+    @property
+    def confirming(self) -> bool:
+        return self.request.method == "POST" and self.request.POST.get("step") == "confirm"
+
+    def get_page_title(self):
+        return self.action_title
+
+    def get_page_subtitle(self):
+        return self.order.code
+
+    def get_breadcrumbs_items(self):
+        return [
+            *super().get_breadcrumbs_items(),
+            {
+                "url": reverse("crm_orders:index"),
+                "label": capfirst(Order._meta.verbose_name_plural),
+            },
+            {"url": self.order_url, "label": self.order.code},
+            {"url": "", "label": self.action_title},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            order=self.order,
+            order_url=self.order_url,
+            action_url=self.request.path,
+            submit_label=self.submit_label,
+            confirm_label=self.confirm_label,
+            confirm_question=self.confirm_question,
+            review=kwargs.get("review", False),
+        )
+        return context
+
+    def review(self, form):
+        """The confirmation page: what will be done, the values as hidden fields."""
+        return self.render_to_response(self.get_context_data(form=form, review=True))
+
+    def form_valid(self, form):
+        if self.needs_confirmation and not self.confirming:
+            return self.review(form)
+        try:
+            response = self.perform(form)
+        except BookingError as error:
+            add_domain_error(form, error)
+            return self.form_invalid(form)
+        return response or redirect(self.order_url)
+
+    def perform(self, form):
+        raise NotImplementedError
+
+
+def _ticket_label(ticket: Ticket) -> str:
+    seat = f", {ticket.seat.short_label}" if ticket.seat_id else ""
+    return f"#{ticket.pk} — {ticket.ticket_type}{seat}, {ticket.paid_amount} ₽"
+
+
+class OrderRefundView(OrderActionView):
+    """Refund chosen tickets: the quote (per ticket, fees kept or refunded, the deadline on
+    the pier's clock) or why not, then `refund_request` on confirmation. No override of
+    the refund window exists."""
+
+    form_class = RefundForm
+    template_name = "crm/admin/orders/refund.html"
+    action_title = gettext_lazy("Refund tickets")
+    submit_label = gettext_lazy("Calculate the refund")
+    confirm_label = gettext_lazy("Refund the tickets")
+
+    def order_allows(self):
+        return self.order.is_confirmed
+
+    def refusal(self):
+        return str(BookingError("order_not_refundable").message)
+
+    def refundable(self) -> list[Ticket]:
+        return list(
+            self.order.tickets.filter(status=Ticket.Status.VALID, checked_in_at__isnull=True)
+            .select_related("ticket_type", "seat")
+            .order_by("pk")
+        )
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["tickets"] = [(t, _ticket_label(t)) for t in self.refundable()]
+        return kwargs
+
+    def review(self, form):
+        tickets = form.cleaned_data["tickets"]
+        quote = refund_quote(order=self.order, tickets=tickets)
+        if not quote.allowed:
+            form.add_error(None, quote.message)
+            return self.form_invalid(form)
+        departure = self.order.departure
+        return self.render_to_response(
+            self.get_context_data(
+                form=form,
+                review=True,
+                quote=quote,
+                quoted=kopecks_of(quote.amount),
+                deadline_local=(
+                    local_text(departure.local(quote.deadline)) if quote.deadline else ""
+                ),
+            )
+        )
+
+    def perform(self, form):
+        tickets = form.cleaned_data["tickets"]
+        quote = refund_quote(order=self.order, tickets=tickets)
+        if not quote.allowed:
+            form.add_error(None, quote.message)
+            return self.form_invalid(form)
+        if form.cleaned_data.get("quoted") != str(kopecks_of(quote.amount)):
+            form.add_error(
+                None,
+                _("The refund has changed since it was calculated: check it and confirm again."),
+            )
+            return self.form_invalid(form)
+        refund = refund_request(
+            order=self.order,
+            tickets=tickets,
+            requested_by=self.request.user,
+            reason=Refund.Reason.CUSTOMER,
+        )
+        messages.success(
+            self.request,
+            _("Refund #%(id)s of %(amount)s ₽ requested: the tickets are refunded.")
+            % {"id": refund.pk, "amount": refund.amount},
+        )
+        return None
+
+
+class OrderResendView(OrderActionView):
+    """Send the confirmation again by e-mail and/or SMS, optionally to a corrected
+    address or phone (`order_confirmation_resend`); the result per channel."""
+
+    form_class = ResendForm
+    template_name = "crm/admin/orders/action.html"
+    action_title = gettext_lazy("Send the confirmation again")
+    confirm_label = gettext_lazy("Send")
+    confirm_question = gettext_lazy("Send the order's confirmation again?")
+
+    def order_allows(self):
+        return self.order.is_confirmed
+
+    def refusal(self):
+        return str(BookingError("order_not_confirmed").message)
+
+    def perform(self, form):
+        data = form.cleaned_data
+        result = order_confirmation_resend(
+            order=self.order,
+            channels=data["channels"],
+            email=data["email"],
+            phone=data["phone"],
+            user=self.request.user,
+        )
+        for message in result.messages:
+            values = {
+                "channel": message.get_channel_display(),
+                "recipient": message.recipient,
+                "error": message.error,
+            }
+            if message.ok:
+                messages.success(self.request, _("%(channel)s to %(recipient)s: sent.") % values)
+            else:
+                messages.error(
+                    self.request,
+                    _("%(channel)s to %(recipient)s: not sent (%(error)s).") % values,
+                )
+        return None
+
+
+class OrderCancelView(OrderActionView):
+    """Cancel an order that awaits payment (`order_cancel_unpaid`)."""
+
+    form_class = CancelForm
+    action_title = gettext_lazy("Cancel the order")
+    confirm_label = gettext_lazy("Cancel the order")
+    confirm_question = gettext_lazy(
+        "Cancel this unpaid order? Its seats and places are put on sale again at once."
+    )
+
+    def order_allows(self):
+        return self.order.status == Order.Status.AWAITING_PAYMENT
+
+    def refusal(self):
+        return str(BookingError("order_not_cancellable").message)
+
+    def perform(self, form):
+        order_cancel_unpaid(
+            order=self.order, user=self.request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(self.request, _("The order has been cancelled."))
+        return None
+
+
+class OrderNoteView(OrderActionView):
+    """Add an internal note (`order_note_add`); the form is its own confirmation."""
+
+    form_class = NoteForm
+    action_title = gettext_lazy("Add a note")
+    submit_label = gettext_lazy("Add the note")
+    needs_confirmation = False
+
+    def perform(self, form):
+        order_note_add(order=self.order, user=self.request.user, text=form.cleaned_data["text"])
+        messages.success(self.request, _("The note has been added."))
+        return None

@@ -1,6 +1,7 @@
 """Customers in the CRM: a read-only listing with search (orders count and total paid
 computed in the query) and the customer screen (`crm.views.customers`). No add, edit or
-delete: personal data changes only through the privacy services (export, erasure)."""
+delete: personal data changes only through the privacy services (export, erasure), behind
+the screen's action views."""
 
 from django.urls import path, reverse
 from django.utils.text import capfirst
@@ -97,4 +98,8 @@ class CustomerViewSet(ModelViewSet):
             path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
             path("history/<int:pk>/", self.history_view, name="history"),
             path("history-results/<int:pk>/", self.history_results_view, name="history_results"),
+            # Actions (each checks the customer policy itself).
+            path("note/<int:pk>/", customer_views.CustomerNoteView.as_view(), name="note"),
+            path("export/<int:pk>/", customer_views.CustomerExportView.as_view(), name="export"),
+            path("erase/<int:pk>/", customer_views.CustomerEraseView.as_view(), name="erase"),
         ]

@@ -1,6 +1,7 @@
 """Orders in the CRM: a read-only listing (filters, ordering, CSV/XLSX export written to the
 audit trail) and the order screen (`crm.views.orders`). No add, edit or delete: orders
-change only through the domain's verbs (refund, resend, cancel), wired in round two."""
+change only through the domain's verbs (refund, resend, cancel, note), each a small view
+of `crm.views.orders`."""
 
 import datetime
 
@@ -224,4 +225,9 @@ class OrderViewSet(ModelViewSet):
             path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
             path("history/<int:pk>/", self.history_view, name="history"),
             path("history-results/<int:pk>/", self.history_results_view, name="history_results"),
+            # The agent's actions (each checks the policy's "change" on the order).
+            path("refund/<int:pk>/", order_views.OrderRefundView.as_view(), name="refund"),
+            path("resend/<int:pk>/", order_views.OrderResendView.as_view(), name="resend"),
+            path("cancel/<int:pk>/", order_views.OrderCancelView.as_view(), name="cancel"),
+            path("note/<int:pk>/", order_views.OrderNoteView.as_view(), name="note"),
         ]
