@@ -6,8 +6,7 @@ data only; every bad input a translated form error with nothing changed."""
 import json
 
 import pytest
-from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
@@ -36,18 +35,6 @@ def client_of(user) -> Client:
 @pytest.fixture
 def manager():
     user = staff(roles.MANAGER)
-    if not customer_policy.user_has_permission(user, "manage_personal_data"):
-        # Until staff-access (crm/roles.py gives managers `accounts.manage_personal_data`,
-        # crm/permissions.py checks it) is merged: the permission main's plain model
-        # policy asks for, on the Manager group. A no-op once merged.
-        codename = customer_policy._get_permission_codename("manage_personal_data")
-        permission, _created = Permission.objects.get_or_create(
-            codename=codename,
-            content_type=ContentType.objects.get_for_model(Customer),
-            defaults={"name": "Can manage personal data"},
-        )
-        Group.objects.get(name=roles.MANAGER).permissions.add(permission)
-        user = type(user).objects.get(pk=user.pk)  # no cached permissions
     assert customer_policy.user_has_permission(user, "manage_personal_data")
     return user
 

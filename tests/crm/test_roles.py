@@ -148,9 +148,7 @@ def test_marketer_has_no_orders_and_no_personal_data():
 
 def test_accountant_only_reads_money_records():
     permissions = ROLES[roles.ACCOUNTANT]
-    money = [
-        name for name in permissions if name not in (roles.ADMIN_ACCESS, *roles.API_TOKENS)
-    ]
+    money = [name for name in permissions if name not in (roles.ADMIN_ACCESS, *roles.API_TOKENS)]
     assert {name.split(".")[1].split("_", 1)[1] for name in money} == MONEY_MODELS
     assert all(name.split(".")[1].startswith("view_") for name in money)
     user = member(roles.ACCOUNTANT)
