@@ -21,12 +21,12 @@ from booking.services import backoffice, blocking
 from booking.services.checkin import CHECK_IN_ACTION, CHECK_IN_UNDO_ACTION
 from booking.services.payments import REFUND_CANCELED_ACTION
 from booking.services.refunds import REFUND_ACTION
+from crm.audit import PERSONAL_DATA_VIEW_ACTION, SEARCH_ACTION
 from crm.views.checkin import CheckInUndoView
 from crm.views.departures import SCHEDULE_ACTION
 from crm.views.generic import BookingDeleteView, use_booking_views
 from crm.views.inventory import OCCUPANCY_URLS
-from crm.views.orders import PERSONAL_DATA_VIEW_ACTION
-from crm.views.search import SEARCH_ACTION, OrderSearchArea, OrderSearchView
+from crm.views.search import OrderSearchArea, OrderSearchView
 from crm.views.seatmaps import SEAT_MAP_APPLY_ACTION
 from crm.viewsets.checkin import CheckInMenuItem
 from crm.viewsets.customers import CustomerViewSet
