@@ -43,8 +43,10 @@ PASSWORD = "agent-pass-1"
 CLIENT_ADDRESS = "127.0.0.1"  # the live server's client: this browser
 
 
-def snap(page, name):
+def snap(page, name, settle=False):
     if SCREENSHOTS:
+        if settle:  # Wagtail's messages slide in
+            page.wait_for_timeout(1000)
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=f"{SCREENSHOTS}/agent-{name}.png", full_page=True)
 
@@ -98,9 +100,7 @@ def submit_sign_in(tab, email):
     tab.locator("form button[type=submit]").first.click()
 
 
-def test_an_agent_finds_an_order_by_phone_refunds_a_ticket_and_resends_it(
-    site, shop, staff_tabs, live_server
-):
+def test_an_agent_finds_an_order_by_phone_refunds_a_ticket_and_resends_it(site, shop, staff_tabs):
     from crm.roles import AGENT
 
     def paid_order():
@@ -152,7 +152,11 @@ def test_an_agent_finds_an_order_by_phone_refunds_a_ticket_and_resends_it(
     expect(success).to_contain_text(
         re.compile(r"Возврат №\d+ на 2\s?200[.,]00\s?₽ оформлен: билеты возвращены\.")
     )
-    snap(tab, "6-refunded")
+    expect(success).to_be_visible()
+    snap(tab, "6-refunded", settle=True)
+    if SCREENSHOTS:  # the rest of the order screen (the admin scrolls inside a pane)
+        tab.locator("main h2").last.scroll_into_view_if_needed()
+        snap(tab, "6b-refunded-below")
 
     def refunded():
         made = Refund.objects.get()
@@ -189,7 +193,7 @@ def test_an_agent_finds_an_order_by_phone_refunds_a_ticket_and_resends_it(
     tab.locator("main form button[type=submit]").click()
     expect(tab).to_have_url(order_url)
     expect(tab.locator(".messages .success")).to_contain_text(EMAIL)
-    snap(tab, "9-resent")
+    snap(tab, "9-resent", settle=True)
     sent_mail(lambda m: len(confirmations()) > before)
     resent = confirmations()[before:]
     assert len(resent) == 1 and resent[0].to == [EMAIL]
