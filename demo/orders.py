@@ -3,7 +3,8 @@ through the YooKassa emulator, so that an agent trying the CRM finds real orders
 search, refund and resend (`manage.py seed_demo_orders`, run by `make run` once the
 emulator is up).
 
-Idempotent: when the first demo customer has orders already, nothing is bought again.
+Idempotent: an order already bought (the same customer, the same product) is not bought
+again, so a run cut short is completed by the next one.
 The emulator keeps its payments in `var/` (`--state-file`), so these orders stay
 refundable after a restart."""
 
@@ -205,12 +206,14 @@ def _buy(spec: DemoOrder, documents: dict, owner_key: str) -> Order:
 
 
 def demo_orders_create() -> list[Order]:
-    """Buys the demo orders unless they exist; returns those bought now."""
-    if Order.objects.filter(email=DEMO_ORDERS[0].email).exists():
+    """Buys the demo orders that are not there yet; returns those bought now."""
+    bought = set(Order.objects.values_list("email", "departure__product__code"))
+    missing = [spec for spec in DEMO_ORDERS if (spec.email, spec.product) not in bought]
+    if not missing:
         return []
     if not getattr(settings, "YOOKASSA_EMULATOR", False):
         raise DemoOrdersError("Demo orders are paid through the YooKassa emulator only.")
     if not emulator_ready():
         raise DemoOrdersError(f"The YooKassa emulator does not answer at {_emulator_base()}.")
     documents = _documents()
-    return [_buy(spec, documents, f"demo-order-{n}") for n, spec in enumerate(DEMO_ORDERS)]
+    return [_buy(spec, documents, f"demo-order-{DEMO_ORDERS.index(spec)}") for spec in missing]

@@ -11,9 +11,6 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
 
-$PY manage.py qcluster &
-pids+=($!)
-
 # Without real shop credentials the development settings send payments to the YooKassa
 # emulator (config/settings/dev.py); it notifies the site at its notification URL.
 PAYMENTS="YooKassa (shop ${YOOKASSA_SHOP_ID:-})"
@@ -30,6 +27,10 @@ if [[ -z "${YOOKASSA_SHOP_ID:-}" ]]; then
   $PY manage.py seed_demo_orders || echo "Demo orders were not created (see above)."
   PAYMENTS="YooKassa emulator on http://127.0.0.1:$EMULATOR_PORT (press Pay or Decline there)"
 fi
+
+# The worker starts after the demo orders, so that it does not queue behind their writes.
+$PY manage.py qcluster &
+pids+=($!)
 
 cat <<BANNER
 
