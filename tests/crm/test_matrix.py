@@ -395,6 +395,24 @@ def check_in_other_pier(ctx: Ctx) -> bool:
     return check_in(ctx, ctx.world.departure_b)
 
 
+def check_in_api(ctx: Ctx, departure) -> bool:
+    """The scanner's order lookup (session-authenticated, /api/v1/checkin/)."""
+    code = ctx.world.order.code
+    url = reverse("api-v1:checkin-order", kwargs={"departure_id": departure.pk, "code": code})
+    response = ctx.client.get(url)
+    if response.status_code == 200 and departure == ctx.world.departure_a:
+        assert code in response.content.decode()
+    return api(response)
+
+
+def check_in_api_own_pier(ctx: Ctx) -> bool:
+    return check_in_api(ctx, ctx.world.departure_a)
+
+
+def check_in_api_other_pier(ctx: Ctx) -> bool:
+    return check_in_api(ctx, ctx.world.departure_b)
+
+
 def check_in_undo(ctx: Ctx) -> bool:
     ticket = ctx.world.order.tickets.order_by("pk").first()
     return wagtail_screen(ctx.client.get(reverse("booking_check_in_undo", args=[ticket.pk])))
@@ -520,6 +538,8 @@ CHECKS = {
     "Departure occupancy: block / unblock": occupancy_block,
     "Boarding check-in: own pier's departure": check_in_own_pier,
     "Boarding check-in: another pier's departure": check_in_other_pier,
+    "Boarding check-in API: own pier's departure": check_in_api_own_pier,
+    "Boarding check-in API: another pier's departure": check_in_api_other_pier,
     "Boarding check-in: undo a boarding": check_in_undo,
     "Pier and vessel assignments": assignments,
     "Booking editors (products, departures …): view": booking_editors_view,
