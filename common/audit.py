@@ -13,12 +13,24 @@ from contextvars import ContextVar
 
 from django.db.models.signals import pre_save
 from django.http import HttpRequest
+from django.utils.functional import LazyObject, empty
 
 from common.http import client_ip
 
 CLIENT_ADDRESS = "client_address"
 
 _client_address: ContextVar[str | None] = ContextVar("prichal_client_address", default=None)
+
+
+def unwrapped(value):
+    """`request.user` is a lazy object (django-otp wraps it once more), which Wagtail's log
+    registry does not recognise as a model: it would skip the entry silently. Log
+    `unwrapped(request.user)` instead."""
+    while isinstance(value, LazyObject):
+        if value._wrapped is empty:
+            value._setup()
+        value = value._wrapped
+    return value
 
 
 def current_client_address() -> str | None:

@@ -6,10 +6,11 @@ formatters of booking's and the console's actions.
 Wagtail finds this module because `crm` is an installed app."""
 
 from django.templatetags.static import static
-from django.urls import path, reverse_lazy
+from django.urls import path, reverse, reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
@@ -20,12 +21,12 @@ from booking.services import backoffice, blocking
 from booking.services.checkin import CHECK_IN_ACTION, CHECK_IN_UNDO_ACTION
 from booking.services.payments import REFUND_CANCELED_ACTION
 from booking.services.refunds import REFUND_ACTION
+from crm.audit import PERSONAL_DATA_VIEW_ACTION, SEARCH_ACTION
 from crm.views.checkin import CheckInUndoView
 from crm.views.departures import SCHEDULE_ACTION
 from crm.views.generic import BookingDeleteView, use_booking_views
 from crm.views.inventory import OCCUPANCY_URLS
-from crm.views.orders import PERSONAL_DATA_VIEW_ACTION
-from crm.views.search import SEARCH_ACTION, OrderSearchArea, OrderSearchView
+from crm.views.search import OrderSearchArea, OrderSearchView
 from crm.views.seatmaps import SEAT_MAP_APPLY_ACTION
 from crm.viewsets.checkin import CheckInMenuItem
 from crm.viewsets.customers import CustomerViewSet
@@ -345,3 +346,22 @@ def register_check_in_undo_url():
 @hooks.register("register_admin_urls")
 def register_departure_occupancy_urls():
     return [path("crm/departures/", OCCUPANCY_URLS)]
+
+
+@hooks.register("construct_reports_menu")
+def show_site_history_to_the_back_office(request, menu_items):
+    """Wagtail shows "Site history" only to page editors; the audit trail of the back
+    office (refunds, resends, personal data viewed …) is read by its staff too. The report
+    itself lists only entries of the kinds of records the user may see."""
+    if any(item.name == "site-history" for item in menu_items):
+        return
+    if request.user.has_perm("booking.view_order"):
+        menu_items.append(
+            MenuItem(
+                _("Site history"),
+                reverse("wagtailadmin_reports:site_history"),
+                name="site-history",
+                icon_name="history",
+                order=1000,
+            )
+        )

@@ -42,6 +42,8 @@ cat <<BANNER
     Agent:              agent@prichal.local
     Marketer:           marketer@prichal.local    (pages, images; no orders)
     Accountant:         accountant@prichal.local  (read-only money records)
+  Two-factor sign-in:   optional here (required for administrators and managers in
+                        production; STAFF_TWO_FACTOR_REQUIRED=true make run to try it)
   Promo code:           PRICHAL10 (10 % off at checkout)
   Demo customer:        Анна Смирнова, 8 (921) 555-01-23 (type it in the admin's search)
   Database:             ${DATABASE_URL:-SQLite (db.sqlite3)}

@@ -19,10 +19,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils.functional import LazyObject, empty
 from wagtail.log_actions import log
 
 from accounts.staff.two_factor import is_staff_user
+from common.audit import unwrapped
 
 SIGN_IN_ACTION = "prichal.staff.sign_in"
 SIGN_IN_FAILED_ACTION = "prichal.staff.sign_in_failed"
@@ -43,22 +43,12 @@ STAFF_SESSION_KEY = "prichal_staff"
 SKIP_SIGN_OUT_ATTRIBUTE = "_staff_sign_out_logged"
 
 
-def _unwrapped(value):
-    """`request.user` is a lazy object, which Wagtail's log registry does not recognise
-    as a model (it would skip the entry silently)."""
-    if isinstance(value, LazyObject):
-        if value._wrapped is empty:
-            value._setup()
-        return value._wrapped
-    return value
-
-
 def audit_log(*, instance, action, **kwargs):
     """`log()` with an id for a title (a user's title would be their e-mail); accepts
     `request.user` as the instance or the actor."""
-    instance = _unwrapped(instance)
+    instance = unwrapped(instance)
     if kwargs.get("user") is not None:
-        kwargs["user"] = _unwrapped(kwargs["user"])
+        kwargs["user"] = unwrapped(kwargs["user"])
     title = f"{instance._meta.model_name} #{instance.pk}"
     if isinstance(instance, Group):
         title = instance.name

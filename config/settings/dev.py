@@ -26,6 +26,11 @@ if YOOKASSA_EMULATOR:
     YOOKASSA_SECRET_KEY = "test_emulator_key"
     YOOKASSA_API_URL = os.environ.get("YOOKASSA_EMULATOR_URL", "http://127.0.0.1:8001/v3")
 
+# The demo's administrator and manager sign in without a second factor, so that a newcomer
+# can look around without an authenticator app; they can still enrol from the admin's
+# account menu. Production (base) requires it: STAFF_TWO_FACTOR_REQUIRED=true to try.
+STAFF_TWO_FACTOR_REQUIRED = env_bool("STAFF_TWO_FACTOR_REQUIRED", False)
+
 # E-mails (with their PDF tickets) are written as files to var/mail/ rather than printed
 # over the server's log; SMTP when EMAIL_HOST is set.
 if not EMAIL_HOST and "EMAIL_BACKEND" not in os.environ:  # noqa: F405

@@ -24,11 +24,8 @@ from typing import Literal
 from django.db.models import Prefetch, Sum
 from django.http import HttpRequest
 from django.utils import translation
-from django.utils.translation import gettext_lazy
 from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status
-from wagtail.log_actions import log
-from wagtail.log_actions import registry as log_registry
 
 from accounts.models import Consent
 from booking.account_selectors import BOARDED
@@ -42,14 +39,8 @@ from booking.services.orders import ORDER_CODE_ALPHABET
 from booking.services.refunds import refund_quote, refund_request
 from crm.api.auth import StaffTokenAuth, TokenRateThrottle
 from crm.api.errors import CrmApiError
+from crm.audit import orders_searched, personal_data_viewed
 from crm.permissions import customer_policy, order_policy
-
-# The audit entry of staff reading a person's data, on the customer (as the CRM's screens
-# write it, crm/views/orders.py; its formatter is registered with theirs): the customer's
-# history lists every reading, by screen or by API.
-VIEW_ACTION = "prichal.personal_data.view"
-# A search (on the member of staff, as the screens' search writes it, crm/views/search.py).
-SEARCH_ACTION = "prichal.personal_data.search"
 
 MAX_TICKETS = 100
 MAX_ID = 2**63 - 1
@@ -236,26 +227,10 @@ def _order(request: HttpRequest, code: str, *, action: str = "view") -> Order:
     return order
 
 
-def _ensure_action(action: str, label) -> None:
-    """The screens register these actions' formatters (crm/wagtail_hooks.py); without
-    them (this branch alone) a plain one, so that the entry can be written."""
-    if not log_registry.action_exists(action):
-        log_registry.register_action(action, label, label)
-
-
 def _audit_view(request: HttpRequest, customer, order: Order | None = None) -> None:
-    """A member of staff saw a person's data through the API: ids only (the history
-    report lists the title), the token that was used, and the order it was read on."""
-    _ensure_action(VIEW_ACTION, gettext_lazy("View personal data"))
-    data = {"via": "api", "token": request.auth.pk}
-    if order is not None:
-        data["order_id"] = order.pk
-    log(
-        instance=customer,
-        action=VIEW_ACTION,
-        user=request.user,
-        title=f"customer #{customer.pk}",
-        data=data,
+    """A member of staff saw a person's data through the API, with the token used."""
+    personal_data_viewed(
+        customer=customer, user=request.user, order=order, via="api", token=request.auth.pk
     )
 
 
@@ -315,18 +290,12 @@ def search(
     language = translation.get_language()
     found = [(hit, orders[hit.order.pk]) for hit in hits if hit.order.pk in orders]
     if q.strip():
-        _ensure_action(SEARCH_ACTION, gettext_lazy("Search orders"))
-        log(
-            instance=request.user,
-            action=SEARCH_ACTION,
+        orders_searched(
             user=request.user,
-            title="order search",
-            data={
-                "via": "api",
-                "token": request.auth.pk,
-                "query_length": len(q),
-                "hits": len(found),
-            },
+            query_length=len(q),
+            hits=len(found),
+            via="api",
+            token=request.auth.pk,
         )
     return [
         {

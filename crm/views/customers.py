@@ -32,6 +32,7 @@ from accounts.privacy.services import (
 )
 from accounts.services.notes import customer_note_add
 from booking.models import Order, Payment, Refund, Ticket
+from crm.audit import personal_data_viewed
 from crm.forms.customers import CustomerNoteForm, EraseForm, ExportForm
 from crm.permissions import customer_policy, order_policy
 from crm.views.orders import (
@@ -39,7 +40,6 @@ from crm.views.orders import (
     RoleRequiredMixin,
     ScreenHistoryMixin,
     forbidden,
-    personal_data_viewed,
 )
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))

@@ -18,7 +18,6 @@ from django.views.generic import FormView
 from wagtail.admin import messages
 from wagtail.admin.views.generic import HistoryView, InspectView, WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
-from wagtail.log_actions import log
 
 from booking.models import Order, OrderNote, Refund, SentMessage, Ticket
 from booking.services.backoffice import (
@@ -29,10 +28,9 @@ from booking.services.backoffice import (
 from booking.services.errors import BookingError
 from booking.services.refunds import refund_quote, refund_request
 from booking.timeline import order_timeline
+from crm.audit import personal_data_viewed
 from crm.forms.orders import CancelForm, NoteForm, RefundForm, ResendForm, add_domain_error
 from crm.permissions import customer_policy, order_policy
-
-PERSONAL_DATA_VIEW_ACTION = "prichal.personal_data.view"
 
 
 def order_queryset(user):
@@ -43,20 +41,6 @@ def order_queryset(user):
         "departure__product",
         "departure__venue",
         "departure__vessel",
-    )
-
-
-def personal_data_viewed(*, customer, user, screen: str, order=None) -> None:
-    """The audit entry of a staff member reading a customer's personal data (ids only)."""
-    data = {"screen": screen}
-    if order is not None:
-        data["order_id"] = order.pk
-    log(
-        customer,
-        PERSONAL_DATA_VIEW_ACTION,
-        user=user,
-        title=f"customer #{customer.pk}",
-        data=data,
     )
 
 

@@ -15,13 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.search import SearchArea
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.log_actions import log
 
 from booking.search import MAX_QUERY_LENGTH, orders_search
+from crm.audit import orders_searched
 from crm.permissions import order_policy
 from crm.views.orders import forbidden
 
-SEARCH_ACTION = "prichal.personal_data.search"
 MIN_QUERY_LENGTH = 2
 KIND_LABELS = {
     "code": _("order code"),
@@ -99,13 +98,7 @@ class OrderSearchView(WagtailAdminTemplateMixin, TemplateView):
                 for hit in hits
                 if hit.order.pk in orders
             ]
-            log(
-                request.user,
-                SEARCH_ACTION,
-                user=request.user,
-                title="order search",
-                data={"query_length": len(query), "hits": len(rows)},
-            )
+            orders_searched(user=request.user, query_length=len(query), hits=len(rows))
             exact = [row for row in rows if row["exact"]]
             if len(exact) == 1:
                 return redirect(exact[0]["url"])

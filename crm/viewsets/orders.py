@@ -19,6 +19,7 @@ from wagtail.log_actions import log
 from wagtail.permissions import policy_registry
 
 from booking.models import Order, Product, Venue
+from common.audit import unwrapped
 from crm.views import orders as order_views
 from crm.views.orders import RoleRequiredMixin
 
@@ -121,10 +122,11 @@ class OrderIndexView(RoleRequiredMixin, IndexView):
     def render_to_response(self, context, **response_kwargs):
         if self.is_export:
             queryset = context["object_list"]
+            user = unwrapped(self.request.user)
             log(
-                self.request.user,
+                user,
                 ORDER_EXPORT_ACTION,
-                user=self.request.user,
+                user=user,
                 title="orders export",
                 data={
                     "format": self.request.GET.get("export"),

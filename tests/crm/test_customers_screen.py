@@ -103,7 +103,7 @@ def test_the_customer_screen(agent_client, agent, customer_orders):
     assert 'id="crm-customer-notes"' in page
     entry = ModelLogEntry.objects.get(action="prichal.personal_data.view")
     assert entry.user_id == agent.pk and entry.object_id == str(customer.pk)
-    assert entry.data == {"screen": "customer"}
+    assert entry.data == {"screen": "customer", "client_address": "127.0.0.1"}
     assert "anna" not in entry.label.lower()
 
 

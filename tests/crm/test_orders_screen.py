@@ -201,7 +201,7 @@ def test_the_order_screen(agent_client, agent, order):
     entry = ModelLogEntry.objects.get(action="prichal.personal_data.view")
     assert entry.user_id == agent.pk
     assert entry.object_id == str(order.customer_id)
-    assert entry.data == {"screen": "order", "order_id": order.pk}
+    assert entry.data == {"screen": "order", "order_id": order.pk, "client_address": "127.0.0.1"}
     assert "Смирнова" not in entry.label
 
 

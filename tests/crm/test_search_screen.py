@@ -41,7 +41,11 @@ def test_one_exact_hit_goes_straight_to_the_order(agent_client, orders):
     assert response.status_code == 302
     assert response["Location"] == reverse("crm_orders:inspect", args=[orders[2].pk])
     entry = ModelLogEntry.objects.get(action="prichal.personal_data.search")
-    assert entry.data == {"query_length": len("8 (921) 555-01-23"), "hits": 1}
+    assert entry.data == {
+        "query_length": len("8 (921) 555-01-23"),
+        "hits": 1,
+        "client_address": "127.0.0.1",
+    }
     assert "921" not in entry.label and "921" not in str(entry.data)
 
 

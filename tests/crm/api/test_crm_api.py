@@ -13,7 +13,8 @@ from wagtail.models import APIToken, ModelLogEntry
 from accounts.models import Consent
 from booking.models import Departure, Order, Refund, Ticket
 from crm import permissions, roles
-from crm.api.endpoints import SEARCH_ACTION, VIEW_ACTION
+from crm.audit import PERSONAL_DATA_VIEW_ACTION as VIEW_ACTION
+from crm.audit import SEARCH_ACTION
 from tests.booking.api.helpers import assert_error
 from tests.crm.api.helpers import (
     API,
@@ -223,6 +224,7 @@ def test_search_by_a_spoken_phone_finds_the_order(home):
         "token": token.pk,
         "query_length": len(PHONE_SPOKEN),
         "hits": 1,
+        "client_address": "127.0.0.1",
     }
 
 
@@ -330,7 +332,12 @@ def test_an_order_with_its_story(home):
     assert body["totals"]["refunded"] == f"{first.paid_amount:.2f}"
 
     (entry,) = views_of(order.customer)
-    assert entry.data == {"via": "api", "token": token.pk, "order_id": order.pk}
+    assert entry.data == {
+        "via": "api",
+        "token": token.pk,
+        "order_id": order.pk,
+        "client_address": "127.0.0.1",
+    }
     assert entry.user_id == token.user_id
     assert entry.label == f"customer #{order.customer_id}"  # an id, no name or address
 
@@ -522,7 +529,7 @@ def test_a_customer_with_orders_and_consents(home):
     assert all(c["order"] for c in body["consents"])
 
     (entry,) = views_of(customer)
-    assert entry.data == {"via": "api", "token": token.pk}
+    assert entry.data == {"via": "api", "token": token.pk, "client_address": "127.0.0.1"}
     assert entry.label == f"customer #{customer.pk}"
     assert "anna" not in entry.label.lower() and "Смирнова" not in entry.label
 
