@@ -41,8 +41,8 @@ from booking.models import (
     Ticket,
 )
 from crm import roles
+from crm.audit import personal_data_viewed
 from crm.permissions import VENUE_ASSIGNMENT
-from crm.views.orders import personal_data_viewed
 from tests.booking.refunds.helpers import paid_through_yookassa, pier_departure
 from tests.conftest import make_home, make_locales
 from tests.crm.api.helpers import TokenClient, token_for
