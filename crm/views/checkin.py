@@ -10,6 +10,7 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from booking.models import Ticket
 from booking.services.checkin import UNDO_PERMISSION, ticket_check_in_undo
 from crm.forms.checkin import CheckInUndoForm
+from crm.permissions import BOARD, departure_policy
 
 # Undoing a boarding ------------------------------------------------------------------
 
@@ -31,6 +32,11 @@ class CheckInUndoView(WagtailAdminTemplateMixin, FormView):
             ),
             pk=ticket_id,
         )
+        # Only at a departure the user may board: a manager limited to other piers may not.
+        if not departure_policy.user_has_permission_for_instance(
+            request.user, BOARD, self.ticket.departure
+        ):
+            return permission_denied(request)
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):

@@ -620,11 +620,6 @@ def test_the_world_is_what_the_matrix_needs(world, db):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="CheckInUndoView checks booking.undo_check_in only, not the departure policy's "
-    "'board' on the ticket's departure: a manager limited to pier B undoes boardings at A",
-)
 def test_a_manager_limited_to_another_pier_cannot_undo_a_boarding(world):
     ticket = world.order.tickets.order_by("pk").first()
     Ticket.objects.filter(pk=ticket.pk).update(checked_in_at=timezone.now())
