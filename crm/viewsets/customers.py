@@ -9,13 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView
-from wagtail.admin.viewsets.model import ModelViewSet
 
 from accounts.models import Customer
 from crm.permissions import customer_policy
 from crm.views import customers as customer_views
 from crm.views.orders import RoleRequiredMixin
-from crm.viewsets.orders import ScreenURLFinder
+from crm.viewsets.orders import RecordScreenViewSet
 
 
 def customer_name(customer: Customer) -> str:
@@ -45,7 +44,7 @@ class CustomerIndexView(RoleRequiredMixin, IndexView):
         return super().user_has_permission(permission)
 
 
-class CustomerViewSet(ModelViewSet):
+class CustomerViewSet(RecordScreenViewSet):
     model = Customer
     name = "crm_customers"
     url_prefix = "crm/customers"
@@ -54,9 +53,6 @@ class CustomerViewSet(ModelViewSet):
     index_view_class = CustomerIndexView
     inspect_view_class = customer_views.CustomerInspectView
     history_view_class = customer_views.CustomerHistoryView
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    add_to_reference_index = False
     search_fields = ["name", "email", "phone"]
     search_backend_name = None
     list_per_page = 30
@@ -76,29 +72,9 @@ class CustomerViewSet(ModelViewSet):
         DateColumn("created_at", label=_("Created"), sort_key="created_at"),
     ]
 
-    @property
-    def url_finder_class(self):
-        """Links to a record (the history report's) lead to its screen, for whoever
-        may view it."""
-        return type(
-            "_ScreenURLFinder", (ScreenURLFinder,), {"edit_url_name": self.get_url_name("inspect")}
-        )
-
-    def get_common_view_kwargs(self, **kwargs):
-        view_kwargs = super().get_common_view_kwargs(**kwargs)
-        view_kwargs.update(add_url_name=None, edit_url_name=None, delete_url_name=None)
-        return view_kwargs
-
-    def get_urlpatterns(self):
-        # No add, edit, delete, copy or usage screens: nothing here is edited or deleted
-        # from a screen.
+    def action_urls(self):
+        # Each checks the customer policy itself.
         return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
-            path("history/<int:pk>/", self.history_view, name="history"),
-            path("history-results/<int:pk>/", self.history_results_view, name="history_results"),
-            # Actions (each checks the customer policy itself).
             path("note/<int:pk>/", customer_views.CustomerNoteView.as_view(), name="note"),
             path("export/<int:pk>/", customer_views.CustomerExportView.as_view(), name="export"),
             path("erase/<int:pk>/", customer_views.CustomerEraseView.as_view(), name="erase"),

@@ -41,6 +41,43 @@ class ScreenURLFinder(ModelAdminURLFinder):
         return self.construct_edit_url(instance)
 
 
+class RecordScreenViewSet(ModelViewSet):
+    """Records of money and people shown on a screen, never edited or deleted from one:
+    a listing, the record's screen, its history and the actions a subclass lists in
+    `action_urls()` (each action view checks the policy itself)."""
+
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    add_to_reference_index = False
+
+    @property
+    def url_finder_class(self):
+        """Links to a record (the history report's) lead to its screen, for whoever
+        may view it."""
+        return type(
+            "_ScreenURLFinder", (ScreenURLFinder,), {"edit_url_name": self.get_url_name("inspect")}
+        )
+
+    def get_common_view_kwargs(self, **kwargs):
+        view_kwargs = super().get_common_view_kwargs(**kwargs)
+        view_kwargs.update(add_url_name=None, edit_url_name=None, delete_url_name=None)
+        return view_kwargs
+
+    def action_urls(self) -> list:
+        return []
+
+    def get_urlpatterns(self):
+        # No add, edit, delete, copy or usage screens.
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+            path("history/<int:pk>/", self.history_view, name="history"),
+            path("history-results/<int:pk>/", self.history_results_view, name="history_results"),
+            *self.action_urls(),
+        ]
+
+
 def departure_local(order: Order) -> str:
     """The departure on its pier's clock, e.g. "07.12.2030 21:00 MSK"."""
     return order_views.local_text(order.departure.local_starts_at)
@@ -137,7 +174,7 @@ class OrderIndexView(RoleRequiredMixin, IndexView):
         return super().render_to_response(context, **response_kwargs)
 
 
-class OrderViewSet(ModelViewSet):
+class OrderViewSet(RecordScreenViewSet):
     model = Order
     name = "crm_orders"
     url_prefix = "crm/orders"
@@ -146,9 +183,6 @@ class OrderViewSet(ModelViewSet):
     index_view_class = OrderIndexView
     inspect_view_class = order_views.OrderInspectView
     history_view_class = order_views.OrderHistoryView
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    add_to_reference_index = False
     search_fields = ["code", "name", "email", "phone"]
     search_backend_name = None
     filterset_class = OrderFilterSet
@@ -205,29 +239,9 @@ class OrderViewSet(ModelViewSet):
             **kwargs,
         )
 
-    @property
-    def url_finder_class(self):
-        """Links to a record (the history report's) lead to its screen, for whoever
-        may view it."""
-        return type(
-            "_ScreenURLFinder", (ScreenURLFinder,), {"edit_url_name": self.get_url_name("inspect")}
-        )
-
-    def get_common_view_kwargs(self, **kwargs):
-        view_kwargs = super().get_common_view_kwargs(**kwargs)
-        view_kwargs.update(add_url_name=None, edit_url_name=None, delete_url_name=None)
-        return view_kwargs
-
-    def get_urlpatterns(self):
-        # No add, edit, delete, copy or usage screens: nothing here is edited or deleted
-        # from a screen.
+    def action_urls(self):
+        # The agent's actions (each checks the policy's "change" on the order).
         return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
-            path("history/<int:pk>/", self.history_view, name="history"),
-            path("history-results/<int:pk>/", self.history_results_view, name="history_results"),
-            # The agent's actions (each checks the policy's "change" on the order).
             path("refund/<int:pk>/", order_views.OrderRefundView.as_view(), name="refund"),
             path("resend/<int:pk>/", order_views.OrderResendView.as_view(), name="resend"),
             path("cancel/<int:pk>/", order_views.OrderCancelView.as_view(), name="cancel"),
