@@ -90,12 +90,10 @@ class Consent(models.Model):
 NOTE_MAX_LENGTH = 2000
 
 
-class CustomerNote(models.Model):
-    """An internal note of the staff about a customer; never shown to the customer."""
+class StaffNote(models.Model):
+    """An internal note of the staff, never shown to the customer: on a customer here, on
+    an order in booking."""
 
-    customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="notes", verbose_name=_("customer")
-    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -108,9 +106,18 @@ class CustomerNote(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+
+
+class CustomerNote(StaffNote):
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="notes", verbose_name=_("customer")
+    )
+
+    class Meta(StaffNote.Meta):
         verbose_name = _("customer note")
         verbose_name_plural = _("customer notes")
-        ordering = ["-created_at", "-pk"]
 
     def __str__(self):
         return f"{self.customer_id}/{self.pk}"

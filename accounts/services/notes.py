@@ -10,15 +10,22 @@ from accounts.models.customers import NOTE_MAX_LENGTH
 NOTE_ACTION = "prichal.customer.note"
 
 
+def note_text(text, *, error=AccountError) -> str:
+    """A note's text, trimmed; raises `error` ("note_empty", "note_too_long") otherwise.
+    Booking's order notes pass their own error class."""
+    text = (text if isinstance(text, str) else "").strip()
+    if not text:
+        raise error("note_empty")
+    if len(text) > NOTE_MAX_LENGTH:
+        raise error("note_too_long", limit=NOTE_MAX_LENGTH)
+    return text
+
+
 def customer_note_add(*, customer: Customer, user, text: str) -> CustomerNote:
     """Adds a note (at most `NOTE_MAX_LENGTH` characters, not blank) to the customer, in
     one transaction under the customer's row lock. Audited as `NOTE_ACTION` (the note's
     id, never its text)."""
-    text = (text if isinstance(text, str) else "").strip()
-    if not text:
-        raise AccountError("note_empty")
-    if len(text) > NOTE_MAX_LENGTH:
-        raise AccountError("note_too_long", limit=NOTE_MAX_LENGTH)
+    text = note_text(text)
     actor = user if getattr(user, "is_authenticated", False) else None
     with transaction.atomic():
         locked = Customer.objects.select_for_update().get(pk=customer.pk)

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.models.customers import StaffNote
 from booking.models.catalogue import Seat, TicketType
 from booking.models.inventory import Departure, Hold
 from booking.models.pricing import Promotion, VatCode
@@ -182,30 +183,14 @@ class Ticket(models.Model):
         return f"{self.order.code}/{self.pk}"
 
 
-NOTE_MAX_LENGTH = 2000
-
-
-class OrderNote(models.Model):
-    """An internal note of the staff on an order; never shown to the customer."""
-
+class OrderNote(StaffNote):
     order = models.ForeignKey(
         Order, on_delete=models.CASCADE, related_name="notes", verbose_name=_("order")
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("author"),
-    )
-    text = models.TextField(_("note"), max_length=NOTE_MAX_LENGTH)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StaffNote.Meta):
         verbose_name = _("order note")
         verbose_name_plural = _("order notes")
-        ordering = ["-created_at", "-pk"]
 
     def __str__(self):
         return f"{self.order_id}/{self.pk}"

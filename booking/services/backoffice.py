@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from wagtail.log_actions import log
 
+from accounts.services.notes import note_text
 from booking.models import Order, OrderNote, SentMessage
-from booking.models.orders import NOTE_MAX_LENGTH
 from booking.services.confirmations import order_confirmation_send_again
 from booking.services.errors import BookingError
 from booking.services.orders import normalise_email, normalise_phone, order_end_unpaid
@@ -149,19 +149,10 @@ def order_cancel_unpaid(*, order: Order, user, reason: str = "") -> Order:
     return locked
 
 
-def _note_text(text) -> str:
-    text = (text if isinstance(text, str) else "").strip()
-    if not text:
-        raise BookingError("note_empty")
-    if len(text) > NOTE_MAX_LENGTH:
-        raise BookingError("note_too_long", limit=NOTE_MAX_LENGTH)
-    return text
-
-
 def order_note_add(*, order: Order, user, text: str) -> OrderNote:
     """Adds an internal note to the order (at most `NOTE_MAX_LENGTH` characters, not
     blank). Audited as `NOTE_ACTION` (the note's id, not its text)."""
-    text = _note_text(text)
+    text = note_text(text, error=BookingError)
     actor = _user(user)
     with transaction.atomic():
         locked = _lock(order)

@@ -5,8 +5,8 @@ what the agent sends; the rules are the domain's (`booking.services.refunds`,
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models.customers import NOTE_MAX_LENGTH
 from booking.models import SentMessage
-from booking.models.orders import NOTE_MAX_LENGTH
 from booking.services.backoffice import CANCEL_REASON_MAX
 from booking.services.errors import BookingError
 
