@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.log_actions import registry as log_action_registry
 from wagtail.models import ModelLogEntry
 
@@ -42,6 +43,24 @@ class TimelineEntry:
     detail: str = ""
     actor: str = ""  # the staff member's name, "" for the customer or the system
     client_address: str = ""
+
+
+# What YooKassa's notifications say, as the staff read it.
+NOTIFICATION_EVENTS = {
+    "payment.waiting_for_capture": gettext_lazy("the payment awaits capture"),
+    "payment.succeeded": gettext_lazy("the payment went through"),
+    "payment.canceled": gettext_lazy("the payment was cancelled"),
+    "refund.succeeded": gettext_lazy("the refund went through"),
+    "refund.canceled": gettext_lazy("the refund was cancelled"),
+}
+
+
+def _lower_first(text: str) -> str:
+    """ "Nothing to change" → "nothing to change" after a dash; "YooKassa …", "API …"
+    keep their capitals."""
+    if len(text) > 1 and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
 
 
 def _name(user) -> str:
@@ -100,8 +119,11 @@ def order_timeline(order: Order) -> list[TimelineEntry]:
                 TimelineEntry(
                     at=note.received_at,
                     kind="notification",
-                    title=_("YooKassa notification %(event)s: %(outcome)s")
-                    % {"event": note.event, "outcome": note.get_outcome_display()},
+                    title=_("YooKassa reported: %(event)s — %(outcome)s")
+                    % {
+                        "event": NOTIFICATION_EVENTS.get(note.event, note.event),
+                        "outcome": _lower_first(str(note.get_outcome_display())),
+                    },
                     detail=note.object_id,
                     client_address=note.remote_addr or "",
                 )

@@ -21,6 +21,7 @@ from booking.services import backoffice, blocking
 from booking.services.checkin import CHECK_IN_ACTION, CHECK_IN_UNDO_ACTION
 from booking.services.payments import REFUND_CANCELED_ACTION
 from booking.services.refunds import REFUND_ACTION
+from common.money import format_rub
 from crm.audit import PERSONAL_DATA_VIEW_ACTION, SEARCH_ACTION
 from crm.views.checkin import CheckInUndoView
 from crm.views.departures import SCHEDULE_ACTION
@@ -201,11 +202,11 @@ def register_booking_log_actions(actions):
 
         def format_message(self, log_entry):
             try:
-                return _("Tickets refunded: %(count)s, %(amount)s RUB") % {
+                return _("Tickets refunded: %(count)s, %(amount)s") % {
                     "count": len(log_entry.data["tickets"]),
-                    "amount": log_entry.data["amount"],
+                    "amount": format_rub(log_entry.data["amount"]),
                 }
-            except (KeyError, TypeError):
+            except (KeyError, TypeError, ArithmeticError):
                 return _("Tickets refunded")
 
     @actions.register_action(REFUND_CANCELED_ACTION)
@@ -215,10 +216,13 @@ def register_booking_log_actions(actions):
         def format_message(self, log_entry):
             try:
                 return _(
-                    "YooKassa cancelled the refund of %(amount)s RUB (%(reason)s): "
+                    "YooKassa cancelled the refund of %(amount)s (%(reason)s): "
                     "pay the customer back another way"
-                ) % {"amount": log_entry.data["amount"], "reason": log_entry.data["reason"]}
-            except (KeyError, TypeError):
+                ) % {
+                    "amount": format_rub(log_entry.data["amount"]),
+                    "reason": log_entry.data["reason"],
+                }
+            except (KeyError, TypeError, ArithmeticError):
                 return _("YooKassa cancelled a refund")
 
     @actions.register_action(SCHEDULE_ACTION)

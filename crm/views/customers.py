@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.generic import FormView
 from wagtail.admin import messages
 from wagtail.admin.views.generic import HistoryView, InspectView, WagtailAdminTemplateMixin
@@ -40,6 +40,8 @@ from crm.views.orders import (
     RoleRequiredMixin,
     ScreenHistoryMixin,
     forbidden,
+    language_text,
+    phone_text,
 )
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
@@ -127,6 +129,8 @@ class CustomerInspectView(RoleRequiredMixin, PolicyObjectMixin, InspectView):
         )
         context.update(
             customer=customer,
+            customer_phone=phone_text(customer.phone),
+            customer_language=language_text(customer.language),
             orders=[(order, reverse("crm_orders:inspect", args=[order.pk])) for order in orders],
             tickets_count=Ticket.objects.filter(order__customer=customer).count(),
             total_paid=customer.total_paid,
@@ -158,12 +162,12 @@ class CustomerInspectView(RoleRequiredMixin, PolicyObjectMixin, InspectView):
             return []
         return [
             HeaderButton(
-                _("Export personal data"),
+                pgettext("action", "Export personal data"),
                 url=reverse("crm_customers:export", args=[customer.pk]),
                 icon_name="download",
             ),
             HeaderButton(
-                _("Erase personal data"),
+                pgettext("action", "Erase personal data"),
                 url=reverse("crm_customers:erase", args=[customer.pk]),
                 icon_name="bin",
             ),

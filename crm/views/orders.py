@@ -5,6 +5,7 @@ order (refund tickets, send the confirmation again, cancel an unpaid order, add 
 each a small form with a confirmation step that calls the domain's service. The listing
 and its export live in `crm.viewsets.orders`."""
 
+import phonenumbers
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect
@@ -12,13 +13,15 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
+from django.utils.translation import get_language_info, gettext_lazy, ngettext, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 from wagtail.admin import messages
+from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.views.generic import HistoryView, InspectView, WagtailAdminTemplateMixin
-from wagtail.admin.widgets.button import HeaderButton
+from wagtail.admin.widgets.button import Button, HeaderButton
 
+from accounts.phones import DEFAULT_REGION
 from booking.models import Order, OrderNote, Refund, SentMessage, Ticket
 from booking.services.backoffice import (
     order_cancel_unpaid,
@@ -26,8 +29,10 @@ from booking.services.backoffice import (
     order_note_add,
 )
 from booking.services.errors import BookingError
+from booking.services.orders import normalise_email, normalise_phone
 from booking.services.refunds import refund_quote, refund_request
 from booking.timeline import order_timeline
+from common.money import format_rub
 from crm.audit import personal_data_viewed
 from crm.forms.orders import CancelForm, NoteForm, RefundForm, ResendForm, add_domain_error
 from crm.permissions import customer_policy, order_policy
@@ -48,6 +53,31 @@ def local_text(moment) -> str:
     """A moment already on a pier's clock as text ("26.12.2030 21:30 +10"): templates
     would convert it back to the site's time zone."""
     return f"{date_format(moment, 'SHORT_DATE_FORMAT')} {moment:%H:%M} {moment.tzname()}"
+
+
+def phone_text(raw: str) -> str:
+    """A phone as people read it ("+7 921 555-01-23"); as stored when it is not a valid
+    number."""
+    if not raw:
+        return ""
+    try:
+        number = phonenumbers.parse(raw, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return raw
+    if not phonenumbers.is_valid_number(number):
+        return raw
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def language_text(code: str) -> str:
+    """A language code ("ru", "zh-hans") as the language's name in the staff member's
+    language ("Russian" → "русский"); the code itself when Django does not know it."""
+    if not code:
+        return ""
+    try:
+        return capfirst(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
 
 
 def ticket_state(ticket: Ticket) -> str:
@@ -175,6 +205,8 @@ class OrderInspectView(RoleRequiredMixin, PolicyObjectMixin, InspectView):
             refunds=refunds,
             consents=list(order.consents.order_by("created_at", "pk")),
             customer=customer,
+            customer_phone=phone_text(order.phone),
+            customer_language=language_text(order.language),
             customer_url=(
                 reverse("crm_customers:inspect", args=[customer.pk]) if can_see_customer else ""
             ),
@@ -204,23 +236,23 @@ class OrderInspectView(RoleRequiredMixin, PolicyObjectMixin, InspectView):
         )
 
     @cached_property
-    def header_buttons(self):
-        """The agent's actions, for whoever may change this order."""
+    def actions(self) -> list[Button]:
+        """The agent's actions on this order, for whoever may change it, most used first."""
         if not self.may_change:
             return []
         order = self.object
-        buttons = []
+        actions = []
         if order.is_confirmed:
-            buttons.append(
-                HeaderButton(
-                    _("Refund tickets"),
+            actions.append(
+                Button(
+                    _("Refund the tickets"),
                     priority=10,
                     url=reverse("crm_orders:refund", args=[order.pk]),
-                    icon_name="undo",
+                    icon_name="rotate",
                 )
             )
-            buttons.append(
-                HeaderButton(
+            actions.append(
+                Button(
                     _("Send the confirmation again"),
                     priority=20,
                     url=reverse("crm_orders:resend", args=[order.pk]),
@@ -228,23 +260,58 @@ class OrderInspectView(RoleRequiredMixin, PolicyObjectMixin, InspectView):
                 )
             )
         if order.status == Order.Status.AWAITING_PAYMENT:
-            buttons.append(
-                HeaderButton(
+            actions.append(
+                Button(
                     _("Cancel the order"),
                     priority=30,
                     url=reverse("crm_orders:cancel", args=[order.pk]),
                     icon_name="cross",
                 )
             )
-        buttons.append(
-            HeaderButton(
-                _("Add a note"),
+        actions.append(
+            Button(
+                pgettext("action", "Add a note"),
                 priority=40,
                 url=reverse("crm_orders:note", args=[order.pk]),
                 icon_name="edit",
             )
         )
-        return buttons
+        return actions
+
+    @cached_property
+    def header_buttons(self):
+        """The first action as a button, the others in the "…" menu
+        (`header_more_buttons`), so that the order's code in the header is never cut off.
+        On a phone the first one goes into the menu too (`crm-wide-only`/`crm-narrow-only`
+        in admin-booking.css)."""
+        if not self.actions:
+            return []
+        first = self.actions[0]
+        return [
+            HeaderButton(
+                first.label,
+                url=first.url,
+                icon_name=first.icon_name,
+                priority=first.priority,
+                classname="crm-wide-only",
+            )
+        ]
+
+    @cached_property
+    def header_more_buttons(self):
+        if not self.actions:
+            return []
+        first = self.actions[0]
+        return [
+            Button(
+                first.label,
+                url=first.url,
+                icon_name=first.icon_name,
+                priority=first.priority,
+                classname="crm-narrow-only",
+            ),
+            *self.actions[1:],
+        ]
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
@@ -254,8 +321,19 @@ class OrderInspectView(RoleRequiredMixin, PolicyObjectMixin, InspectView):
         return response
 
 
+class HistoryPaginator(WagtailPaginator):
+    """The history's footer counts entries ("2 записи"), not "model log entries"."""
+
+    @cached_property
+    def items_count_label(self):
+        return ngettext("%(count)s entry", "%(count)s entries", self.count) % {"count": self.count}
+
+
 class ScreenHistoryMixin:
-    """The history's header leads back to the record's screen (Wagtail's says "Edit")."""
+    """The history's header leads back to the record's screen (Wagtail's says "Edit"); its
+    footer counts entries."""
+
+    paginator_class = HistoryPaginator
 
     @cached_property
     def header_buttons(self):
@@ -344,7 +422,8 @@ class OrderActionView(WagtailAdminTemplateMixin, FormView):
                 "label": capfirst(Order._meta.verbose_name_plural),
             },
             {"url": self.order_url, "label": self.order.code},
-            {"url": "", "label": self.action_title},
+            # As Wagtail's edit views: the action, and which record it acts on.
+            {"url": "", "label": self.action_title, "sublabel": self.order.code},
         ]
 
     def get_context_data(self, **kwargs):
@@ -352,6 +431,7 @@ class OrderActionView(WagtailAdminTemplateMixin, FormView):
         context.update(
             order=self.order,
             order_url=self.order_url,
+            order_phone=phone_text(self.order.phone),
             action_url=self.request.path,
             submit_label=self.submit_label,
             confirm_label=self.confirm_label,
@@ -360,9 +440,27 @@ class OrderActionView(WagtailAdminTemplateMixin, FormView):
         )
         return context
 
+    def review_rows(self, form) -> list[tuple[str, str]]:
+        """What the confirmation page lists: (label, the chosen value as text)."""
+        rows = []
+        for field in form:
+            if field.is_hidden:
+                continue
+            value = form.cleaned_data.get(field.name)
+            choices = getattr(field.field, "choices", None)
+            if choices:
+                chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value])}
+                text = "; ".join(str(label) for key, label in choices if str(key) in chosen)
+            else:
+                text = str(value or "")
+            rows.append((str(field.label), text or "—"))
+        return rows
+
     def review(self, form):
         """The confirmation page: what will be done, the values as hidden fields."""
-        return self.render_to_response(self.get_context_data(form=form, review=True))
+        return self.render_to_response(
+            self.get_context_data(form=form, review=True, review_rows=self.review_rows(form))
+        )
 
     def form_valid(self, form):
         if self.needs_confirmation and not self.confirming:
@@ -380,7 +478,7 @@ class OrderActionView(WagtailAdminTemplateMixin, FormView):
 
 def _ticket_label(ticket: Ticket) -> str:
     seat = f", {ticket.seat.short_label}" if ticket.seat_id else ""
-    return f"#{ticket.pk} — {ticket.ticket_type}{seat}, {ticket.paid_amount} ₽"
+    return f"#{ticket.pk} — {ticket.ticket_type}{seat}, {format_rub(ticket.paid_amount)}"
 
 
 class OrderRefundView(OrderActionView):
@@ -451,8 +549,8 @@ class OrderRefundView(OrderActionView):
         )
         messages.success(
             self.request,
-            _("Refund #%(id)s of %(amount)s ₽ requested: the tickets are refunded.")
-            % {"id": refund.pk, "amount": refund.amount},
+            _("Refund #%(id)s of %(amount)s requested: the tickets are refunded.")
+            % {"id": refund.pk, "amount": format_rub(refund.amount)},
         )
         return None
 
@@ -472,6 +570,25 @@ class OrderResendView(OrderActionView):
 
     def refusal(self):
         return str(BookingError("order_not_confirmed").message)
+
+    def review(self, form):
+        """Also where each message will go: the corrected address or phone (checked as the
+        service will check it), else the order's."""
+        data = form.cleaned_data
+        try:
+            email = normalise_email(data["email"]) if data["email"].strip() else ""
+            phone = normalise_phone(data["phone"]) if data["phone"].strip() else ""
+        except BookingError as error:
+            add_domain_error(form, error)
+            return self.form_invalid(form)
+        rows = self.review_rows(form)[:1]
+        if SentMessage.Channel.EMAIL in data["channels"]:
+            rows.append((_("The e-mail will go to"), email or self.order.email or "—"))
+        if SentMessage.Channel.SMS in data["channels"]:
+            rows.append((_("The SMS will go to"), phone_text(phone or self.order.phone) or "—"))
+        return self.render_to_response(
+            self.get_context_data(form=form, review=True, review_rows=rows)
+        )
 
     def perform(self, form):
         data = form.cleaned_data

@@ -77,7 +77,9 @@ def test_the_timeline_merges_every_source_newest_first(agent):
     assert entries[-1].kind == "order" and order.code in entries[-1].title
 
     [notification] = [e for e in entries if e.kind == "notification"]
-    assert notification.client_address == "185.71.76.1" and "succeeded" in notification.title
+    assert notification.client_address == "185.71.76.1"
+    # What YooKassa said, in words, not its event name.
+    assert notification.title == "YooKassa reported: the payment went through — applied"
     [payment_entry] = [e for e in entries if e.kind == "payment"]
     assert payment.provider_id in payment_entry.detail
     [refund_entry] = [e for e in entries if e.kind == "refund"]
@@ -128,3 +130,37 @@ def test_a_fixed_number_of_queries(agent, tickets, django_assert_num_queries):
     with django_assert_num_queries(8):
         entries = order_timeline(order)
     assert len([e for e in entries if e.kind == "audit"]) == 2 * tickets
+
+
+def test_yookassa_notifications_read_as_sentences_in_russian():
+    order = paid_order()
+    payment = Payment.objects.get(order=order)
+    refund = Refund.objects.create(
+        payment=payment,
+        idempotence_key="r-2",
+        provider_id="refund-yk-2",
+        amount=payment.amount,
+        reason=Refund.Reason.OPERATOR,
+    )
+    PaymentNotification.objects.create(
+        event="refund.succeeded",
+        object_id=refund.provider_id,
+        status="succeeded",
+        outcome=PaymentNotification.Outcome.UNCHANGED,
+        remote_addr="127.0.0.1",
+    )
+    PaymentNotification.objects.create(
+        event="payment.mystery",
+        object_id=payment.provider_id,
+        outcome=PaymentNotification.Outcome.REJECTED_IP,
+    )
+
+    with translation.override("ru"):
+        titles = [e.title for e in order_timeline(order) if e.kind == "notification"]
+        refund_title = next(e.title for e in order_timeline(order) if e.kind == "refund")
+
+    assert "ЮKassa сообщила: возврат выполнен — без изменений" in titles
+    # An event without words keeps its name; an outcome keeps its capitals after "—".
+    assert any(t.startswith("ЮKassa сообщила: payment.mystery — отклонено") for t in titles), titles
+    # Money as everywhere on the staff's screens (common.money): "2 500 ₽", no "2500.00".
+    assert ".00" not in refund_title and "\u00a0₽" in refund_title

@@ -7,11 +7,12 @@ from decimal import Decimal
 
 import pytest
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from wagtail.models import ModelLogEntry
 
 from accounts.models import Consent, Customer
 from booking.models import Payment, Refund
+from common.money import format_rub
 from crm import roles
 from crm.views.customers import customer_queryset
 from tests.crm.test_orders_screen import client_of, far_departure, staff
@@ -91,7 +92,10 @@ def test_the_customer_screen(agent_client, agent, customer_orders):
     response = agent_client.get(reverse("crm_customers:inspect", args=[customer.pk]))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "anna@example.com" in page and "+79123456789" in page
+    assert "anna@example.com" in page
+    # The phone as people read it, the language by its name (not "+79123456789", "ru").
+    assert '<dd class="crm-customer-phone">+7 912 345-67-89</dd>' in page
+    assert '<dd class="crm-customer-language">Русский</dd>' in page
     for order in customer_orders:
         assert reverse("crm_orders:inspect", args=[order.pk]) in page
     assert response.context["tickets_count"] == 6
@@ -148,3 +152,21 @@ def test_payments_that_failed_do_not_count(agent, customer_orders):
     )
     customer = customer_queryset(agent).get(pk=paid.customer_id)
     assert customer.total_paid == paid.total + customer_orders[1].total
+
+
+def test_the_customer_screen_reads_as_the_order_screen(customer_orders):
+    """Money in the staff's one format, buttons named by what they do (verbs)."""
+    paid, _second, _unpaid = customer_orders
+    customer = paid.customer
+    response = client_of(staff(roles.MANAGER)).get(
+        reverse("crm_customers:inspect", args=[customer.pk])
+    )
+    page = response.content.decode()
+    labels = [button.label for button in response.context["header_buttons"]]
+    assert labels == ["Выгрузить персональные данные", "Удалить персональные данные"]
+    assert "Добавить заметку" in page
+    with translation.override("ru"):
+        assert (
+            f'<dd class="crm-total-paid">{format_rub(response.context["total_paid"])}</dd>' in page
+        )
+    assert f"{paid.total} ₽" not in page

@@ -6,18 +6,22 @@ bad input a translated form error with nothing changed."""
 
 import datetime
 import re
+from pathlib import Path
 
 import pytest
+import wagtail
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from wagtail.log_actions import registry as log_action_registry
 from wagtail.models import ModelLogEntry
 
 from booking.gateways import sms
 from booking.models import Order, OrderNote, Refund, SentMessage, Ticket
 from booking.services.refunds import refund_request
+from common.money import format_rub
 from crm import roles
 from tests.booking.refunds.helpers import paid_order, paid_through_yookassa, pier_departure
 from tests.factories import general_departure, make_user, placed_order
@@ -440,3 +444,134 @@ def test_a_failed_delivery_is_shown_per_channel(agent_client, order, monkeypatch
     assert ": отправлено." in page  # the SMS went
     results = dict(SentMessage.objects.filter(order=order).values_list("channel", "ok"))
     assert results == {"email": False, "sms": True}
+
+
+# How the screens read (the browser walk's findings) --------------------------------
+
+WAGTAIL_ICONS = Path(wagtail.__file__).parent / "admin/templates/wagtailadmin/icons"
+
+
+def test_the_header_keeps_one_action_and_the_others_in_the_more_menu(agent_client, order):
+    """Three buttons squeezed the order's code out of the header: the first action is a
+    button, every action is in the "…" menu (the first shown there on a phone only), all
+    labels are verbs and every icon exists in Wagtail."""
+    response = agent_client.get(reverse("crm_orders:inspect", args=[order.pk]))
+    view = response.context["view"]
+    [refund] = view.header_buttons
+    assert (refund.label, refund.url, refund.icon_name) == (
+        "Вернуть билеты",
+        url("refund", order),
+        "rotate",
+    )
+    assert [(b.label, b.url) for b in view.header_more_buttons] == [
+        ("Вернуть билеты", url("refund", order)),
+        ("Отправить подтверждение повторно", url("resend", order)),
+        ("Добавить заметку", url("note", order)),
+    ]
+    assert "crm-narrow-only" in view.header_more_buttons[0].classname
+    for button in [*view.header_buttons, *view.header_more_buttons]:
+        assert (WAGTAIL_ICONS / f"{button.icon_name}.svg").exists(), button.icon_name
+    page = text(response)
+    assert "#icon-undo" not in page and "#icon-rotate" in page
+    assert "Добавление заметки" not in page  # a noun on a button
+
+
+def test_the_order_screen_shows_money_phone_and_language_as_people_read_them(agent_client, order):
+    order.phone, order.language = "+79215550123", "zh-hans"
+    order.save(update_fields=["phone", "language"])
+    page = text(agent_client.get(reverse("crm_orders:inspect", args=[order.pk])))
+    assert '<dd class="crm-customer-phone">+7 921 555-01-23</dd>' in page
+    assert '<dd class="crm-customer-language">Упрощенный китайский</dd>' in page
+    with translation.override("ru"):
+        total = format_rub(order.total)
+    assert total in page and "\u00a0₽" in total
+    assert f"{order.total} ₽" not in page  # no "4000.00 ₽"
+
+
+def test_refund_amounts_read_the_same_on_the_form_the_message_and_the_audit(
+    agent_client, yookassa, django_capture_on_commit_callbacks
+):
+    order = paid_through_yookassa(soon_departure(), count=2)
+    first = order.tickets.order_by("pk").first()
+    with translation.override("ru"):
+        amount = format_rub(first.paid_amount)
+    form = text(agent_client.get(url("refund", order)))
+    assert f"#{first.pk} — " in form and f", {amount}" in form  # the ticket's label
+    assert f"{first.paid_amount} ₽" not in form
+    quote = text(agent_client.post(url("refund", order), {"tickets": [first.pk]}))
+    assert f'<th class="crm-refund-amount">{amount}</th>' in quote
+    quoted = re.search(r'name="quoted" value="(\d+)"', quote).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = agent_client.post(
+            url("refund", order),
+            {"tickets": [first.pk], "quoted": quoted, "step": "confirm"},
+            follow=True,
+        )
+    refund = Refund.objects.get()
+    assert f"Возврат №{refund.pk} на {amount} оформлен: билеты возвращены." in text(done)
+    entry = audit(order, "booking.order.refund").get()
+    with translation.override("ru"):
+        message = log_action_registry.get_formatter(entry).format_message(entry)
+    assert message == f"Возвращено билетов: 1, {amount}"
+
+
+def test_the_resend_confirmation_says_where_each_message_goes(agent_client, order):
+    review = text(
+        agent_client.post(
+            url("resend", order),
+            {"channels": ["email", "sms"], "phone": "8 (921) 000-11-22", "step": "review"},
+        )
+    )
+    rows = re.search(r'<dl class="crm-facts crm-review">(.*?)</dl>', review, re.S).group(1)
+    rows = [re.sub(r"\s+", " ", cell).strip() for cell in re.findall(r"<d[td]>(.*?)</d[td]>", rows)]
+    assert rows == [
+        "Способ отправки",
+        "Письмо; SMS",
+        "Письмо уйдёт на адрес",
+        "anna@example.com",
+        "SMS уйдёт на номер",
+        "+7 921 000-11-22",
+    ]
+    only_email = text(agent_client.post(url("resend", order), {"channels": ["email"]}))
+    assert "<dd>Письмо</dd>" in only_email and "Письмо; " not in only_email
+    assert "SMS уйдёт" not in only_email
+
+
+def test_a_bad_phone_is_refused_before_the_resend_confirmation(agent_client, order):
+    before = state(order)
+    response = agent_client.post(url("resend", order), {"channels": ["sms"], "phone": "12"})
+    assert response.status_code == 200 and has_form_error(response)
+    assert 'name="step" value="confirm"' not in text(response)
+    assert state(order) == before
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_an_action_page_has_the_orders_breadcrumbs_and_code(agent_client, action):
+    order = (
+        placed_order(general_departure())
+        if action == "cancel"
+        else paid_order(soon_departure(), count=1)
+    )
+    response = agent_client.get(url(action, order))
+    crumbs = response.context["breadcrumbs_items"]
+    assert [c["url"] for c in crumbs[-3:]] == [
+        reverse("crm_orders:index"),
+        reverse("crm_orders:inspect", args=[order.pk]),
+        "",
+    ]
+    assert crumbs[-1]["sublabel"] == order.code
+    assert order.code in response.context["header_title"]
+
+
+def test_the_timeline_is_unnumbered_and_keeps_an_address_on_one_line(agent_client, order):
+    agent_client.post(url("note", order), {"text": "Перезвонить"})
+    page = text(agent_client.get(reverse("crm_orders:inspect", args=[order.pk])))
+    assert '<ul class="crm-timeline">' in page and '<ol class="crm-timeline">' not in page
+    assert re.search(r'<small class="crm-nowrap crm-client-address">с адреса <code>', page)
+
+
+def test_the_history_counts_entries(agent_client, order):
+    agent_client.post(url("note", order), {"text": "Первая"})
+    agent_client.post(url("note", order), {"text": "Вторая"})
+    page = text(agent_client.get(reverse("crm_orders:history", args=[order.pk])))
+    assert "2 записи" in page and "модели лога" not in page
