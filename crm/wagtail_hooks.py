@@ -164,6 +164,14 @@ def booking_admin_css():
     return format_html('<link rel="stylesheet" href="{}">', static("css/admin-booking.css"))
 
 
+def _blocked_places_message(data: dict) -> str:
+    """Blocking and unblocking general-admission places both set their number."""
+    return _("Places blocked: %(places)s (before: %(previous)s)") % {
+        "places": data.get("places"),
+        "previous": data.get("previous"),
+    }
+
+
 @hooks.register("register_log_actions")
 def register_booking_log_actions(actions):
     @actions.register_action(SEAT_MAP_APPLY_ACTION)
@@ -305,10 +313,7 @@ def register_booking_log_actions(actions):
         def format_message(self, log_entry):
             data = log_entry.data if isinstance(log_entry.data, dict) else {}
             if "places" in data:
-                return _("Places blocked: %(places)s (before: %(previous)s)") % {
-                    "places": data.get("places"),
-                    "previous": data.get("previous"),
-                }
+                return _blocked_places_message(data)
             if "labels" in data:
                 return _("Seats blocked: %(seats)s") % {"seats": data["labels"]}
             return _("Seats blocked")
@@ -320,10 +325,7 @@ def register_booking_log_actions(actions):
         def format_message(self, log_entry):
             data = log_entry.data if isinstance(log_entry.data, dict) else {}
             if "places" in data:
-                return _("Places blocked: %(places)s (before: %(previous)s)") % {
-                    "places": data.get("places"),
-                    "previous": data.get("previous"),
-                }
+                return _blocked_places_message(data)
             if "labels" in data:
                 return _("Seats put on sale again: %(seats)s") % {"seats": data["labels"]}
             return _("Seats put on sale again")

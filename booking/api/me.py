@@ -292,12 +292,8 @@ def read_order_tickets(request, code: str):
     return _tickets_out(account_order(user=request.auth, code=code))
 
 
-@router.get("/orders/{code}/refund-quote", response={200: RefundQuoteOut, 404: ErrorOut})
-def read_refund_quote(request, code: str, tickets: Query[list[int] | None] = None):
-    """What refunding these tickets (repeat `tickets`; none: every ticket still
-    refundable) would bring back now, or why it is refused. Changes nothing."""
-    order = owned_order(user=request.auth, code=code)
-    quote = refund_quote(order=order, tickets=tickets)
+def refund_quote_out(order, quote) -> dict:
+    """A `RefundQuoteOut` (also the CRM API's): deadlines on the pier's clock."""
     departure = order.departure
     return {
         "allowed": quote.allowed,
@@ -314,6 +310,24 @@ def read_refund_quote(request, code: str, tickets: Query[list[int] | None] = Non
     }
 
 
+def refund_created_out(refund) -> dict:
+    """A `RefundCreatedOut` (also the CRM API's)."""
+    return {
+        "id": refund.pk,
+        "status": refund.status,
+        "amount": refund.amount,
+        "tickets": sorted(refund.tickets.values_list("pk", flat=True)),
+    }
+
+
+@router.get("/orders/{code}/refund-quote", response={200: RefundQuoteOut, 404: ErrorOut})
+def read_refund_quote(request, code: str, tickets: Query[list[int] | None] = None):
+    """What refunding these tickets (repeat `tickets`; none: every ticket still
+    refundable) would bring back now, or why it is refused. Changes nothing."""
+    order = owned_order(user=request.auth, code=code)
+    return refund_quote_out(order, refund_quote(order=order, tickets=tickets))
+
+
 @router.post(
     "/orders/{code}/refunds",
     response={201: RefundCreatedOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
@@ -324,12 +338,4 @@ def create_refund(request, code: str, payload: RefundIn):
     is refused (`ticket_refunded`)."""
     order = owned_order(user=request.auth, code=code)
     refund = refund_request(order=order, tickets=payload.tickets, requested_by=request.auth)
-    return Status(
-        201,
-        {
-            "id": refund.pk,
-            "status": refund.status,
-            "amount": refund.amount,
-            "tickets": sorted(refund.tickets.values_list("pk", flat=True)),
-        },
-    )
+    return Status(201, refund_created_out(refund))

@@ -29,7 +29,12 @@ from ninja.responses import Status
 
 from accounts.models import Consent
 from booking.account_selectors import BOARDED
-from booking.api.me import RefundCreatedOut, RefundQuoteOut
+from booking.api.me import (
+    RefundCreatedOut,
+    RefundQuoteOut,
+    refund_created_out,
+    refund_quote_out,
+)
 from booking.api.public import ErrorOut
 from booking.i18n import localized_value
 from booking.models import Order, Payment, Refund, Ticket
@@ -426,20 +431,7 @@ def read_refund_quote(
     `code` and `message`, deadlines on the pier's clock. Changes nothing."""
     order = _order(request, code)
     ids = _ticket_ids(tickets)
-    quote = refund_quote(order=order, tickets=ids)
-    return {
-        "allowed": quote.allowed,
-        "code": quote.code,
-        "message": quote.message,
-        "deadline": order.departure.local(quote.deadline) if quote.deadline else None,
-        "amount": quote.amount,
-        "whole_order": quote.whole_order,
-        "fees_refunded": quote.fees_refunded,
-        "lines": [
-            {"ticket": line.ticket.pk, "amount": line.amount, "fee_kept": line.fee_kept}
-            for line in quote.lines
-        ],
-    }
+    return refund_quote_out(order, refund_quote(order=order, tickets=ids))
 
 
 @router.post(
@@ -464,15 +456,7 @@ def create_refund(
         # the customer's. OPERATOR is for refunds the operator starts itself.
         reason=Refund.Reason.CUSTOMER,
     )
-    return Status(
-        201,
-        {
-            "id": refund.pk,
-            "status": refund.status,
-            "amount": refund.amount,
-            "tickets": sorted(refund.tickets.values_list("pk", flat=True)),
-        },
-    )
+    return Status(201, refund_created_out(refund))
 
 
 @router.post(

@@ -323,7 +323,11 @@ def test_places_are_blocked_after_confirmation_and_audited(manager, manager_clie
     departure.refresh_from_db()
     assert departure.blocked_places == 4
     entry = ModelLogEntry.objects.get(action=BLOCK_ACTION)
-    assert entry.user == manager and entry.data == {"places": 4, "previous": 0}
+    assert entry.user == manager and entry.data == {
+        "places": 4,
+        "previous": 0,
+        "client_address": "127.0.0.1",
+    }
 
     manager_client.post(url(departure), {"places-quantity": "0", "confirm": "1"})
     departure.refresh_from_db()
