@@ -6,7 +6,6 @@ data only; every bad input a translated form error with nothing changed."""
 import json
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
@@ -15,21 +14,11 @@ from accounts.models import Customer, CustomerNote
 from booking.models import Order
 from crm import roles
 from crm.permissions import customer_policy
-from tests.factories import general_departure, make_user, placed_order
+from tests.factories import general_departure, placed_order
+from tests.factories.people import signed_in_client as client_of
+from tests.factories.people import staff_member as staff
 
 pytestmark = pytest.mark.django_db
-
-
-def staff(role: str):
-    user = make_user(f"{role.lower().replace(' ', '-')}@example.com")
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-def client_of(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import wagtail
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -24,23 +23,13 @@ from booking.services.refunds import refund_request
 from common.money import format_rub
 from crm import roles
 from tests.booking.refunds.helpers import paid_order, paid_through_yookassa, pier_departure
-from tests.factories import general_departure, make_user, placed_order
+from tests.factories import general_departure, placed_order
+from tests.factories.people import signed_in_client as client_of
+from tests.factories.people import staff_member as staff
 
 pytestmark = pytest.mark.django_db
 
 ACTIONS = ("refund", "resend", "cancel", "note")
-
-
-def staff(role: str):
-    user = make_user(f"{role.lower().replace(' ', '-')}@example.com")
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-def client_of(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -9,8 +9,6 @@ import io
 import zoneinfo
 
 import pytest
-from django.contrib.auth.models import Group
-from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -20,23 +18,13 @@ from wagtail.models import ModelLogEntry
 from booking.models import Order, Payment, Refund, Ticket
 from crm import roles
 from tests import factories
-from tests.factories import general_departure, make_user, placed_order
+from tests.factories import general_departure, placed_order
+from tests.factories.people import signed_in_client as client_of
+from tests.factories.people import staff_member as staff
 
 pytestmark = pytest.mark.django_db
 
 VLADIVOSTOK = "Asia/Vladivostok"
-
-
-def staff(role: str, email: str | None = None):
-    user = make_user(email or f"{role.lower().replace(' ', '-')}@example.com")
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-def client_of(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ boarding crew checks in but cannot undo. Every role reaches the Wagtail admin.""
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.test import Client
 from django.urls import reverse
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -15,7 +14,8 @@ from wagtail.permissions import policy_registry
 from booking.models import Departure, MessageTemplate, Promotion, RefundPolicy, ServiceFee
 from crm import roles
 from crm.roles import ROLES, roles_sync
-from tests.factories import make_user
+from tests.factories.people import signed_in_client as client_of
+from tests.factories.people import staff_member as member
 
 pytestmark = pytest.mark.django_db
 
@@ -46,18 +46,6 @@ def collection_names(group: Group) -> set[str]:
             group=group, collection__depth=1
         ).values_list("permission__content_type__app_label", "permission__codename")
     }
-
-
-def member(role: str, email: str | None = None):
-    user = make_user(email or f"{role.lower().replace(' ', '-')}@example.com")
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-def client_of(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize("role", list(ROLES))

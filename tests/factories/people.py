@@ -14,3 +14,18 @@ def check_in_group() -> Group:
         Permission.objects.get(codename="check_in_ticket", content_type__app_label="booking")
     )
     return group
+
+
+def staff_member(role: str, email: str | None = None, **extra):
+    """A user in one of the staff groups of `crm.roles` (created by the migrations)."""
+    user = make_user(email or f"{role.lower().replace(' ', '-')}@example.com", **extra)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def signed_in_client(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
