@@ -10,6 +10,7 @@ import datetime
 import pytest
 from django.test import Client
 from django.utils import timezone
+from guardian.shortcuts import assign_perm
 
 from booking.services.holds import hold_create
 from tests import factories
@@ -114,6 +115,7 @@ def test_only_the_check_in_pages_may_use_the_camera(tree):
         product=tree.products["excursion"],
         starts_at=timezone.now() + datetime.timedelta(hours=2),
     )
+    assign_perm("booking.assigned_to_venue", crew, departure.venue)  # crew board their pier's
     for url in ("/ru/staff/check-in/", f"/ru/staff/check-in/{departure.pk}/"):
         response = client.get(url)
         assert response.status_code == 200, url

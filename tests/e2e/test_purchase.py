@@ -163,6 +163,8 @@ def test_a_customer_pays_and_boards_with_the_qr_code_from_the_e_mail(
 
     # A crew member boards the first ticket, once.
     def crew_member():
+        from guardian.shortcuts import assign_perm
+
         from accounts.models import User
         from booking.models import Departure
 
@@ -173,6 +175,10 @@ def test_a_customer_pays_and_boards_with_the_qr_code_from_the_e_mail(
             Permission.objects.get(codename="access_admin"),
         )
         user.groups.add(group)
+        # Crew board only at their pier (crm.permissions).
+        assign_perm(
+            "booking.assigned_to_venue", user, Departure.objects.get(pk=site.seated.pk).venue
+        )
         # Boarding opens two hours before the start: the departure is about to leave.
         soon = timezone.now() + datetime.timedelta(minutes=30)
         Departure.objects.filter(pk=site.seated.pk).update(
