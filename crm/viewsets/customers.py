@@ -11,6 +11,7 @@ from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView
 
 from accounts.models import Customer
+from common.money import format_rub
 from crm.permissions import customer_policy
 from crm.views import customers as customer_views
 from crm.views.orders import RoleRequiredMixin
@@ -68,7 +69,12 @@ class CustomerViewSet(RecordScreenViewSet):
         Column("email", label=capfirst(_("e-mail")), accessor=_contact("email"), sort_key="email"),
         Column("phone", label=capfirst(_("phone")), accessor=_contact("phone")),
         Column("orders_count", label=_("Orders"), sort_key="orders_count"),
-        Column("total_paid", label=_("Total paid"), sort_key="total_paid"),
+        Column(
+            "total_paid",
+            label=_("Total paid"),
+            accessor=lambda c: format_rub(c.total_paid),
+            sort_key="total_paid",
+        ),
         DateColumn("created_at", label=_("Created"), sort_key="created_at"),
     ]
 

@@ -20,6 +20,7 @@ from wagtail.permissions import policy_registry
 
 from booking.models import Order, Product, Venue
 from common.audit import unwrapped
+from common.money import format_rub
 from crm.views import orders as order_views
 from crm.views.orders import RoleRequiredMixin
 
@@ -204,7 +205,7 @@ class OrderViewSet(RecordScreenViewSet):
             sort_key="status",
             primary=lambda order: order.is_confirmed,
         ),
-        Column("total", label=_("Total"), sort_key="total"),
+        Column("total", label=_("Total"), accessor=lambda o: format_rub(o.total), sort_key="total"),
         DateColumn("paid_at", label=_("Paid at"), sort_key="paid_at"),
     ]
     list_export = [
