@@ -1,5 +1,5 @@
 """The one phone-number normaliser: whatever a person typed → E.164 (`+79123456789`), or
-None when it is not a valid number. Checkout (`booking.services.orders.normalise_phone`)
+None when it is not a valid number; and `phone_display`, a stored number as people read it. Checkout (`booking.services.orders.normalise_phone`)
 and SMS sending (`booking.gateways.sms.normalize_phone`) both read numbers through it and only
 turn None into their own errors.
 
@@ -33,3 +33,13 @@ def phone_e164(raw, region: str | None = DEFAULT_REGION) -> str | None:
     if not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_display(stored: str) -> str:
+    """A stored number as people read it ("+7 921 555-01-23"); as stored when it is not a
+    valid number (or empty)."""
+    e164 = phone_e164(stored, region=None) if stored else None
+    if e164 is None:
+        return stored or ""
+    number = phonenumbers.parse(e164, None)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

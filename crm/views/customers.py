@@ -23,6 +23,7 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from accounts.errors import AccountError
 from accounts.models import Customer, CustomerNote
+from accounts.phones import phone_display
 from accounts.privacy.selectors import consent_states
 from accounts.privacy.services import (
     PrivacyError,
@@ -41,7 +42,6 @@ from crm.views.orders import (
     ScreenHistoryMixin,
     forbidden,
     language_text,
-    phone_text,
 )
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
@@ -129,7 +129,7 @@ class CustomerInspectView(RoleRequiredMixin, PolicyObjectMixin, InspectView):
         )
         context.update(
             customer=customer,
-            customer_phone=phone_text(customer.phone),
+            customer_phone=phone_display(customer.phone),
             customer_language=language_text(customer.language),
             orders=[(order, reverse("crm_orders:inspect", args=[order.pk])) for order in orders],
             tickets_count=Ticket.objects.filter(order__customer=customer).count(),

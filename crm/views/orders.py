@@ -5,7 +5,6 @@ order (refund tickets, send the confirmation again, cancel an unpaid order, add 
 each a small form with a confirmation step that calls the domain's service. The listing
 and its export live in `crm.viewsets.orders`."""
 
-import phonenumbers
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect
@@ -21,7 +20,7 @@ from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.views.generic import HistoryView, InspectView, WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button, HeaderButton
 
-from accounts.phones import DEFAULT_REGION
+from accounts.phones import phone_display
 from booking.models import Order, OrderNote, Refund, SentMessage, Ticket
 from booking.services.backoffice import (
     order_cancel_unpaid,
@@ -53,20 +52,6 @@ def local_text(moment) -> str:
     """A moment already on a pier's clock as text ("26.12.2030 21:30 +10"): templates
     would convert it back to the site's time zone."""
     return f"{date_format(moment, 'SHORT_DATE_FORMAT')} {moment:%H:%M} {moment.tzname()}"
-
-
-def phone_text(raw: str) -> str:
-    """A phone as people read it ("+7 921 555-01-23"); as stored when it is not a valid
-    number."""
-    if not raw:
-        return ""
-    try:
-        number = phonenumbers.parse(raw, DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        return raw
-    if not phonenumbers.is_valid_number(number):
-        return raw
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def language_text(code: str) -> str:
@@ -205,7 +190,7 @@ class OrderInspectView(RoleRequiredMixin, PolicyObjectMixin, InspectView):
             refunds=refunds,
             consents=list(order.consents.order_by("created_at", "pk")),
             customer=customer,
-            customer_phone=phone_text(order.phone),
+            customer_phone=phone_display(order.phone),
             customer_language=language_text(order.language),
             customer_url=(
                 reverse("crm_customers:inspect", args=[customer.pk]) if can_see_customer else ""
@@ -431,7 +416,7 @@ class OrderActionView(WagtailAdminTemplateMixin, FormView):
         context.update(
             order=self.order,
             order_url=self.order_url,
-            order_phone=phone_text(self.order.phone),
+            order_phone=phone_display(self.order.phone),
             action_url=self.request.path,
             submit_label=self.submit_label,
             confirm_label=self.confirm_label,
@@ -585,7 +570,7 @@ class OrderResendView(OrderActionView):
         if SentMessage.Channel.EMAIL in data["channels"]:
             rows.append((_("The e-mail will go to"), email or self.order.email or "—"))
         if SentMessage.Channel.SMS in data["channels"]:
-            rows.append((_("The SMS will go to"), phone_text(phone or self.order.phone) or "—"))
+            rows.append((_("The SMS will go to"), phone_display(phone or self.order.phone) or "—"))
         return self.render_to_response(
             self.get_context_data(form=form, review=True, review_rows=rows)
         )

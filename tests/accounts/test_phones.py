@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from accounts.phones import phone_e164
+from accounts.phones import phone_display, phone_e164
 from booking.gateways.sms import SmsError, normalize_phone
 from booking.services.errors import BookingError
 from booking.services.orders import normalise_phone
@@ -117,3 +117,16 @@ def test_only_the_normaliser_parses_phone_numbers():
         if re.search(r"^\s*(import|from) phonenumbers\b", path.read_text(), re.M)
     )
     assert readers == ["accounts/phones.py"]
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("+79215550123", "+7 921 555-01-23"),
+        ("+442079460958", "+44 20 7946 0958"),
+        ("not a number", "not a number"),
+        ("", ""),
+    ],
+)
+def test_a_stored_number_is_shown_as_people_read_it(stored, shown):
+    assert phone_display(stored) == shown
