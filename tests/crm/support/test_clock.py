@@ -250,7 +250,9 @@ def in_business_hours(calendar, moment):
     return False
 
 
-PROPERTY = settings(max_examples=200, deadline=None)
+# Derandomized: the same examples on every run, so that the suite never fails by chance
+# (run with a higher max_examples and without derandomize to search further).
+PROPERTY = settings(max_examples=200, deadline=None, derandomize=True, database=None)
 
 
 @PROPERTY
@@ -301,5 +303,9 @@ def test_business_between_inverts_business_add(calendar, start, duration, data):
     due = business_add(start, duration, calendar)
     assert business_between(start, due, calendar) == duration
     # Halfway there, the remaining time plus the elapsed time is the whole target.
-    now = start + data.draw(st.timedeltas(min_value=timedelta(0), max_value=due - start))
+    # In UTC: aware arithmetic in a local zone is wall-clock arithmetic, and a start in
+    # the repeated hour of a DST change (fold=1) would move an hour back.
+    now = start.astimezone(UTC) + data.draw(
+        st.timedeltas(min_value=timedelta(0), max_value=due - start)
+    )
     assert business_between(start, now, calendar) + remaining(due, now, calendar) == duration
