@@ -128,6 +128,11 @@ def order_confirmation_resend(
     return ResendResult(order=locked, messages=messages, changed=changed)
 
 
+def order_cancellable(order: Order) -> bool:
+    """Only an order still awaiting payment can be cancelled by staff."""
+    return order.status == Order.Status.AWAITING_PAYMENT
+
+
 def order_cancel_unpaid(*, order: Order, user, reason: str = "") -> Order:
     """Cancels an order that awaits payment: it and its tickets become cancelled and its
     hold and seat claims are released at once. Audited as `CANCEL_ACTION`."""
@@ -136,7 +141,7 @@ def order_cancel_unpaid(*, order: Order, user, reason: str = "") -> Order:
         raise BookingError("note_too_long", limit=CANCEL_REASON_MAX)
     with transaction.atomic():
         locked = _lock(order)
-        if locked.status != Order.Status.AWAITING_PAYMENT:
+        if not order_cancellable(locked):
             raise BookingError("order_not_cancellable")
         ticket_ids = list(locked.tickets.values_list("pk", flat=True))
         order_end_unpaid(locked, Order.Status.CANCELLED)

@@ -151,13 +151,22 @@ def _chosen_ids(tickets) -> list[int]:
     return ids
 
 
+def still_refundable(ticket: Ticket) -> bool:
+    """Valid and not boarded: a ticket that may still be chosen for a refund (whether the
+    refund is allowed now is `refund_quote`'s answer)."""
+    return ticket.status == Ticket.Status.VALID and ticket.checked_in_at is None
+
+
+def refundable_tickets(order: Order) -> list[Ticket]:
+    """The order's tickets that may still be chosen for a refund, in order."""
+    return [t for t in _order_tickets(order, lock=False) if still_refundable(t)]
+
+
 def _chosen(order_tickets: list[Ticket], tickets) -> list[Ticket]:
     """The tickets to refund, checked one by one; None means every ticket still
     refundable (valid, not boarded)."""
     if tickets is None:
-        chosen = [
-            t for t in order_tickets if t.status == Ticket.Status.VALID and t.checked_in_at is None
-        ]
+        chosen = [t for t in order_tickets if still_refundable(t)]
         if not chosen:
             boarded = any(t.status == Ticket.Status.VALID for t in order_tickets)
             raise BookingError("ticket_boarded" if boarded else "ticket_refunded")

@@ -24,12 +24,13 @@ from accounts.phones import phone_display
 from booking.models import Order, OrderNote, Refund, SentMessage, Ticket
 from booking.services.backoffice import (
     order_cancel_unpaid,
+    order_cancellable,
     order_confirmation_resend,
     order_note_add,
 )
 from booking.services.errors import BookingError
 from booking.services.orders import normalise_email, normalise_phone
-from booking.services.refunds import refund_quote, refund_request
+from booking.services.refunds import refund_quote, refund_request, refundable_tickets
 from booking.timeline import order_timeline
 from common.money import format_rub
 from crm.audit import personal_data_viewed
@@ -244,7 +245,7 @@ class OrderInspectView(RoleRequiredMixin, PolicyObjectMixin, InspectView):
                     icon_name="mail",
                 )
             )
-        if order.status == Order.Status.AWAITING_PAYMENT:
+        if order_cancellable(order):
             actions.append(
                 Button(
                     _("Cancel the order"),
@@ -483,16 +484,9 @@ class OrderRefundView(OrderActionView):
     def refusal(self):
         return str(BookingError("order_not_refundable").message)
 
-    def refundable(self) -> list[Ticket]:
-        return list(
-            self.order.tickets.filter(status=Ticket.Status.VALID, checked_in_at__isnull=True)
-            .select_related("ticket_type", "seat")
-            .order_by("pk")
-        )
-
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["tickets"] = [(t, _ticket_label(t)) for t in self.refundable()]
+        kwargs["tickets"] = [(t, _ticket_label(t)) for t in refundable_tickets(self.order)]
         return kwargs
 
     def review(self, form):
@@ -611,7 +605,7 @@ class OrderCancelView(OrderActionView):
     )
 
     def order_allows(self):
-        return self.order.status == Order.Status.AWAITING_PAYMENT
+        return order_cancellable(self.order)
 
     def refusal(self):
         return str(BookingError("order_not_cancellable").message)
