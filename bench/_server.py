@@ -47,13 +47,26 @@ def manage(env: dict, *args: str) -> str:
     ).stdout
 
 
-def prepare_database(database: str) -> dict:
-    env = bench_env(database)
+def fresh_database(env: dict, database: str) -> None:
+    """Drops and recreates `database`, migrated."""
     subprocess.run(
         ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", database], check=True
     )
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=True)
     manage(env, "migrate", "--noinput", "-v", "0")
+
+
+def setup_django(env: dict) -> None:
+    """Django in this process, on the bench's settings (to write data directly)."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
+
+
+def prepare_database(database: str) -> dict:
+    env = bench_env(database)
+    fresh_database(env, database)
     # seed_demo refuses production settings (its administrator has a public password).
     manage({**env, "DJANGO_SETTINGS_MODULE": "config.settings.dev"}, "seed_demo")
     manage(env, "collectstatic", "--noinput", "-v", "0")

@@ -20,7 +20,6 @@ Run: `make bench-checkout` (or `.venv/bin/python bench/checkout.py`)."""
 
 import datetime
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -28,7 +27,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._server import bench_env, log, manage
+from bench._server import bench_env, fresh_database, log, setup_django
 
 DATABASE = "prichal_bench_checkout"
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "40"))
@@ -37,15 +36,8 @@ PDF_ORDERS = int(os.environ.get("BENCH_PDF_ORDERS", "20"))
 
 
 def prepare(env) -> dict:
-    subprocess.run(
-        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE], check=True
-    )
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE], check=True)
-    manage(env, "migrate", "--noinput", "-v", "0")
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    fresh_database(env, DATABASE)
+    setup_django(env)
     from django.utils import timezone
 
     from booking.models import Departure, Product, ServiceFee, TicketType, Venue, Vessel

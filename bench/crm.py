@@ -16,13 +16,12 @@ import os
 import random
 import secrets
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._server import bench_env, log, manage
+from bench._server import bench_env, fresh_database, log, setup_django
 
 DATABASE = "prichal_bench_crm"
 ORDERS = int(os.environ.get("BENCH_CRM_ORDERS", "100000"))
@@ -85,19 +84,8 @@ def typo(rng: random.Random, word: str) -> str:
     return word[:i] + word[i + 1] + word[i] + word[i + 2 :]  # two letters swapped
 
 
-def setup_django(env):
-    os.environ.update(env)
-    import django
-
-    django.setup()
-
-
 def generate(env) -> dict:
-    subprocess.run(
-        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE], check=True
-    )
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE], check=True)
-    manage(env, "migrate", "--noinput", "-v", "0")
+    fresh_database(env, DATABASE)
     setup_django(env)
     from decimal import Decimal
 

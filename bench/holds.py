@@ -30,7 +30,15 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._server import SHARED_BENCH, bench_env, gunicorn, log, manage
+from bench._server import (
+    SHARED_BENCH,
+    bench_env,
+    fresh_database,
+    gunicorn,
+    log,
+    manage,
+    setup_django,
+)
 
 DATABASE = "prichal_bench_holds"
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "200"))
@@ -39,19 +47,8 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
 PORT = 8766
 
 
-def setup_django(env):
-    os.environ.update(env)
-    import django
-
-    django.setup()
-
-
 def prepare(env) -> dict:
-    subprocess.run(
-        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE], check=True
-    )
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE], check=True)
-    manage(env, "migrate", "--noinput", "-v", "0")
+    fresh_database(env, DATABASE)
     setup_django(env)
     from django.utils import timezone
 
