@@ -621,6 +621,10 @@ def make_handler(emulator: Emulator):
             data = (
                 json.dumps(body, ensure_ascii=False) if isinstance(body, dict) else body
             ).encode()
+            if self.command == "POST":
+                # Written before the answer goes out: a client that restarts the emulator
+                # as soon as it has its answer must find the change in the state file.
+                emulator.save()
             self.send_response(status)
             self.send_header("Content-Type", f"{content_type}; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
@@ -683,12 +687,6 @@ def make_handler(emulator: Emulator):
                 self._internal_error(error)
 
         def do_POST(self):
-            try:
-                self._post()
-            finally:
-                emulator.save()
-
-        def _post(self):
             path = urlsplit(self.path).path
             try:
                 raw = self._body()
