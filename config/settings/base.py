@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "accounts",
     "content",
     "booking",
+    "support",
     "crm",
     # The demo company (`seed_demo`). In production too, only so that the command is there
     # to refuse: it publishes an administrator's password (demo/management/commands).

@@ -1,4 +1,4 @@
-"""The SLA clock (crm.support.clock): pure functions, no database."""
+"""The SLA clock (support.clock): pure functions, no database."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -8,7 +8,7 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm.support.clock import (
+from support.clock import (
     MOSCOW,
     BusinessCalendar,
     business_add,
