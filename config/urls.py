@@ -38,6 +38,8 @@ if settings.DEBUG:
 urlpatterns += language_patterns(
     path("search/", search, name="search"),
     path("booking/", include("booking.urls")),
+    # Support: the contact form, the customer's cases, signed attachment links (issue 12).
+    path("support/", include("support.urls")),
     # Customer accounts: our pages, the personal-data pages (accounts.privacy), the
     # orders, then django-allauth's (which the first ones may shadow).
     path("account/", include("accounts.urls")),

@@ -290,6 +290,29 @@ EMAIL_BACKEND = os.environ.get(
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Причал <tickets@prichal.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Support cases (issue 12). Replies to customers go out from the support mailbox's
+# address, so that their answers land in the mailbox that `poll_support_mailbox` reads
+# over IMAP (SUPPORT_IMAP_HOST empty = no polling; README "Support cases").
+SUPPORT_FROM_EMAIL = os.environ.get("SUPPORT_FROM_EMAIL", "Причал <support@prichal.example>")
+SUPPORT_IMAP_HOST = os.environ.get("SUPPORT_IMAP_HOST", "")
+SUPPORT_IMAP_PORT = int(os.environ.get("SUPPORT_IMAP_PORT", "993"))
+SUPPORT_IMAP_USER = os.environ.get("SUPPORT_IMAP_USER", "")
+SUPPORT_IMAP_PASSWORD = os.environ.get("SUPPORT_IMAP_PASSWORD", "")
+SUPPORT_IMAP_SSL = os.environ.get("SUPPORT_IMAP_SSL", "1") == "1"
+SUPPORT_IMAP_STARTTLS = os.environ.get("SUPPORT_IMAP_STARTTLS", "0") == "1"
+SUPPORT_IMAP_FOLDER = os.environ.get("SUPPORT_IMAP_FOLDER", "INBOX")
+# A customer's reply reopens a resolved case for this many days; later it opens a new one.
+SUPPORT_REOPEN_DAYS = int(os.environ.get("SUPPORT_REOPEN_DAYS", "14"))
+# Attachments: at most this many per message, each at most this size (images and PDF).
+SUPPORT_ATTACHMENTS_MAX = 5
+SUPPORT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# Attachments are personal data: kept outside MEDIA_ROOT and served only after a check.
+SUPPORT_PRIVATE_ROOT = Path(
+    os.environ.get("SUPPORT_PRIVATE_ROOT", BASE_DIR / "var" / "private")
+)
+# How long a signed attachment link given to a customer works.
+SUPPORT_ATTACHMENT_LINK_SECONDS = 24 * 3600
+
 # YooKassa. Without shop credentials the shipped emulator is used (development only).
 YOOKASSA_SHOP_ID = os.environ.get("YOOKASSA_SHOP_ID", "")
 YOOKASSA_SECRET_KEY = os.environ.get("YOOKASSA_SECRET_KEY", "")

@@ -24,6 +24,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+SUPPORT_PRIVATE_ROOT = BASE_DIR / "var" / "test-private"  # noqa: F405
 # Tasks run synchronously inside the test process.
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -1,0 +1,39 @@
+"""django-q2 entry points of the support app (scheduled by support's migrations or queued
+with `common.tasks.enqueue`). They take ids and call services."""
+
+import logging
+
+from support.models import Case, CaseMessage
+from support.services.mail import acknowledgement_email, reply_email
+
+logger = logging.getLogger(__name__)
+
+
+def _send(message_row: CaseMessage | None, email) -> bool:
+    try:
+        email.send()
+    except Exception as error:
+        if message_row is not None:
+            CaseMessage.objects.filter(pk=message_row.pk).update(
+                sent_ok=False, send_error=type(error).__name__[:200]
+            )
+        raise
+    if message_row is not None:
+        CaseMessage.objects.filter(pk=message_row.pk).update(sent_ok=True, send_error="")
+    return True
+
+
+def send_case_acknowledgement(case_id: int) -> bool:
+    """The e-mail that confirms a new case to its customer."""
+    case = Case.objects.select_related("customer").get(pk=case_id)
+    if not case.customer.email or case.customer.erased_at:
+        return False
+    return _send(None, acknowledgement_email(case))
+
+
+def send_case_reply(message_id: int) -> bool:
+    """A staff reply to the customer, at most once (a retry after success sends nothing)."""
+    message = CaseMessage.objects.select_related("case__customer", "author").get(pk=message_id)
+    if message.sent_ok:
+        return False
+    return _send(message, reply_email(message))
