@@ -21,6 +21,9 @@ vessel, held by the user or by one of their groups.
   A limited user sees the customers with at least one order in their scope.
 - "manage_personal_data" (customers: export and erasure): the model permission
   `accounts.manage_personal_data` and the customer in scope.
+- Support cases: the model permission, limited to the cases of the user's queues
+  (`support.work_in_queue` on a queue, django-guardian) and the cases assigned to them;
+  `support.handle_any_queue` (managers) lifts the limit.
 
 The assignments are read in one query per user and request (cached on the user object;
 `assignments_forget(user)` drops the cache after a change in the same request).
@@ -36,6 +39,7 @@ from wagtail.permissions import register_permission_policy
 
 from accounts.models import Customer
 from booking.models import Departure, Order, Venue, Vessel
+from support.models import Case, Queue
 
 ASSIGNED_TO_VENUE = "assigned_to_venue"
 ASSIGNED_TO_VESSEL = "assigned_to_vessel"
@@ -45,10 +49,14 @@ CHECK_IN = "booking.check_in_ticket"
 BOARD_ANY = "booking.board_any_departure"
 MANAGE_PERSONAL_DATA = "accounts.manage_personal_data"
 
+WORK_IN_QUEUE = "work_in_queue"
+HANDLE_ANY_QUEUE = "support.handle_any_queue"
+
 BOARD = "board"
 PERSONAL_DATA_ACTION = "manage_personal_data"
 
 _CACHE_ATTRIBUTE = "_crm_assignments"
+_QUEUE_CACHE_ATTRIBUTE = "_crm_support_queues"
 
 
 @dataclass(frozen=True)
@@ -96,8 +104,9 @@ def user_assignments(user) -> Assignments:
 
 def assignments_forget(user) -> None:
     """Drop the cached assignments (after changing them within the same request)."""
-    if user is not None and hasattr(user, _CACHE_ATTRIBUTE):
-        delattr(user, _CACHE_ATTRIBUTE)
+    for attribute in (_CACHE_ATTRIBUTE, _QUEUE_CACHE_ATTRIBUTE):
+        if user is not None and hasattr(user, attribute):
+            delattr(user, attribute)
 
 
 def _active(user) -> bool:
@@ -211,11 +220,59 @@ class CustomerPolicy(ScopedPolicy):
         )
 
 
+def user_queue_ids(user) -> frozenset[int] | None:
+    """The support queues whose cases `user` works on; None means every queue (holders of
+    `support.handle_any_queue`, superusers). Queue assignments are django-guardian object
+    permissions `support.work_in_queue` on the user or one of their groups. Cached on the
+    user object like the pier assignments."""
+    if not _active(user):
+        return frozenset()
+    if user.is_superuser or user.has_perm(HANDLE_ANY_QUEUE):
+        return None
+    cached = getattr(user, _QUEUE_CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+    queue_type = ContentType.objects.get_for_model(Queue)
+    wanted = Q(content_type=queue_type, permission__codename=WORK_IN_QUEUE)
+    rows = (
+        UserObjectPermission.objects.filter(wanted, user=user)
+        .values_list("object_pk", flat=True)
+        .union(
+            GroupObjectPermission.objects.filter(wanted, group__user=user).values_list(
+                "object_pk", flat=True
+            )
+        )
+    )
+    found = frozenset(int(pk) for pk in rows if str(pk).isdigit())
+    setattr(user, _QUEUE_CACHE_ATTRIBUTE, found)
+    return found
+
+
+class CasePolicy(ScopedPolicy):
+    """Support cases: the model permission says what (view, add, change), the queues
+    where: an agent works on the cases of their queues (and on any case assigned to
+    them); managers on all (`support.handle_any_queue`)."""
+
+    def scope(self, user, action):
+        queue_ids = user_queue_ids(user)
+        if queue_ids is None:
+            return None
+        return Q(queue_id__in=queue_ids) | Q(assignee_id=user.pk)
+
+    def instance_in_scope(self, user, action, instance):
+        queue_ids = user_queue_ids(user)
+        return (
+            queue_ids is None or instance.queue_id in queue_ids or instance.assignee_id == user.pk
+        )
+
+
 order_policy = OrderPolicy(Order)
 customer_policy = CustomerPolicy(Customer)
 departure_policy = DeparturePolicy(Departure)
+case_policy = CasePolicy(Case)
 
 for _model, _policy in (
+    (Case, case_policy),
     (Order, order_policy),
     (Customer, customer_policy),
     (Departure, departure_policy),

@@ -53,6 +53,12 @@ SALES_RECORDS = ("order", "ticket", "payment", "refund")
 MONEY_RECORDS = (*SALES_RECORDS, "fiscalreceipt")
 SALES_RULES = ("promotion", "servicefee", "refundpolicy", "messagetemplate")
 PERSONAL_DATA = ("customer", "consent")
+# Support cases (issue 12): an agent works on the cases of their queues (crm.permissions);
+# managers on every queue, and they edit the desk's set-up (queues, macros, SLA policies,
+# working hours, calendar overrides).
+HANDLE_ANY_QUEUE = "support.handle_any_queue"
+SUPPORT_CASES = ("case",)
+SUPPORT_SETUP = ("queue", "macro", "slapolicy", "workinghours", "calendaroverride")
 
 
 def perms(app_label: str, models, actions) -> list[str]:
@@ -82,6 +88,9 @@ ROLES: dict[str, list[str]] = {
         *perms("wagtailcore", ["site", "locale", "collection"], ALL),
         *perms("wagtailredirects", ["redirect"], ALL),
         "wagtail_localize.submit_translation",
+        *perms("support", SUPPORT_CASES, ("add", "change", "view")),
+        *perms("support", SUPPORT_SETUP, ALL),
+        HANDLE_ANY_QUEUE,
     ],
     MANAGER: [
         ADMIN_ACCESS,
@@ -96,6 +105,9 @@ ROLES: dict[str, list[str]] = {
         CHECK_IN,
         UNDO_CHECK_IN,
         BOARD_ANY,
+        *perms("support", SUPPORT_CASES, ("add", "change", "view")),
+        *perms("support", SUPPORT_SETUP, ALL),
+        HANDLE_ANY_QUEUE,
     ],
     AGENT: [
         ADMIN_ACCESS,
@@ -104,6 +116,8 @@ ROLES: dict[str, list[str]] = {
         *perms("booking", ["order"], ("change",)),
         *perms("booking", ["product", "departure"], READ),
         *perms("accounts", PERSONAL_DATA, READ),
+        *perms("support", SUPPORT_CASES, ("add", "change", "view")),
+        *perms("support", ["macro", "queue"], READ),
     ],
     MARKETER: [
         ADMIN_ACCESS,
