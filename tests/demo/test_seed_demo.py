@@ -265,6 +265,37 @@ def check_the_crew_works_at_one_pier(client):
     assert list(piers.values_list("slug", flat=True)) == ["dvortsovaya"]
 
 
+def check_the_support_desk_has_live_cases(client):
+    """seed_demo_orders (run above) also opened the demo's support cases: several states,
+    live clocks, the agent on two queues; a second run opens none."""
+    from guardian.shortcuts import get_objects_for_user
+
+    from support.models import Case, Macro, Queue
+    from support.services.sla import case_clock
+
+    statuses = Counter(Case.objects.values_list("status", flat=True))
+    assert statuses == {
+        Case.Status.NEW: 3,
+        Case.Status.WAITING_CUSTOMER: 1,
+        Case.Status.WAITING_US: 1,
+        Case.Status.OPEN: 1,
+        Case.Status.RESOLVED: 1,
+    }, statuses
+    states = {case.subject: case_clock(case).state for case in Case.objects.all()}
+    assert states["Не пришли билеты после оплаты"] == "warning", states
+    assert states["Boat left without us"] == "breached", states
+    assert states["退票问题"] == "paused", states
+    assert Case.objects.get(subject="Не пришли билеты после оплаты").order is not None
+    agent = get_user_model().objects.get(email="agent@prichal.local")
+    queues = get_objects_for_user(agent, "support.work_in_queue", klass=Queue)
+    assert sorted(queues.values_list("slug", flat=True)) == ["refunds", "sales"]
+    assert Macro.objects.count() == 3
+    out = StringIO()
+    call_command("seed_demo_orders", stdout=out)
+    assert Case.objects.count() == 7
+    assert "Demo support cases: already there" in out.getvalue()
+
+
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
@@ -286,7 +317,11 @@ def test_seed_demo(client, yookassa, settings):
             failures.append(f"second run changed {name}: {first[name]!r} -> {second[name]!r}")
 
     settings.YOOKASSA_EMULATOR = True  # what `make run` has without shop credentials
-    for check in (check_demo_orders_are_bought_once, check_the_crew_works_at_one_pier):
+    for check in (
+        check_demo_orders_are_bought_once,
+        check_the_crew_works_at_one_pier,
+        check_the_support_desk_has_live_cases,
+    ):
         try:
             check(client)
         except AssertionError as error:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.orders import DemoOrdersError, demo_orders_create
+from demo.support import demo_support_create
 
 
 class Command(BaseCommand):
@@ -21,8 +22,11 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         if not orders:
             self.stdout.write("Demo orders: already there.")
-            return
-        self.stdout.write(
-            self.style.SUCCESS("Demo orders: ")
-            + ", ".join(f"{order.code} ({order.get_status_display()})" for order in orders)
-        )
+        else:
+            self.stdout.write(
+                self.style.SUCCESS("Demo orders: ")
+                + ", ".join(f"{order.code} ({order.get_status_display()})" for order in orders)
+            )
+        # The support desk's demo cases (some point at Anna's order, so they come after).
+        cases = demo_support_create()
+        self.stdout.write(f"Demo support cases: {len(cases) or 'already there'}.")
