@@ -37,3 +37,11 @@ def send_case_reply(message_id: int) -> bool:
     if message.sent_ok:
         return False
     return _send(message, reply_email(message))
+
+
+def poll_support_mailbox() -> dict[str, int]:
+    """Reads the support mailbox over IMAP (scheduled every 2 minutes; nothing to do when
+    SUPPORT_IMAP_HOST is empty)."""
+    from support.services.intake import support_mailbox_poll
+
+    return support_mailbox_poll()
