@@ -27,7 +27,7 @@ the same id.
 Settings (read with defaults, nothing is required):
 
 - ``SUPPORT_IMAP_HOST`` — empty (the default) switches polling off.
-- ``SUPPORT_IMAP_PORT`` — 993.
+- ``SUPPORT_IMAP_PORT`` — 993 (143 when ``SUPPORT_IMAP_SSL`` is False).
 - ``SUPPORT_IMAP_USER``, ``SUPPORT_IMAP_PASSWORD`` — the login.
 - ``SUPPORT_IMAP_SSL`` — True: implicit TLS (IMAPS). False: plain IMAP…
 - ``SUPPORT_IMAP_STARTTLS`` — …upgraded with STARTTLS when True (only when SSL is False).
@@ -41,6 +41,7 @@ Folder names are used as given (ASCII; IMAP's modified UTF-7 is not applied).
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import email
 import email.utils
@@ -48,12 +49,12 @@ import hashlib
 import imaplib
 import logging
 import mimetypes
+import quopri
 import re
 import ssl as ssl_module
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
-from email.header import decode_header, make_header
 from email.message import EmailMessage
 from html import unescape
 from html.parser import HTMLParser
@@ -197,24 +198,71 @@ def derived_message_id(raw: bytes) -> str:
     return f"sha256-{digest}@{DERIVED_ID_DOMAIN}"
 
 
+def _raw_values(msg: EmailMessage, name: str) -> list[str]:
+    return [str(v) for k, v in msg.raw_items() if k.lower() == name.lower()]
+
+
+def _has_8bit(value: str) -> bool:
+    return any("\udc80" <= char <= "\udcff" for char in value)
+
+
+def _from_8bit(value: str) -> str:
+    """A header written in raw 8-bit (unencoded UTF-8, or windows-1251 from old
+    mailers), as the parser left it (undecodable bytes as surrogates), decoded."""
+    data = value.encode("utf-8", errors="surrogateescape")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("windows-1251", errors="replace")
+
+
 def _header(msg: EmailMessage, name: str) -> str:
     """A header's decoded value ('' when missing or unparseable)."""
+    raw_values = _raw_values(msg, name)
+    if not raw_values:
+        return ""
+    if _has_8bit(raw_values[0]):
+        return _decode_words(_from_8bit(raw_values[0]))
     try:
         value = msg.get(name)
     except Exception:  # a header the parser cannot make sense of
-        value = None
-        for key, raw_value in msg.raw_items():
-            if key.lower() == name.lower():
-                value = _decode_words(str(raw_value))
-                break
+        value = _decode_words(raw_values[0])
     return "" if value is None else str(value)
 
 
-def _decode_words(value: str) -> str:
+ENCODED_WORD_RE = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
+
+
+def _decode_word(match: re.Match) -> str | None:
+    charset, encoding, text = match.groups()
+    charset = charset.split("*")[0]  # RFC 2231 language suffix
     try:
-        return str(make_header(decode_header(value)))
-    except Exception:
+        if encoding in "bB":
+            data = base64.b64decode(text + "=" * (-len(text) % 4))
+        else:
+            data = quopri.decodestring(text.encode("ascii"), header=True)
+        return data.decode(charset, errors="replace")
+    except (LookupError, ValueError, UnicodeEncodeError):
+        return None
+
+
+def _decode_words(value: str) -> str:
+    """RFC 2047 encoded words decoded one by one, so that text around them (even raw
+    8-bit text) is kept as it is; a word in an unknown charset is left encoded.
+    Whitespace between two decoded words is not text (RFC 2047, 6.2)."""
+    if "=?" not in value:
         return value
+    pieces: list[str] = []
+    position, previous_decoded = 0, False
+    for match in ENCODED_WORD_RE.finditer(value):
+        between = value[position : match.start()]
+        decoded = _decode_word(match)
+        if not (decoded is not None and previous_decoded and not between.strip()):
+            pieces.append(between)
+        pieces.append(match.group(0) if decoded is None else decoded)
+        position, previous_decoded = match.end(), decoded is not None
+    pieces.append(value[position:])
+    return "".join(pieces)
 
 
 def _collapse(value: str) -> str:
@@ -241,13 +289,15 @@ def _first_msgid(value: str) -> str:
 
 
 def _address_pairs(msg: EmailMessage, name: str) -> list[tuple[str, str]]:
-    try:
-        header = msg.get(name)
-        if header is not None and hasattr(header, "addresses"):
-            return [(a.display_name or "", a.addr_spec or "") for a in header.addresses]
-    except Exception:
-        pass
-    values = [str(v) for k, v in msg.raw_items() if k.lower() == name.lower()]
+    values = _raw_values(msg, name)
+    if not any(_has_8bit(value) for value in values):
+        try:
+            header = msg.get(name)
+            if header is not None and hasattr(header, "addresses"):
+                return [(a.display_name or "", a.addr_spec or "") for a in header.addresses]
+        except Exception:
+            pass
+    values = [_from_8bit(value) if _has_8bit(value) else value for value in values]
     return [(_decode_words(n), a) for n, a in email.utils.getaddresses(values)]
 
 
@@ -342,19 +392,55 @@ def html_to_text(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
+def _leaves(part: EmailMessage, parent: str = "", depth: int = 0):
+    """(part, content type of its parent) for every leaf of the MIME tree. An attached
+    message (message/*) is a leaf: its own parts belong to it, not to this message."""
+    if depth and part.get_content_maintype() == "message":
+        yield part, parent
+    elif part.is_multipart():
+        for sub in part.iter_parts():
+            yield from _leaves(sub, part.get_content_type(), depth + 1)
+    else:
+        yield part, parent
+
+
+def _is_inline_text(part: EmailMessage, parent: str) -> bool:
+    return (
+        part.get_content_type() == "text/plain"
+        and parent != "multipart/alternative"
+        and part.get_content_disposition() != "attachment"
+        and not _filename(part)
+    )
+
+
 def _body_text(msg: EmailMessage) -> tuple[str, list[EmailMessage]]:
     """The plain-text body (text/plain preferred, else text/html converted) and the
-    parts used for it, which are therefore not attachments."""
+    parts used for it, which are therefore not attachments. Further unnamed inline
+    text/plain parts (Apple Mail splits the text around an inline picture; list
+    servers add footers) are appended to a plain-text body."""
     for kind in ("plain", "html"):
         try:
             part = msg.get_body(preferencelist=(kind,))
         except Exception:
             part = None
-        if part is not None:
-            text = _decode_part(part)
+        if part is None:
+            continue
+        parts = [part]
+        if kind == "plain":
+            parts += [
+                leaf
+                for leaf, parent in _leaves(msg)
+                if leaf is not part and _is_inline_text(leaf, parent)
+            ]
+        texts = []
+        for item in parts:
+            text = _decode_part(item)
             if kind == "html":
                 text = html_to_text(text)
-            return text.replace("\r\n", "\n").strip(), [part]
+            text = text.replace("\r\n", "\n").strip()
+            if text:
+                texts.append(text)
+        return "\n\n".join(texts), parts
     return "", []
 
 
@@ -377,18 +463,32 @@ def _filename(part: EmailMessage) -> str:
     return _collapse(name or "").replace("/", "_").replace("\\", "_")
 
 
+ATTACHED_MESSAGE_TYPES = {"message/rfc822", "message/global"}
+
+
 def _attachments(msg: EmailMessage, body_parts: list[EmailMessage]) -> list[InboundAttachment]:
+    """Every leaf that is not the body: named parts, parts marked as attachments, any
+    non-text part (pictures pasted without a name too), attached messages as .eml.
+    Unnamed inline text (the other alternatives, a DSN's status fields) is left out."""
     attachments = []
-    for part in msg.walk():
-        if part.is_multipart() or any(part is body for body in body_parts):
+    for part, _parent in _leaves(msg):
+        if any(part is body for body in body_parts):
             continue
         content_type = part.get_content_type()
         filename = _filename(part)
         disposition = part.get_content_disposition()
-        if not filename and disposition != "attachment":
-            # Alternatives and inline text without a name (e.g. a DSN's status fields).
-            continue
-        content = part.get_payload(decode=True)
+        if content_type in ATTACHED_MESSAGE_TYPES:
+            payload = part.get_payload()
+            if isinstance(payload, list) and payload:
+                content = payload[0].as_bytes(policy=policy.SMTP)
+            else:  # an attached message encoded as if it were a file
+                content = part.get_payload(decode=True)
+        elif part.get_content_maintype() in ("text", "message") and not filename:
+            if disposition != "attachment":
+                continue
+            content = part.get_payload(decode=True)
+        else:
+            content = part.get_payload(decode=True)
         if content is None:
             content = b""
         if not filename:
@@ -535,7 +635,11 @@ class ImapMailbox:
                 _shutdown(conn)
                 raise MailboxError(f"STARTTLS failed on {self._where()}: {_text(exc)}") from exc
         try:
-            conn.login(self.username, self.password)
+            if (self.username + self.password).isascii():
+                conn.login(self.username, self.password)
+            else:  # LOGIN is ASCII only; SASL PLAIN carries UTF-8
+                credentials = f"\0{self.username}\0{self.password}".encode()
+                conn.authenticate("PLAIN", lambda _challenge: credentials)
         except (OSError, imaplib.IMAP4.error) as exc:
             _shutdown(conn)
             raise MailboxError(f"IMAP login failed for {self._where()}: {_text(exc)}") from exc
@@ -655,12 +759,13 @@ def mailbox_from_settings() -> ImapMailbox | None:
     host = (getattr(settings, "SUPPORT_IMAP_HOST", "") or "").strip()
     if not host:
         return None
+    use_ssl = bool(getattr(settings, "SUPPORT_IMAP_SSL", True))
     return ImapMailbox(
         host=host,
-        port=int(getattr(settings, "SUPPORT_IMAP_PORT", 993)),
+        port=int(getattr(settings, "SUPPORT_IMAP_PORT", 0) or (993 if use_ssl else 143)),
         username=getattr(settings, "SUPPORT_IMAP_USER", ""),
         password=getattr(settings, "SUPPORT_IMAP_PASSWORD", ""),
-        ssl=bool(getattr(settings, "SUPPORT_IMAP_SSL", True)),
+        ssl=use_ssl,
         starttls=bool(getattr(settings, "SUPPORT_IMAP_STARTTLS", False)),
         folder=getattr(settings, "SUPPORT_IMAP_FOLDER", "INBOX") or "INBOX",
         timeout=float(getattr(settings, "SUPPORT_IMAP_TIMEOUT", 30)),

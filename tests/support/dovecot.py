@@ -5,7 +5,8 @@ in the foreground from a configuration written into a temporary directory.
   on 127.0.0.1 without TLS, one user (``support@prichal.test`` / ``support-secret``), a
   Maildir under the temporary directory, a free port. Stopped at the end of the session.
 - ``imap_mailbox`` (function): the same server with every folder of the user emptied
-  (INBOX kept, other folders deleted) before the test. Put messages in with
+  (INBOX kept, other folders deleted) before the test. A second user,
+  ``duty@prichal.test``, has a non-ASCII password (``UTF8_USERNAME``/``UTF8_PASSWORD``). Put messages in with
   ``imap_mailbox.append(raw_bytes)`` (a real IMAP APPEND, as a delivery would leave them:
   unseen) and read them with ``imap_mailbox.mailbox()``, an
   :class:`support.mailbox.ImapMailbox` pointed at the server.
@@ -38,6 +39,9 @@ from support.mailbox import ImapMailbox
 
 USERNAME = "support@prichal.test"
 PASSWORD = "support-secret"
+# A second login whose password is not ASCII (IMAP LOGIN cannot carry it; SASL PLAIN can).
+UTF8_USERNAME = "duty@prichal.test"
+UTF8_PASSWORD = "пароль-秘密"
 START_TIMEOUT = 20.0
 
 CONFIG = """\
@@ -290,7 +294,11 @@ def start_dovecot() -> ImapServer:
         extra_services = NON_ROOT_SERVICES
         login_chroot = anvil_chroot = "  chroot =\n"
     home = root / "mail" / "support"
-    (root / "passwd").write_text(f"{USERNAME}:{{PLAIN}}{PASSWORD}:{mail_uid}:{mail_gid}::{home}\n")
+    (root / "passwd").write_text(
+        f"{USERNAME}:{{PLAIN}}{PASSWORD}:{mail_uid}:{mail_gid}::{home}\n"
+        f"{UTF8_USERNAME}:{{PLAIN}}{UTF8_PASSWORD}:{mail_uid}:{mail_gid}::{root / 'mail' / 'duty'}\n",
+        encoding="utf-8",
+    )
     (root / "passwd").chmod(0o644)
     last_failure = ""
     for _attempt in range(3):  # the free port may be taken between choosing and binding

@@ -2,8 +2,10 @@
 subjects, and reading a real IMAP mailbox (Dovecot, tests/support/dovecot.py)."""
 
 import base64
+import email
 import hashlib
 from datetime import UTC, datetime, timedelta, timezone
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -202,6 +204,60 @@ def test_filenames_the_ways_other_mailers_write_them():
     ]
 
 
+def test_text_around_an_inline_picture_is_kept_whole():
+    """Apple Mail: text, a picture, more text, all in multipart/mixed."""
+    msg = EmailMessage()
+    msg["From"] = "a@example.com"
+    msg.set_content("Вот фото рюкзака:")
+    msg.add_attachment(JPEG, maintype="image", subtype="jpeg", disposition="inline")
+    msg.add_attachment("Он синий.", disposition="inline")
+    msg.add_attachment("лог", filename="log.txt")
+    parsed = parse_message(msg.as_bytes())
+    assert parsed.text == "Вот фото рюкзака:\n\nОн синий."
+    assert [(a.filename, a.content) for a in parsed.attachments] == [
+        ("attachment-1.jpg", JPEG),
+        ("log.txt", "лог\n".encode()),
+    ]
+
+
+def test_a_forwarded_message_is_an_eml_attachment():
+    inner = message(attachments=[("Чек.pdf", "application", "pdf", PDF)])
+    outer = EmailMessage()
+    outer["From"] = "Manager <m@example.com>"
+    outer["Subject"] = "Fwd: Потерял рюкзак"
+    outer.set_content("Пересылаю письмо клиента.")
+    outer.add_attachment(email.message_from_bytes(inner, policy=policy.default))
+    parsed = parse_message(outer.as_bytes())
+    assert parsed.text == "Пересылаю письмо клиента."  # not the forwarded text
+    ((forwarded),) = parsed.attachments  # its PDF stays inside it
+    assert forwarded.content_type == "message/rfc822"
+    assert forwarded.filename.endswith(".eml")
+    again = parse_message(forwarded.content)
+    assert again.message_id == "first-1@example.com"
+    assert again.attachments[0].content == PDF
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "windows-1251"])
+def test_raw_8bit_headers(charset):
+    raw = (
+        "From: Иван Петров <Ivan@example.com>\r\nTo: Причал <support@prichal.test>\r\n"
+        "Subject: Re: [S-5] Потерял рюкзак\r\n\r\nтекст"
+    ).encode(charset)
+    parsed = parse_message(raw)
+    assert parsed.subject == "Re: [S-5] Потерял рюкзак"
+    assert (parsed.from_name, parsed.from_address) == ("Иван Петров", "ivan@example.com")
+    assert parsed.to_addresses == ["support@prichal.test"]
+    assert parsed.text == "текст"
+
+
+def test_encoded_words_mixed_with_plain_text():
+    raw = (
+        b"From: a@example.com\r\nSubject: Re: =?koi8-r?q?=F0=D2=C9=DE=C1=CC?=\r\n"
+        b" =?utf-8?b?IOKAlCDQsdC40LvQtdGC?= [S-9] =?x-unknown?q?zz?=\r\n\r\nx"
+    )
+    assert parse_message(raw).subject == "Re: Причал — билет [S-9] zz"
+
+
 def test_a_message_without_message_id_gets_a_stable_derived_one():
     raw = message(message_id=None)
     parsed = parse_message(raw)
@@ -311,6 +367,12 @@ def test_a_delivery_status_report_is_a_bounce():
     assert parsed.auto_reason == "delivery status report"
     assert parsed.text.startswith("This is the mail system at host mx.example.com.")
     assert parsed.message_id.startswith("sha256-")
+    # The returned message is kept whole, so the caller can find the case it was about.
+    ((returned),) = parsed.attachments
+    assert (returned.filename, returned.content_type) == ("attachment-1.eml", "message/rfc822")
+    original = parse_message(returned.content)
+    assert original.message_id == "case-1042@prichal.test"
+    assert case_reference(original.subject) == 1042
 
 
 @pytest.mark.parametrize(
@@ -404,6 +466,18 @@ def test_mailbox_from_settings(settings):
     )
     assert (mailbox.username, mailbox.password) == ("support@example.com", "pw")
     assert "pw" not in repr(mailbox)
+    settings.SUPPORT_IMAP_SSL = False
+    settings.SUPPORT_IMAP_STARTTLS = True
+    settings.SUPPORT_IMAP_FOLDER = "Support"
+    mailbox = mailbox_from_settings()
+    assert (mailbox.port, mailbox.ssl, mailbox.starttls, mailbox.folder) == (
+        143,
+        False,
+        True,
+        "Support",
+    )
+    settings.SUPPORT_IMAP_PORT = 1143
+    assert mailbox_from_settings().port == 1143
 
 
 # ---------------------------------------------------------------- a real IMAP server
@@ -506,6 +580,15 @@ def test_a_wrong_password_is_a_mailbox_error(imap_mailbox):
     assert mailbox._conn is None
 
 
+def test_a_password_that_is_not_ascii(imap_mailbox):
+    from tests.support.dovecot import UTF8_PASSWORD, UTF8_USERNAME
+
+    with imap_mailbox.mailbox(username=UTF8_USERNAME, password=UTF8_PASSWORD) as mailbox:
+        assert mailbox.fetch_unseen() == []
+    with pytest.raises(MailboxError, match="IMAP login failed"):
+        imap_mailbox.mailbox(username=UTF8_USERNAME, password="пароль").open()
+
+
 def test_no_server_is_a_mailbox_error(imap_mailbox):
     from tests.support.dovecot import free_port
 
@@ -535,3 +618,8 @@ def test_without_dovecot_the_fixture_fails_naming_the_package(monkeypatch):
     monkeypatch.setattr(dovecot, "find_dovecot", lambda: None)
     with pytest.raises(pytest.fail.Exception, match="dovecot-imapd"):
         dovecot.start_dovecot()
+
+
+def test_encoded_words_inside_a_raw_8bit_header():
+    raw = "Subject: Заказ =?utf-8?b?0LHQuNC70LXRgg==?= =?x-unknown?q?zz?=\r\n\r\nx".encode()
+    assert parse_message(raw).subject == "Заказ билет =?x-unknown?q?zz?="
