@@ -507,11 +507,12 @@ AUTO_SUBJECT_RE = re.compile(
     r"(?: reply)?|abwesend|автоответ|автоматический ответ|自动回复|自動回覆)\s*[:：]",
     re.IGNORECASE,
 )
+# Only the subjects mail servers write (Outlook/Exchange, Postfix, Gmail, Exim, Sendmail,
+# Outlook in Russian); phrases a customer might use about tickets are left out.
 BOUNCE_SUBJECT_RE = re.compile(
     r"^\s*(?:undeliverable\s*:|undelivered mail returned to sender|delivery status "
-    r"notification|mail delivery failed|returned mail\s*:|delivery failure|"
-    r"failure notice\b|mail system error|недоставленное сообщение|"
-    r"не удалось доставить|сообщение не доставлено|退信)",
+    r"notification|mail delivery failed|returned mail\s*:|недоставленное сообщение\s*:|"
+    r"退信\s*:)",
     re.IGNORECASE,
 )
 BOUNCE_SENDERS = {"mailer-daemon", "postmaster"}
@@ -560,7 +561,7 @@ def _bounce(msg: EmailMessage, subject: str, from_address: str) -> tuple[bool, s
     - ``X-Failed-Recipients`` (Exim);
     - a sender whose local part is MAILER-DAEMON or postmaster;
     - a subject starting with a bounce phrase ("Undeliverable:", "Delivery Status
-      Notification", "Mail delivery failed", "Недоставленное сообщение", …);
+      Notification", "Mail delivery failed", "Недоставленное сообщение:", …);
     - an empty ``Return-Path: <>`` (the null sender) on a message not marked as an
       auto-reply by the rules of :func:`_auto_reply` (RFC 3834 asks auto-replies to use
       the null sender too, so those stay auto-replies).

@@ -326,6 +326,8 @@ def test_auto_replies(headers, subject, reason):
         ([("X-Auto-Response-Suppress", "All")], "Re: Потерял рюкзак"),
         ([], "Re: Out of office hours — can I still board?"),
         ([], "Fwd: Undeliverable: my friend's address"),
+        ([], "Delivery failure: my tickets never came"),
+        ([], "Не удалось доставить билеты"),
         ([("Return-Path", "<ivan@example.com>")], "Автоответ не пришёл"),
     ],
 )
@@ -381,7 +383,7 @@ def test_a_delivery_status_report_is_a_bounce():
         ([], "Delivery Status Notification (Failure)", "a@example.com", "subject"),
         ([], "Undeliverable: [S-7] Ответ", "a@example.com", "subject"),
         ([], "Mail delivery failed: returning message to sender", "a@example.com", "subject"),
-        ([], "Недоставленное сообщение", "a@example.com", "subject"),
+        ([], "Недоставленное сообщение: Ответ", "a@example.com", "subject"),
         ([], "Ваше письмо", "postmaster@mail.example.ru", "sender"),
         ([], "Ваше письмо", "MAILER-DAEMON@example.com", "sender"),
         ([("X-Failed-Recipients", "x@example.com")], "Ваше письмо", "a@example.com", "X-Failed"),
