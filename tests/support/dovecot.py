@@ -5,11 +5,13 @@ in the foreground from a configuration written into a temporary directory.
   on 127.0.0.1 without TLS, one user (``support@prichal.test`` / ``support-secret``), a
   Maildir under the temporary directory, a free port. Stopped at the end of the session.
 - ``imap_mailbox`` (function): the same server with every folder of the user emptied
-  (INBOX kept, other folders deleted) before the test. A second user,
-  ``duty@prichal.test``, has a non-ASCII password (``UTF8_USERNAME``/``UTF8_PASSWORD``). Put messages in with
+  (INBOX kept, other folders deleted) before the test. Put messages in with
   ``imap_mailbox.append(raw_bytes)`` (a real IMAP APPEND, as a delivery would leave them:
-  unseen) and read them with ``imap_mailbox.mailbox()``, an
-  :class:`support.mailbox.ImapMailbox` pointed at the server.
+  unseen; returns the UID) and read them with ``imap_mailbox.mailbox()``, an
+  :class:`support.mailbox.ImapMailbox` pointed at the server; ``imap_mailbox.settings()``
+  gives the SUPPORT_IMAP_* settings for it, ``imap_mailbox.messages()`` UID → flags.
+- A second user, ``duty@prichal.test``, has a non-ASCII password (``UTF8_USERNAME``,
+  ``UTF8_PASSWORD``).
 
 When the suite runs as root (CI), Dovecot drops to its own ``dovecot``/``dovenull`` users
 and the mail belongs to ``nobody`` (Dovecot refuses mail access as root); as a normal user
