@@ -18,8 +18,10 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 RUN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
   fonts-dejavu-core
 # Testing, besides: Debian's Chromium for the end-to-end tests, poppler and zbar to read
-# tickets back (text, fonts, QR codes), the PostgreSQL client for pg_isready.
-TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils zbar-tools postgresql-client
+# tickets back (text, fonts, QR codes), the PostgreSQL client for pg_isready, Dovecot as
+# the real IMAP server of the support e-mail intake tests.
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils zbar-tools postgresql-client \
+  dovecot-imapd
 
 system-run:
 	scripts/apt-install.sh $(RUN_PACKAGES)

@@ -21,6 +21,7 @@ from content.models import CompanySettings
 from tests import factories
 from tests.devservers.yookassa import emulator, gateway, recorder  # noqa: F401 (fixtures)
 from tests.helpers import INTROS, LANGUAGES, TITLES
+from tests.support.dovecot import imap_mailbox, imap_server  # noqa: F401 (fixtures)
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
 # from a thread with a running loop unless told that this is deliberate.
