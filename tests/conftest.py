@@ -105,12 +105,17 @@ def _media_root(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _isolated_state():
     """Wagtail caches the site root paths in the cache, which outlives each test's
-    rolled-back transaction; a request leaves its language active in the thread."""
+    rolled-back transaction; a request leaves its language active in the thread; the
+    support desk's calendar is kept per process (support.services.sla)."""
+    from support.services.sla import desk_calendar_forget
+
     cache.clear()
+    desk_calendar_forget()
     translation.activate(django_settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
     cache.clear()
+    desk_calendar_forget()
 
 
 def make_locales():

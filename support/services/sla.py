@@ -2,14 +2,17 @@
 time is left, and how the clock looks on a screen. The arithmetic is `support.clock`'s;
 this module feeds it the desk's calendar from the database."""
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from support.clock import (
+    DEFAULT_HOURS,
     BusinessCalendar,
     business_add,
     business_between,
@@ -23,24 +26,53 @@ from support.models import CalendarOverride, Case, SlaPolicy, WorkingHours
 WARNING_SHARE = 0.8
 
 
+#: How long a process reuses the desk's calendar. A change in the admin clears this
+#: process's copy at once (signals below); other processes see it within this time.
+CALENDAR_TTL_SECONDS = 60
+_calendars: dict[tuple[bool, int], tuple[float, BusinessCalendar]] = {}
+
+
 def desk_calendar(*, all_day: bool = False, around: datetime | None = None) -> BusinessCalendar:
     """The support desk's calendar: its working hours (admin), Russia's public holidays and
-    transferred working days for the years around `around`, and the admin's overrides."""
+    transferred working days for the years around `around`, and the admin's overrides.
+    Built once per process, zone-year and coverage for `CALENDAR_TTL_SECONDS` (a listing
+    asks for it once per row)."""
     around = around or timezone.now()
-    hours = {row.weekday: None for row in WorkingHours.objects.all()}
-    for row in WorkingHours.objects.exclude(opens=None).exclude(closes=None):
-        hours[row.weekday] = (row.opens, row.closes)
-    if not hours:  # never configured: the migration's defaults
-        from support.clock import DEFAULT_HOURS
+    key = (all_day, around.year)
+    cached = _calendars.get(key)
+    if cached is not None and time.monotonic() - cached[0] < CALENDAR_TTL_SECONDS:
+        return cached[1]
+    calendar = _desk_calendar_build(all_day=all_day, year=around.year)
+    _calendars[key] = (time.monotonic(), calendar)
+    return calendar
 
+
+def desk_calendar_forget(**kwargs) -> None:
+    """Drops the cached calendars (connected to saves and deletes of the hours and the
+    overrides)."""
+    _calendars.clear()
+
+
+def _desk_calendar_build(*, all_day: bool, year: int) -> BusinessCalendar:
+    hours = {}
+    for row in WorkingHours.objects.all():
+        hours[row.weekday] = (row.opens, row.closes) if row.opens and row.closes else None
+    if not hours:  # never configured: the defaults
         hours = dict(DEFAULT_HOURS)
     overrides = {}
-    for row in CalendarOverride.objects.filter(
-        date__year__gte=around.year - 1, date__year__lte=around.year + 2
-    ):
+    for row in CalendarOverride.objects.filter(date__year__gte=year - 1, date__year__lte=year + 2):
         overrides[row.date] = (row.opens, row.closes) if row.opens and row.closes else None
     return russian_calendar(
-        range(around.year - 1, around.year + 3), hours=hours, overrides=overrides, all_day=all_day
+        range(year - 1, year + 3), hours=hours, overrides=overrides, all_day=all_day
+    )
+
+
+for _model in (WorkingHours, CalendarOverride):
+    post_save.connect(
+        desk_calendar_forget, sender=_model, dispatch_uid=f"sla-{_model.__name__}-save"
+    )
+    post_delete.connect(
+        desk_calendar_forget, sender=_model, dispatch_uid=f"sla-{_model.__name__}-delete"
     )
 
 

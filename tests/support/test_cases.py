@@ -108,3 +108,17 @@ def test_notes_are_private_and_changes_are_audited():
     assert entry.data["priority"] == [3, 1]
     assert entry.data["tags"] == [[], ["рюкзак"]]
     assert len(mail.outbox) == 0 or all("Позвонить" not in m.body for m in mail.outbox)
+
+
+def test_the_desk_calendar_follows_an_override_at_once():
+    import datetime
+
+    from support.models import CalendarOverride
+    from support.services.sla import desk_calendar
+
+    day = datetime.date(2027, 3, 3)  # a Wednesday
+    assert desk_calendar().hours_on(day) == (datetime.time(9), datetime.time(18))
+    override = CalendarOverride.objects.create(date=day, opens=None, closes=None)
+    assert desk_calendar().hours_on(day) is None
+    override.delete()
+    assert desk_calendar().hours_on(day) == (datetime.time(9), datetime.time(18))
