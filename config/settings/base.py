@@ -307,9 +307,7 @@ SUPPORT_REOPEN_DAYS = int(os.environ.get("SUPPORT_REOPEN_DAYS", "14"))
 SUPPORT_ATTACHMENTS_MAX = 5
 SUPPORT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 # Attachments are personal data: kept outside MEDIA_ROOT and served only after a check.
-SUPPORT_PRIVATE_ROOT = Path(
-    os.environ.get("SUPPORT_PRIVATE_ROOT", BASE_DIR / "var" / "private")
-)
+SUPPORT_PRIVATE_ROOT = Path(os.environ.get("SUPPORT_PRIVATE_ROOT", BASE_DIR / "var" / "private"))
 # How long a signed attachment link given to a customer works.
 SUPPORT_ATTACHMENT_LINK_SECONDS = 24 * 3600
 
