@@ -8,6 +8,7 @@ the fields with `add_support_error`."""
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.services.customers import customer_for_user
 from support.errors import SupportError
@@ -123,7 +124,7 @@ class SupportForm(forms.Form):
 
 def _attachments_field():
     return MultipleFileField(
-        label=_("Files"),
+        label=pgettext_lazy("support", "Files"),
         help_text=_(
             "Up to %(max)s photos (JPEG, PNG, GIF, WebP, HEIC) or PDF files, each at most "
             "%(size)s MB."
@@ -155,7 +156,7 @@ class CaseForm(SupportForm):
         help_text=_("We answer to this address."),
     )
     phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
-    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX)
+    subject = forms.CharField(label=pgettext_lazy("support", "Subject"), max_length=SUBJECT_MAX)
     message = forms.CharField(
         label=_("Message"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 7})
     )

@@ -88,8 +88,10 @@ def case_new_view(request: HttpRequest):
         except SupportError as error:
             add_support_error(form, error)
         else:
-            CASE_THROTTLE.record(request)
             _remember(request, case)
+            if not request.session.session_key:
+                request.session.save()  # so that this case counts for the session too
+            CASE_THROTTLE.record(request)
             return redirect("support:case_sent", number=case.pk)
     if status == 200:
         status = 400

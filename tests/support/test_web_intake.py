@@ -262,7 +262,11 @@ def test_the_form_is_throttled_per_session_and_per_address(home):
 
 @pytest.mark.parametrize(
     ("language", "heading", "label"),
-    [("ru", "Напишите нам", "Тема"), ("en", "Write to us", "Subject"), ("zh-hans", "联系我们", "主题")],
+    [
+        ("ru", "Напишите нам", "Тема"),
+        ("en", "Write to us", "Subject"),
+        ("zh-hans", "联系我们", "主题"),
+    ],
 )
 def test_the_form_speaks_the_pages_language(home, language, heading, label):
     response = new_client(language).get(url(language=language))
