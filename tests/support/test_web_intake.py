@@ -291,3 +291,39 @@ def test_a_signed_in_customer_finds_the_form_prefilled(home):
 def test_the_footer_links_to_the_form(home):
     page = parse(new_client("en").get("/en/"))
     assert page.select_one("footer a[href='/en/support/new/']") is not None
+
+
+def test_the_content_block_renders_the_form_on_a_page(home, django_capture_on_commit_callbacks):
+    from tests import factories
+    from tests.conftest import republish
+
+    body = factories.stream(
+        ("support_form", {"title": "Напишите капитану", "text": "Ответим за день."}),
+    )
+    republish(factories.StandardPageFactory(parent=home, slug="contacts", body=body))
+    client = new_client()
+    response = client.get("/ru/contacts/")
+    assert response.status_code == 200
+    page = parse(response)
+    block = page.select_one("section.support-block")
+    assert block.select_one("h2").get_text(strip=True) == "Напишите капитану"
+    assert "Ответим за день." in block.get_text(" ")
+    form = block.select_one("form.support-form")
+    assert form["action"] == "/ru/support/new/"
+    assert form["enctype"] == "multipart/form-data"
+    assert form.select_one("input[name=csrfmiddlewaretoken]") is not None
+    assert form.select_one("label[for=id_subject]").get_text(strip=True) == "Тема"
+    # What the block's form posts opens a case like the form's own page.
+    sent = post(client, form_data(), "ru", django_capture_on_commit_callbacks)
+    assert sent.status_code == 302
+    assert Case.objects.get().channel == Case.Channel.WEB
+
+
+def test_the_block_without_a_heading_says_write_to_us(home):
+    from tests import factories
+    from tests.conftest import republish
+
+    body = factories.stream(("support_form", {"title": "", "text": ""}))
+    republish(factories.StandardPageFactory(parent=home, slug="help", body=body))
+    page = parse(new_client().get("/ru/help/"))
+    assert page.select_one("section.support-block h2").get_text(strip=True) == "Напишите нам"
