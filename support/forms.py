@@ -151,7 +151,7 @@ class CaseForm(SupportForm):
 
     name = forms.CharField(label=_("Your name"), max_length=150)
     email = forms.EmailField(
-        label=_("E-mail"),
+        label=pgettext_lazy("address", "E-mail"),
         max_length=254,
         help_text=_("We answer to this address."),
     )
