@@ -227,3 +227,35 @@ def test_the_pages_speak_the_customers_language(home, language, menu, status):
 def test_the_orders_page_links_to_the_cases(anna):
     page = parse(anna.get("/ru/account/orders/"))
     assert page.select_one(".account-nav a[href='/ru/support/cases/']") is not None
+
+
+def test_a_case_resolved_too_long_ago_is_not_reopened(anna, settings):
+    import datetime
+
+    case = open_case()
+    case_update(case=case, user=staff_member("Manager"), status=Case.Status.RESOLVED)
+    long_ago = case.created_at - datetime.timedelta(days=settings.SUPPORT_REOPEN_DAYS + 1)
+    Case.objects.filter(pk=case.pk).update(resolved_at=long_ago)
+    response = anna.get(url(f"{case.pk}/"))
+    assert parse(response).select_one("form.support-reply") is None
+    assert "Это обращение закрыто" in page_text(response)
+    assert anna.post(url(f"{case.pk}/"), {"message": "Ещё вопрос"}).status_code == 409
+    case.refresh_from_db()
+    assert case.status == Case.Status.RESOLVED
+    assert case.messages.count() == 1
+
+
+def test_a_case_written_from_the_account_is_followed_there(anna):
+    response = anna.post(
+        "/ru/support/new/",
+        {
+            "name": "Анна",
+            "email": "anna@example.com",
+            "subject": "Чек",
+            "message": "Пришлите чек, пожалуйста.",
+        },
+    )
+    case = Case.objects.get()
+    sent = parse(anna.get(response["Location"]))
+    assert sent.select_one(f"a[href='/ru/support/cases/{case.pk}/']") is not None
+    assert case.reference in page_text(anna.get(url()))
