@@ -224,6 +224,35 @@ class BookingBlock(blocks.StructBlock):
         return context
 
 
+class SupportFormBlock(blocks.StructBlock):
+    """The support contact form (support.forms.CaseForm) on any page, e.g. the contact
+    page; it posts to the form's own page (support:case_new), which shows any refusal
+    and then the request's number. Prefilled for a signed-in customer."""
+
+    title = blocks.CharBlock(
+        label=_("heading"),
+        required=False,
+        max_length=120,
+        help_text=_("Leave empty to use the standard heading"),
+    )
+    text = blocks.TextBlock(label=_("text"), required=False, max_length=300)
+
+    class Meta:
+        icon = "mail"
+        label = _("Support form")
+        template = "content/blocks/support_form.html"
+        description = _("The form customers write to support with, with files")
+        preview_value = {"title": "Напишите нам"}
+
+    def get_context(self, value, parent_context=None):
+        from support.forms import CaseForm, initial_for
+
+        context = super().get_context(value, parent_context=parent_context)
+        request = (parent_context or {}).get("request")
+        context["form"] = CaseForm(initial=initial_for(request) if request else {}).describe()
+        return context
+
+
 class BodyBlock(blocks.StreamBlock):
     hero = HeroBlock()
     text = RichTextBlock()
@@ -233,6 +262,7 @@ class BodyBlock(blocks.StreamBlock):
     route = RouteBlock()
     call_to_action = CallToActionBlock()
     booking = BookingBlock()
+    support_form = SupportFormBlock()
 
     class Meta:
         block_counts = {"hero": {"max_num": 1}}

@@ -16,6 +16,8 @@ MENU = (
         _("My orders"),
         ("account_orders", "account_order", "account_order_refund", "account_order_refund_confirm"),
     ),
+    # Support cases (support.urls; a URL name, no import: support is a higher layer).
+    ("support:account_cases", _("Support cases"), ("account_cases", "account_case")),
     ("account_profile", _("Profile"), ("account_profile",)),
     ("account_email", pgettext_lazy("address", "E-mail"), ("account_email",)),
     (

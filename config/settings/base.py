@@ -408,6 +408,10 @@ BOOKING_MAX_HELD_PLACES_PER_ADDRESS = int(
 )
 BOOKING_PROMO_RATE = os.environ.get("BOOKING_PROMO_RATE", "10/10m")
 BOOKING_PROMO_ADDRESS_RATE = os.environ.get("BOOKING_PROMO_ADDRESS_RATE", "30/10m")
+# Support cases opened with the site's contact form (support.views), per browser session
+# and, higher because of NAT, per client address; the same throttle as the booking forms.
+SUPPORT_CASE_RATE = os.environ.get("SUPPORT_CASE_RATE", "5/h")
+SUPPORT_CASE_ADDRESS_RATE = os.environ.get("SUPPORT_CASE_ADDRESS_RATE", "20/h")
 
 # SMS (booking/gateways/sms.py): SMS.ru when SMSRU_API_ID is set, otherwise messages are only logged.
 SMSRU_API_ID = os.environ.get("SMSRU_API_ID", "")

@@ -191,7 +191,7 @@ def test_connections_page_with_keys(customer, settings):
 def test_the_menu_has_no_connections_without_keys(customer):
     _doc, main = main_of(customer.get(account_url("orders/")))
     items = [text(a) for a in main.select(".account-nav a")]
-    assert items == ["Мои заказы", "Профиль", "Эл. почта", "Пароль", "Мои данные"]
+    assert items == ["Мои заказы", "Обращения", "Профиль", "Эл. почта", "Пароль", "Мои данные"]
 
 
 def test_rate_limited_page_is_translated(home, settings):
