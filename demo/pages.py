@@ -14,6 +14,7 @@ from demo.spec import (
     hero,
     highlights,
     route,
+    support_form,
     text,
 )
 from demo.text import H2, UL, P, Rich, T, same
@@ -1555,6 +1556,16 @@ INFO_PAGES = [
                         "如需租赁游艇或预订团体游船，请发送邮件至同一邮箱，并在主题中注明“租赁”。",
                     ),
                 )
+            ),
+            support_form(
+                T("Напишите нам", "Write to us", "给我们留言"),
+                T(
+                    "Ответим в рабочее время, обычно в течение дня. Можно приложить фото или "
+                    "PDF (до 5 файлов).",
+                    "We answer during working hours, usually within a day. You can attach "
+                    "photos or PDFs (up to 5 files).",
+                    "我们会在工作时间内回复，通常在一天之内。可附上照片或PDF（最多5个文件）。",
+                ),
             ),
             route(
                 T("Дворцовая пристань", "Palace Embankment Pier", "宫殿沿岸街码头"), "dvortsovaya"

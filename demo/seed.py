@@ -586,6 +586,8 @@ class Seeder:
                 "product": self.products[block["product"]].pk,
                 "title": plain(block["title"]),
             }
+        if kind == "support_form":
+            return {"title": plain(block["title"]), "text": plain(block["text"])}
         raise SeedError(f"Unknown block type {kind!r}")
 
     # --- translations ----------------------------------------------------------------

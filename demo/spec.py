@@ -138,5 +138,9 @@ def call_to_action(
     }
 
 
+def support_form(title: T | None = None, body: T | None = None) -> dict:
+    return {"type": "support_form", "title": title, "text": body}
+
+
 def booking(product: str, title: T | None = None) -> dict:
     return {"type": "booking", "product": product, "title": title}

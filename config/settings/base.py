@@ -295,7 +295,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # over IMAP (SUPPORT_IMAP_HOST empty = no polling; README "Support cases").
 SUPPORT_FROM_EMAIL = os.environ.get("SUPPORT_FROM_EMAIL", "Причал <support@prichal.example>")
 SUPPORT_IMAP_HOST = os.environ.get("SUPPORT_IMAP_HOST", "")
-SUPPORT_IMAP_PORT = int(os.environ.get("SUPPORT_IMAP_PORT", "993"))
+SUPPORT_IMAP_PORT = int(os.environ.get("SUPPORT_IMAP_PORT", "0"))  # 0: 993 with SSL, else 143
 SUPPORT_IMAP_USER = os.environ.get("SUPPORT_IMAP_USER", "")
 SUPPORT_IMAP_PASSWORD = os.environ.get("SUPPORT_IMAP_PASSWORD", "")
 SUPPORT_IMAP_SSL = os.environ.get("SUPPORT_IMAP_SSL", "1") == "1"
