@@ -38,7 +38,6 @@ from support.errors import SupportError
 from support.models import Case, CaseAttachment, CaseMessage, Macro, Queue
 from support.services.cases import (
     BODY_MAX,
-    SUBJECT_MAX,
     CaseRequest,
     case_open,
     case_update,
