@@ -15,6 +15,7 @@ from wagtail.models import ModelLogEntry
 from crm import roles
 from crm.audit import PERSONAL_DATA_VIEW_ACTION
 from support.models import Case, CaseMessage, Macro, Queue
+from support.services.attachments import AttachmentUpload
 from support.services.cases import CaseRequest, case_open, note_add
 from tests.booking.api.helpers import assert_error
 from tests.crm.api.helpers import API, TokenClient, api_for, staff, token_for
@@ -185,6 +186,18 @@ def test_a_case_reads_with_its_notes_and_is_audited():
         "token": token.pk,
         "case_id": case.pk,
     }
+
+
+def test_attachments_read_as_metadata():
+    pdf = AttachmentUpload("квитанция.pdf", b"%PDF-1.4 test", "application/pdf")
+    case = opened(attachments=(pdf,))
+    response = api_for(roles.MANAGER, "en").get(f"/cases/{case.pk}")
+    assert response.status_code == 200, response.content
+    [attachment] = response.json()["messages"][0]["attachments"]
+    assert attachment["filename"] == "квитанция.pdf"
+    assert attachment["content_type"] == "application/pdf"
+    assert attachment["size"] == len(b"%PDF-1.4 test")
+    assert set(attachment) == {"id", "filename", "content_type", "size"}
 
 
 def test_a_case_outside_the_agents_queues_is_not_found():
@@ -441,11 +454,20 @@ def test_not_found_is_translated(language, message):
     assert response.json()["message"] == message
 
 
+def test_a_huge_body_is_refused(settings):
+    case = opened()
+    api = api_for(roles.MANAGER, "en")
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2_621_440
+    response = api.post(f"/cases/{case.pk}/notes", {"body": "x" * (limit + 10)})
+    assert_error(response)
+    assert case.messages.count() == 1
+
+
 def test_a_body_that_is_not_json_is_refused():
     case = opened()
     api = api_for(roles.MANAGER, "en")
     response = api.post(f"/cases/{case.pk}/notes", raw="{not json")
-    assert 400 <= response.status_code < 500
+    assert_error(response)
     assert case.messages.count() == 1
 
 
