@@ -91,6 +91,7 @@ STATUS_BY_CODE = {
     # The CRM API (crm.api): a role without the permission; a customer not visible.
     "forbidden": 403,
     "customer_not_found": 404,
+    "case_not_found": 404,
     # A resend for an order that is not (or no longer) paid: its state, not the input.
     "order_not_confirmed": 409,
 }

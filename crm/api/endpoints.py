@@ -9,7 +9,8 @@
   request (the agent is on the phone with the customer), if the rule allows it now;
 - `POST orders/{code}/resend` `{"channels": ["email", "sms"], "email"?, "phone"?}` — sends
   the confirmation again (booking.services.backoffice);
-- `GET customers/{id}` — a customer: contacts, orders, total paid, consents; audited.
+- `GET customers/{id}` — a customer: contacts, orders, total paid, consents; audited;
+- `cases…` — support cases: list, read, open, reply, note, change (crm.api.cases).
 
 Permissions come from `crm.permissions`: a role without the model permission is 403
 (`forbidden`); a record the user may not view reads as unknown (404, its existence not
@@ -43,6 +44,7 @@ from booking.services.errors import BookingError
 from booking.services.orders import ORDER_CODE_ALPHABET
 from booking.services.refunds import refund_quote, refund_request
 from crm.api.auth import StaffTokenAuth, TokenRateThrottle
+from crm.api.cases import router as cases_router
 from crm.api.errors import CrmApiError
 from crm.audit import orders_searched, personal_data_viewed
 from crm.permissions import customer_policy, order_policy
@@ -53,6 +55,8 @@ _CODE_RE = re.compile(f"[{ORDER_CODE_ALPHABET}]{{1,12}}")
 _TICKET_ID_RE = re.compile(r"[0-9]{1,19}")
 
 router = Router(tags=["crm"], auth=StaffTokenAuth(), throttle=[TokenRateThrottle()])
+# Support cases (crm.api.cases): /api/v1/crm/cases…
+router.add_router("/cases", cases_router)
 
 
 # --- Schemas -------------------------------------------------------------------------

@@ -43,6 +43,8 @@ from booking.models import (
 from crm import roles
 from crm.audit import personal_data_viewed
 from crm.permissions import VENUE_ASSIGNMENT
+from support.models import Case, Queue
+from support.services.cases import CaseRequest, case_open
 from tests.booking.refunds.helpers import paid_through_yookassa, pier_departure
 from tests.conftest import make_home, make_locales
 from tests.crm.api.helpers import TokenClient, token_for
@@ -214,7 +216,12 @@ def api(response, *, ok=(200,)) -> bool:
         return True
     if response.status_code in (403, 404):
         body = response.json()
-        assert body["code"] in ("forbidden", "order_not_found", "customer_not_found"), body
+        assert body["code"] in (
+            "forbidden",
+            "order_not_found",
+            "customer_not_found",
+            "case_not_found",
+        ), body
         return False
     raise AssertionError(f"unexpected answer {response.status_code}: {response.content[:300]}")
 
@@ -523,6 +530,66 @@ def api_customer(ctx: Ctx) -> bool:
     return api(response)
 
 
+def _cases_of_queues(ctx: Ctx) -> tuple[Case, Case]:
+    """A case in the sales queue, which the member of staff works in (a guardian object
+    permission: an agent's "own queues"), and one in the refunds queue, which they do not."""
+    sales, refunds = Queue.objects.get(slug="sales"), Queue.objects.get(slug="refunds")
+    assign_perm("support.work_in_queue", ctx.user, sales)
+    cases = []
+    for queue, email in ((sales, "anna@example.com"), (refunds, "boris@example.com")):
+        request = CaseRequest(
+            channel=Case.Channel.WEB, subject="Забыл рюкзак", body="Синий рюкзак", email=email
+        )
+        cases.append(case_open(request=request, queue=queue))
+    return cases[0], cases[1]
+
+
+def api_cases_read(ctx: Ctx) -> bool:
+    own, other = _cases_of_queues(ctx)
+    listed = ctx.api.get("/cases")
+    read = ctx.api.get(f"/cases/{own.pk}")
+    allowed = same(api(listed), api(read))
+    if allowed:
+        ids = {item["id"] for item in listed.json()["items"]}
+        assert own.pk in ids
+        assert read.json()["customer"]["email"] == "anna@example.com"
+        every_queue = ctx.role != roles.AGENT
+        assert (other.pk in ids) is every_queue
+        assert api(ctx.api.get(f"/cases/{other.pk}")) is every_queue
+    return allowed
+
+
+def api_cases_change(ctx: Ctx) -> bool:
+    own, _other = _cases_of_queues(ctx)
+    created = ctx.api.post(
+        "/cases",
+        {"email": "gleb@example.com", "subject": "Перенос", "body": "Звонил", "queue": "sales"},
+    )
+    with ctx.capture(execute=True):
+        replied = ctx.api.post(f"/cases/{own.pk}/replies", {"body": "Нашли рюкзак."})
+    noted = ctx.api.post(f"/cases/{own.pk}/notes", {"body": "Позвонить"})
+    changed = ctx.client.patch(
+        f"/api/v1/crm/cases/{own.pk}",
+        data='{"status": "resolved"}',
+        content_type="application/json",
+        headers=ctx.api.headers(),
+    )
+    allowed = same(
+        api(created, ok=(201,)), api(replied, ok=(201,)), api(noted, ok=(201,)), api(changed)
+    )
+    own.refresh_from_db()
+    assert Case.objects.filter(customer__email="gleb@example.com").exists() is allowed
+    assert ([m.to for m in mail.outbox] == [["anna@example.com"]]) is allowed
+    assert (own.first_responded_at is not None) is allowed
+    assert own.messages.filter(kind="note").exists() is allowed
+    assert (own.status == Case.Status.RESOLVED) is allowed
+    audited = ModelLogEntry.objects.filter(
+        action="support.case.change", object_id=str(own.pk), user_id=ctx.user.pk
+    )
+    assert audited.exists() is allowed
+    return allowed
+
+
 CHECKS = {
     "Orders: list and export": orders_list_and_export,
     "Order: view (screen and history)": order_view,
@@ -552,6 +619,8 @@ CHECKS = {
     "CRM API: search, order, refund quote": api_read,
     "CRM API: refund, resend": api_refund_and_resend,
     "CRM API: customer": api_customer,
+    "CRM API: cases list, read": api_cases_read,
+    "CRM API: case create, reply, note, change": api_cases_change,
 }
 
 
