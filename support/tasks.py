@@ -3,7 +3,10 @@ with `common.tasks.enqueue`). They take ids and call services."""
 
 import logging
 
-from support.models import Case, CaseMessage
+from django.utils import timezone
+
+from support.models import Case, CaseMessage, SlaAlert
+from support.services.escalation import alert_email, escalate
 from support.services.mail import acknowledgement_email, reply_email
 
 logger = logging.getLogger(__name__)
@@ -37,3 +40,21 @@ def send_case_reply(message_id: int) -> bool:
     if message.sent_ok:
         return False
     return _send(message, reply_email(message))
+
+
+def escalate_cases() -> int:
+    """The SLA schedule (every minute): warnings at 80 %, breaches at 100 %, once each."""
+    return len(escalate())
+
+
+def send_sla_alert(alert_id: int) -> bool:
+    """An SLA warning or breach e-mailed to its recipient, at most once (a retry after
+    success sends nothing)."""
+    alert = SlaAlert.objects.select_related("case__queue", "case__assignee", "recipient").get(
+        pk=alert_id
+    )
+    if alert.emailed_at is not None or not alert.recipient.email:
+        return False
+    alert_email(alert).send()
+    SlaAlert.objects.filter(pk=alert.pk).update(emailed_at=timezone.now())
+    return True
