@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
+from django.urls import NoReverseMatch, reverse
 from guardian.shortcuts import assign_perm
 from wagtail.models import ModelLogEntry
 
@@ -16,7 +17,7 @@ from support.services.cases import CaseRequest, case_open
 from support.services.escalation import BREACH_ACTION, WARNING_ACTION, escalate
 from support.tasks import escalate_cases
 from tests.concurrency import race
-from tests.factories.people import staff_member
+from tests.factories.people import signed_in_client, staff_member
 
 #: Counted around the clock (all_day): elapsed business time = wall time.
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -290,3 +291,66 @@ def test_two_workers_race_many_cases_through_warning_and_breach():
     assert SlaAlert.objects.count() == 2 * 2 + 5 * 2
     assert len(sla_mail()) == 14
     assert SlaAlert.objects.filter(emailed_at=None).count() == 0
+
+
+@pytest.mark.django_db
+class TestDashboard:
+    """The alerts "in the admin": a panel on the recipient's dashboard, "mark as read"."""
+
+    def test_the_recipient_sees_unread_alerts_and_marks_them_read(
+        self, django_capture_on_commit_callbacks
+    ):
+        case = make_case()
+        with django_capture_on_commit_callbacks(execute=True):
+            escalate(now=minutes(80))
+            escalate(now=minutes(100))
+        agent = case.assignee
+        client = signed_in_client(agent)
+        page = client.get(reverse("wagtailadmin_home")).content.decode()
+        assert 'id="crm-sla-alerts"' in page
+        assert f"[S-{case.pk}]" in page
+        try:
+            link = reverse("crm_cases:inspect", kwargs={"pk": case.pk})
+        except NoReverseMatch:  # the case screen is not there yet: no link
+            link = None
+        if link:
+            assert f'href="{link}"' in page
+        breach = SlaAlert.objects.get(recipient=agent, kind="breach")
+        warning = SlaAlert.objects.get(recipient=agent, kind="warning")
+
+        response = client.post(
+            reverse("crm_sla_alert_read"),
+            {"alert": breach.pk, "next": reverse("wagtailadmin_home")},
+        )
+        assert response.status_code == 302
+        assert response["Location"] == reverse("wagtailadmin_home")
+        breach.refresh_from_db()
+        warning.refresh_from_db()
+        assert breach.read_at is not None and warning.read_at is None
+
+        client.post(reverse("crm_sla_alert_read"), {"all": "1"})
+        warning.refresh_from_db()
+        assert warning.read_at is not None
+        page = client.get(reverse("wagtailadmin_home")).content.decode()
+        assert 'id="crm-sla-alerts"' not in page
+
+    def test_someone_elses_alert_or_a_bad_id_is_a_404_and_changes_nothing(
+        self, django_capture_on_commit_callbacks
+    ):
+        case = make_case()
+        with django_capture_on_commit_callbacks(execute=True):
+            escalate(now=minutes(80))
+        managers_alert = SlaAlert.objects.get(recipient=case.queue.manager)
+        client = signed_in_client(case.assignee)
+        for value in (managers_alert.pk, "x", "", "9" * 40):
+            response = client.post(reverse("crm_sla_alert_read"), {"alert": value})
+            assert response.status_code == 404
+        assert client.get(reverse("crm_sla_alert_read")).status_code == 405
+        # An outside "next" is not followed.
+        own = SlaAlert.objects.get(recipient=case.assignee)
+        response = client.post(
+            reverse("crm_sla_alert_read"), {"alert": own.pk, "next": "https://evil.example/"}
+        )
+        assert response["Location"] == reverse("wagtailadmin_home")
+        managers_alert.refresh_from_db()
+        assert managers_alert.read_at is None
