@@ -281,7 +281,13 @@ def export_note() -> str:
 def tables_csv(tables: list[Table], *, date_from, date_to) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([str(pgettext_lazy("support report", "Support cases")), date_from.isoformat(), date_to.isoformat()])
+    writer.writerow(
+        [
+            str(pgettext_lazy("support report", "Support cases")),
+            date_from.isoformat(),
+            date_to.isoformat(),
+        ]
+    )
     writer.writerow([export_note()])
     for table in tables:
         writer.writerow([])
