@@ -21,13 +21,16 @@ after the breach would tell nothing new.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import reduce
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import DateTimeField, ExpressionWrapper, F, Prefetch, Q, Value
+from django.db.models import DateTimeField, F, Prefetch, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -35,7 +38,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from common.tasks import enqueue
-from support.clock import describe_remaining
+from support.clock import BusinessCalendar, describe_remaining
 from support.models import Case, CasePause, SlaAlert
 from support.services.cases import case_update
 from support.services.sla import WARNING_SHARE, case_clock, desk_calendar
@@ -47,6 +50,8 @@ BREACH_ACTION = "support.case.sla_breach"
 STAFF_LANGUAGE = "ru"
 
 _RUNNING = (Case.Status.NEW, Case.Status.OPEN, Case.Status.WAITING_US)
+#: How far back `business_start` looks for open time.
+_LOOKBACK_DAYS = 3660
 
 
 @dataclass(frozen=True)
@@ -59,41 +64,64 @@ class Escalation:
     recipients: tuple[int, ...]
 
 
-def _reached(prefix: str, share: float, now: datetime) -> tuple[Q, dict]:
-    """Cases whose clock `prefix` may have reached `share` of its target by `now` (the
-    condition and the annotation it needs): business time never runs faster than the wall
-    clock, so a case younger than `share × target` cannot have. A cheap SQL bound; the
-    exact share is computed in Python."""
-    name = f"{prefix}_reached_{round(share * 100)}"
-    reached_at = ExpressionWrapper(
-        F("created_at") + F(f"{prefix}_target") * Value(share), output_field=DateTimeField()
-    )
-    condition = Q(**{f"{prefix}_target__isnull": False, f"{name}__lte": now})
-    return condition, {name: reached_at}
+def business_start(end: datetime, amount: timedelta, calendar: BusinessCalendar):
+    """The latest moment from which `amount` of business time has elapsed by `end` on
+    `calendar` (pauses aside), or None when the calendar never had that much open time."""
+    if amount <= timedelta(0):
+        return end
+    left = amount
+    day = end.astimezone(calendar.zone).date()
+    for _n in range(_LOOKBACK_DAYS):
+        interval = calendar.open_interval(day)
+        day -= timedelta(days=1)
+        if interval is None:
+            continue
+        begin, stop = interval[0], min(interval[1], end)
+        if stop <= begin:
+            continue
+        if stop - begin >= left:
+            return stop - left
+        left -= stop - begin
+    return None
 
 
-def candidates(now: datetime):
-    """Running cases (not paused) whose current clock still lacks a stamp and may be past
-    80 % (or, once warned, 100 %) of its target."""
-    annotations, conditions = {}, []
+def candidates(now: datetime, calendar_for: Callable[[bool], BusinessCalendar]):
+    """Running cases (not paused) whose current clock lacks a stamp it has earned by `now`.
+
+    Targets come from a handful of policies, so for each (target, all_day) in use the
+    moment a case must have been opened by to be at 80 % (100 %) now is computed once, by
+    walking the calendar back from now; SQL then compares `created_at` with it. Exact for a
+    case that never paused; a pause only delays a clock, so a paused-and-resumed case may
+    be a candidate too early — `case_clock` has the last word."""
+    running = Case.objects.filter(status__in=_RUNNING)
+    conditions = []
     for prefix, current in (
         ("first_response", Q(first_responded_at__isnull=True)),
         ("resolution", Q(first_responded_at__isnull=False) | Q(first_response_target=None)),
     ):
-        warn_q, warn_a = _reached(prefix, WARNING_SHARE, now)
-        breach_q, breach_a = _reached(prefix, 1.0, now)
-        annotations |= warn_a | breach_a
-        conditions.append(
-            current
-            & (
-                (Q(**{f"{prefix}_warned_at__isnull": True}) & warn_q)
-                | (Q(**{f"{prefix}_breached_at__isnull": True}) & breach_q)
-            )
+        warned, breached = (
+            Q(**{f"{prefix}_warned_at__isnull": True}),
+            Q(**{f"{prefix}_breached_at__isnull": True}),
         )
+        in_use = (
+            running.filter(current, warned | breached, **{f"{prefix}_target__isnull": False})
+            .values_list(f"{prefix}_target", "all_day")
+            .distinct()
+        )
+        for target, all_day in in_use:
+            calendar = calendar_for(all_day)
+            options = []
+            for stamp, share in ((warned, WARNING_SHARE), (breached, 1.0)):
+                opened_by = business_start(now, target * share, calendar)
+                if opened_by is not None:
+                    options.append(stamp & Q(created_at__lte=opened_by))
+            if options:
+                scope = Q(**{f"{prefix}_target": target, "all_day": all_day})
+                conditions.append(current & scope & reduce(operator.or_, options))
+    if not conditions:
+        return running.none()
     return (
-        Case.objects.filter(status__in=_RUNNING)
-        .alias(**annotations)
-        .filter(conditions[0] | conditions[1])
+        running.filter(reduce(operator.or_, conditions))
         .select_related("assignee", "queue__manager", "sla_policy")
         .prefetch_related(Prefetch("pause_set", queryset=CasePause.objects.order_by("began_at")))
         .order_by("pk")
@@ -168,11 +196,15 @@ def escalate(*, now: datetime | None = None) -> list[Escalation]:
     run again and on several workers at once). Each case in its own transaction."""
     now = now or timezone.now()
     calendars = {}
+
+    def calendar_for(all_day: bool) -> BusinessCalendar:
+        if all_day not in calendars:
+            calendars[all_day] = desk_calendar(all_day=all_day, around=now)
+        return calendars[all_day]
+
     raised = []
-    for case in candidates(now):
-        if case.all_day not in calendars:
-            calendars[case.all_day] = desk_calendar(all_day=case.all_day, around=now)
-        clock = case_clock(case, now=now, calendar=calendars[case.all_day])
+    for case in candidates(now, calendar_for):
+        clock = case_clock(case, now=now, calendar=calendar_for(case.all_day))
         if clock.state == "breached":
             kind = SlaAlert.Kind.BREACH
             if getattr(case, f"{clock.which}_breached_at") is not None:

@@ -12,9 +12,10 @@ from django.urls import NoReverseMatch, reverse
 from guardian.shortcuts import assign_perm
 from wagtail.models import ModelLogEntry
 
+from support.clock import MOSCOW, BusinessCalendar, business_between, russian_calendar
 from support.models import Case, CasePause, Queue, SlaAlert, SlaPolicy
 from support.services.cases import CaseRequest, case_open
-from support.services.escalation import BREACH_ACTION, WARNING_ACTION, escalate
+from support.services.escalation import BREACH_ACTION, WARNING_ACTION, business_start, escalate
 from support.tasks import escalate_cases
 from tests.concurrency import race
 from tests.factories.people import signed_in_client, staff_member
@@ -239,10 +240,15 @@ class TestOnce:
         assert not SlaAlert.objects.exists()
         assert ModelLogEntry.objects.filter(action=WARNING_ACTION).count() == 1
 
-    def test_resolved_cases_and_young_cases_are_not_candidates(self, django_assert_num_queries):
-        case = make_case()
-        Case.objects.filter(pk=case.pk).update(status=Case.Status.RESOLVED)
-        with django_assert_num_queries(1):
+    def test_resolved_and_young_cases_cost_a_few_queries(self, django_assert_max_num_queries):
+        resolved = make_case()
+        Case.objects.filter(pk=resolved.pk).update(status=Case.Status.RESOLVED)
+        with django_assert_max_num_queries(2):  # the targets in use, per clock
+            assert escalate(now=minutes(500)) == []
+        young = make_case(assignee=False, manager=False)
+        Case.objects.filter(pk=young.pk).update(created_at=minutes(450))
+        # + the desk's calendar (hours, overrides) and the candidates: none.
+        with django_assert_max_num_queries(6):
             assert escalate(now=minutes(500)) == []
 
     def test_the_scheduled_task_runs_the_service(self):
@@ -250,6 +256,45 @@ class TestOnce:
         # The case was created "in 2026-03": long past any target now.
         assert escalate_cases() == 1
         assert escalate_cases() == 0
+
+
+@pytest.mark.parametrize(
+    ("end", "amount", "start"),
+    [
+        # Monday 10:00 minus 2 business hours: Friday 17:00 (Moscow, Mon–Fri 9–18).
+        (
+            datetime(2026, 4, 6, 10, tzinfo=MOSCOW),
+            timedelta(hours=2),
+            datetime(2026, 4, 3, 17, tzinfo=MOSCOW),
+        ),
+        # Closed at the end: counts from the last opening hours back.
+        (
+            datetime(2026, 4, 4, 12, tzinfo=MOSCOW),
+            timedelta(hours=1),
+            datetime(2026, 4, 3, 17, tzinfo=MOSCOW),
+        ),
+        # Across the May holidays (1–3 May 2026 closed).
+        (
+            datetime(2026, 5, 4, 9, 30, tzinfo=MOSCOW),
+            timedelta(hours=1),
+            datetime(2026, 4, 30, 17, 30, tzinfo=MOSCOW),
+        ),
+        (
+            datetime(2026, 4, 6, 10, tzinfo=MOSCOW),
+            timedelta(0),
+            datetime(2026, 4, 6, 10, tzinfo=MOSCOW),
+        ),
+    ],
+)
+def test_business_start_walks_the_calendar_back(end, amount, start):
+    calendar = russian_calendar([2026])
+    assert business_start(end, amount, calendar) == start
+    assert business_between(start, end, calendar) == amount
+
+
+def test_business_start_of_a_calendar_that_never_opens():
+    calendar = BusinessCalendar(hours={})
+    assert business_start(T0, timedelta(minutes=1), calendar) is None
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
