@@ -21,6 +21,7 @@ after the breach would tell nothing new.
 
 from __future__ import annotations
 
+import logging
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ from support.clock import BusinessCalendar, describe_remaining
 from support.models import Case, CasePause, SlaAlert
 from support.services.cases import case_update
 from support.services.sla import WARNING_SHARE, case_clock, desk_calendar
+
+logger = logging.getLogger(__name__)
 
 WARNING_ACTION = "support.case.sla_warning"
 BREACH_ACTION = "support.case.sla_breach"
@@ -169,9 +172,16 @@ def _escalate(case: Case, which: str, kind: str, now: datetime) -> Escalation | 
         if not _claim(case, which, kind, now):
             return None
         people = recipients(case)
+        # Once per recipient ever, should a stamp ever be cleared (the unique constraint).
+        told = set(
+            SlaAlert.objects.filter(case=case, clock=which, kind=kind).values_list(
+                "recipient_id", flat=True
+            )
+        )
         alerts = SlaAlert.objects.bulk_create(
             SlaAlert(case=case, kind=kind, clock=which, recipient=user, created_at=now)
             for user in people
+            if user.pk not in told
         )
         log(
             instance=case,
@@ -215,7 +225,13 @@ def escalate(*, now: datetime | None = None) -> list[Escalation]:
                 continue
         else:
             continue
-        escalation = _escalate(case, clock.which, kind, now)
+        try:
+            escalation = _escalate(case, clock.which, kind, now)
+        except Exception:
+            # One case that cannot be escalated (its transaction rolled back: no stamp, no
+            # notice) must not hold up the others; it is tried again next run.
+            logger.exception("SLA escalation of case %s failed", case.pk)
+            continue
         if escalation is not None:
             raised.append(escalation)
     return raised

@@ -240,6 +240,19 @@ class TestOnce:
         assert not SlaAlert.objects.exists()
         assert ModelLogEntry.objects.filter(action=WARNING_ACTION).count() == 1
 
+    def test_a_cleared_stamp_stamps_again_but_tells_nobody_twice(
+        self, django_capture_on_commit_callbacks
+    ):
+        case = make_case()
+        with django_capture_on_commit_callbacks(execute=True):
+            escalate(now=minutes(80))
+            Case.objects.filter(pk=case.pk).update(first_response_warned_at=None)
+            assert len(escalate(now=minutes(81))) == 1
+        case.refresh_from_db()
+        assert case.first_response_warned_at == minutes(81)
+        assert SlaAlert.objects.count() == 2
+        assert len(sla_mail()) == 2
+
     def test_resolved_and_young_cases_cost_a_few_queries(self, django_assert_max_num_queries):
         resolved = make_case()
         Case.objects.filter(pk=resolved.pk).update(status=Case.Status.RESOLVED)
