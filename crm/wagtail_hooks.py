@@ -9,6 +9,7 @@ from django.templatetags.static import static
 from django.urls import path, reverse, reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogFormatter
@@ -371,3 +372,61 @@ def show_site_history_to_the_back_office(request, menu_items):
                 order=1000,
             )
         )
+
+
+# --- support: the SLA alerts panel and the managers' report ---------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_support_report_urls():
+    from crm.views.sla_alerts import SlaAlertReadView
+    from crm.views.support_reports import SupportReportView
+
+    return [
+        path("crm/sla-alerts/read/", SlaAlertReadView.as_view(), name="crm_sla_alert_read"),
+        path("reports/support/", SupportReportView.as_view(), name="crm_support_report"),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_support_report_menu_item():
+    from crm.views.support_reports import PERMISSION
+
+    class SupportReportMenuItem(MenuItem):
+        def is_shown(self, request):
+            return request.user.has_perm(PERMISSION)
+
+    return SupportReportMenuItem(
+        pgettext_lazy("support report", "Support cases"),
+        reverse_lazy("crm_support_report"),
+        name="support-cases",
+        icon_name="table",
+        order=900,
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def show_sla_alerts_panel(request, panels):
+    from crm.viewsets.dashboard import sla_alerts_panel
+
+    sla_alerts_panel(request, panels)
+
+
+@hooks.register("register_log_actions")
+def register_support_report_log_actions(actions):
+    from crm.views.support_reports import SUPPORT_REPORT_EXPORT_ACTION
+
+    @actions.register_action(SUPPORT_REPORT_EXPORT_ACTION)
+    class SupportReportExportFormatter(LogFormatter):
+        label = pgettext_lazy("support report", "Export the support report")
+
+        def format_message(self, log_entry):
+            try:
+                return pgettext_lazy(
+                    "support report", "Support report exported (%(format)s): %(period)s"
+                ) % {
+                    "format": log_entry.data["format"],
+                    "period": f"{log_entry.data['date_from']} – {log_entry.data['date_to']}",
+                }
+            except (KeyError, TypeError):
+                return pgettext_lazy("support report", "Support report exported")

@@ -423,3 +423,46 @@ class CalendarOverride(models.Model):
 
     def __str__(self):
         return str(self.date)
+
+
+class SlaAlert(models.Model):
+    """A warning (80 % of a clock's target) or a breach (100 %) told to one staff member:
+    the case's assignee or its queue's manager. Shown on their Wagtail dashboard until they
+    mark it read, and e-mailed (`emailed_at`: at most once, whatever the retries). Written
+    by `support.services.escalation` once per case, clock, kind and recipient (the unique
+    constraint is the database's word for it)."""
+
+    class Kind(models.TextChoices):
+        WARNING = "warning", pgettext_lazy("SLA", "Warning")
+        BREACH = "breach", pgettext_lazy("SLA", "Breach")
+
+    class Clock(models.TextChoices):
+        FIRST_RESPONSE = "first_response", pgettext_lazy("SLA clock", "First response")
+        RESOLUTION = "resolution", pgettext_lazy("SLA clock", "Resolution")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sla_alerts")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    clock = models.CharField(pgettext_lazy("SLA", "clock"), max_length=20, choices=Clock.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="sla_alerts",
+        verbose_name=_("recipient"),
+    )
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+    read_at = models.DateTimeField(pgettext_lazy("SLA", "read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("SLA alert")
+        verbose_name_plural = _("SLA alerts")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "clock", "kind", "recipient"], name="support_sla_alert_once"
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.case_id} → {self.recipient_id}"

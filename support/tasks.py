@@ -3,7 +3,11 @@ with `common.tasks.enqueue`). They take ids and call services."""
 
 import logging
 
-from support.models import Case, CaseMessage
+from django.utils import timezone
+
+from support.models import Case, CaseMessage, SlaAlert
+from support.services.escalation import alert_email, escalate
+from support.services.intake import support_mailbox_poll
 from support.services.mail import acknowledgement_email, reply_email
 
 logger = logging.getLogger(__name__)
@@ -42,6 +46,22 @@ def send_case_reply(message_id: int) -> bool:
 def poll_support_mailbox() -> dict[str, int]:
     """Reads the support mailbox over IMAP (scheduled every 2 minutes; nothing to do when
     SUPPORT_IMAP_HOST is empty)."""
-    from support.services.intake import support_mailbox_poll
-
     return support_mailbox_poll()
+
+
+def escalate_cases() -> int:
+    """The SLA schedule (every minute): warnings at 80 %, breaches at 100 %, once each."""
+    return len(escalate())
+
+
+def send_sla_alert(alert_id: int) -> bool:
+    """An SLA warning or breach e-mailed to its recipient, at most once (a retry after
+    success sends nothing)."""
+    alert = SlaAlert.objects.select_related("case__queue", "case__assignee", "recipient").get(
+        pk=alert_id
+    )
+    if alert.emailed_at is not None or not alert.recipient.email:
+        return False
+    alert_email(alert).send()
+    SlaAlert.objects.filter(pk=alert.pk).update(emailed_at=timezone.now())
+    return True

@@ -2,9 +2,11 @@
 the history of a case. The staff screens themselves are in crm."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 
+from support.models import SlaAlert
 from support.services.cases import (
     CHANGE_ACTION,
     MESSAGE_ACTION,
@@ -12,6 +14,7 @@ from support.services.cases import (
     OPEN_ACTION,
     REPLY_ACTION,
 )
+from support.services.escalation import BREACH_ACTION, WARNING_ACTION
 
 
 @hooks.register("register_log_actions")
@@ -33,3 +36,28 @@ def register_support_log_actions(actions):
             except TypeError:
                 fields = ""
             return _("Case changed: %(fields)s") % {"fields": fields}
+
+
+@hooks.register("register_log_actions")
+def register_support_sla_log_actions(actions):
+    @actions.register_action(WARNING_ACTION)
+    class SlaWarningFormatter(LogFormatter):
+        label = pgettext_lazy("audit", "SLA warning")
+
+        def format_message(self, log_entry):
+            return _sla_message(log_entry, _("SLA warning raised on the clock: %(clock)s"))
+
+    @actions.register_action(BREACH_ACTION)
+    class SlaBreachFormatter(LogFormatter):
+        label = pgettext_lazy("audit", "SLA breach")
+
+        def format_message(self, log_entry):
+            return _sla_message(log_entry, _("SLA breach on the clock: %(clock)s"))
+
+
+def _sla_message(log_entry, text) -> str:
+    try:
+        clock = SlaAlert.Clock(log_entry.data["clock"]).label
+    except (KeyError, TypeError, ValueError):
+        clock = "—"
+    return text % {"clock": clock}

@@ -1,15 +1,18 @@
 """The agent's panel on the Wagtail dashboard: the search box, today's departures (the
 pier's date) with sold/capacity, orders awaiting payment and the day's refunds. A fixed
-number of queries whatever the numbers; only for those who may view orders."""
+number of queries whatever the numbers; only for those who may view orders.
+And the signed-in staff member's unread SLA alerts (`SlaAlertsPanel`)."""
 
 import datetime
 
 from django.db.models import Count, Q, Sum
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from wagtail.admin.ui.components import Component
 
 from booking.models import Departure, Order, Refund, Ticket
 from crm.permissions import departure_policy, order_policy
+from support.models import SlaAlert
 
 LATEST_AWAITING = 5
 
@@ -76,3 +79,57 @@ def crm_dashboard_panel(request, panels) -> None:
     """`construct_homepage_panels`: the panel first, for those who may view orders."""
     if order_policy.user_has_permission(request.user, "view"):
         panels.insert(0, CRMDashboardPanel(request))
+
+
+# --- SLA alerts -----------------------------------------------------------------------------
+
+LATEST_SLA_ALERTS = 20
+
+
+def case_screen_url(case_id: int) -> str | None:
+    """The case's screen in the CRM, or None while there is none."""
+    try:
+        return reverse("crm_cases:inspect", kwargs={"pk": case_id})
+    except NoReverseMatch:
+        return None
+
+
+def unread_sla_alerts(user) -> tuple[int, list[SlaAlert]]:
+    """How many SLA alerts `user` has not read, and the latest of them (with `url`)."""
+    unread = SlaAlert.objects.filter(recipient=user, read_at=None)
+    alerts = list(unread.select_related("case")[:LATEST_SLA_ALERTS])
+    for alert in alerts:
+        alert.url = case_screen_url(alert.case_id)
+    count = len(alerts) if len(alerts) < LATEST_SLA_ALERTS else unread.count()
+    return count, alerts
+
+
+class SlaAlertsPanel(Component):
+    """The signed-in staff member's unread SLA warnings and breaches, each with a link to
+    its case and a "mark as read" button."""
+
+    name = "sla_alerts"
+    order = 40
+    template_name = "crm/admin/dashboard/sla_alerts.html"
+
+    def __init__(self, request, count, alerts):
+        self.request, self.count, self.alerts = request, count, alerts
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        context.update(
+            request=self.request,
+            alerts=self.alerts,
+            count=self.count,
+            next_url=self.request.get_full_path(),
+        )
+        return context
+
+
+def sla_alerts_panel(request, panels) -> None:
+    """`construct_homepage_panels`: first on the dashboard, when there is something unread."""
+    if not getattr(request.user, "is_authenticated", False):
+        return
+    count, alerts = unread_sla_alerts(request.user)
+    if alerts:
+        panels.insert(0, SlaAlertsPanel(request, count, alerts))
