@@ -451,3 +451,19 @@ def test_a_customer_outside_the_agents_piers_is_not_found(agent, order):
     assert (
         client.get(reverse("crm_phone_cases:customer", args=[order.customer.pk])).status_code == 404
     )
+
+
+def test_no_phone_case_for_an_anonymised_customer(agent, order):
+    from django.utils import timezone
+
+    type(order.customer).objects.filter(pk=order.customer.pk).update(erased_at=timezone.now())
+    client = client_of(agent)
+    assert reverse("crm_phone_cases:customer", args=[order.customer.pk]) not in text(
+        client.get(customer_url(order))
+    )
+    response = client.post(
+        reverse("crm_phone_cases:customer", args=[order.customer.pk]),
+        {"subject": "Тема", "body": "Текст", "priority": "3"},
+    )
+    assert response.status_code == 302 and response.url == customer_url(order)
+    assert not Case.objects.exists()
