@@ -13,11 +13,19 @@ import datetime
 
 from django.db.models import Count, ProtectedError
 from django.shortcuts import redirect
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin import messages
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.models import (
+    CreateView,
+    DeleteView,
+    EditView,
+    IndexView,
+    InspectView,
+)
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -35,21 +43,59 @@ from support.clock import describe_remaining
 from support.models import CalendarOverride, Macro, Queue, SlaPolicy, WorkingHours
 
 
+def time_text(value) -> str:
+    return value.strftime("%H:%M") if value else "—"
+
+
+def object_title(obj) -> str:
+    """How a record is named in headers and messages: a weekday's hours by the weekday's
+    name ("Monday 09:00–18:00"), not the model's "0: 09:00:00–18:00:00"."""
+    if isinstance(obj, WorkingHours):
+        return f"{weekday_name(obj.weekday)} {time_text(obj.opens)}–{time_text(obj.closes)}"
+    return str(obj)
+
+
+class TitledObject:
+    def __init__(self, obj):
+        self.obj = obj
+        self._meta = obj._meta
+
+    def __str__(self):
+        return object_title(self.obj)
+
+
+def _message(message, instance) -> str:
+    return _saved_message(message, TitledObject(instance))
+
+
+class ObjectTitleMixin:
+    def get_page_subtitle(self):
+        return object_title(self.object)
+
+
 class SetupCreateView(CreateView):
     def get_success_message(self, instance=None):
-        return _saved_message(CREATED_MESSAGE, instance or self.object)
+        return _message(CREATED_MESSAGE, instance or self.object)
 
 
-class SetupEditView(EditView):
+class SetupEditView(ObjectTitleMixin, EditView):
     def get_success_message(self, instance=None):
-        return _saved_message(SAVED_MESSAGE, instance or self.object)
+        return _message(SAVED_MESSAGE, instance or self.object)
 
 
-class SetupDeleteView(DeleteView):
+class SetupInspectView(ObjectTitleMixin, InspectView):
+    pass
+
+
+class SetupHistoryView(ObjectTitleMixin, HistoryView):
+    pass
+
+
+class SetupDeleteView(ObjectTitleMixin, DeleteView):
     """A record still in use (a queue with cases) is not deleted: a message says why."""
 
     def get_success_message(self):
-        return _saved_message(DELETED_MESSAGE, self.object)
+        return _message(DELETED_MESSAGE, self.object)
 
     def form_valid(self, form):
         try:
@@ -72,6 +118,8 @@ class SetupViewSet(ModelViewSet):
     inspect_view_enabled = True  # what read-only users (agents) open
     add_view_class = SetupCreateView
     edit_view_class = SetupEditView
+    inspect_view_class = SetupInspectView
+    history_view_class = SetupHistoryView
     delete_view_class = SetupDeleteView
 
 
@@ -80,10 +128,6 @@ def minutes_text(minutes: int | None) -> str:
     if not minutes:
         return "—"
     return describe_remaining(datetime.timedelta(minutes=minutes))
-
-
-def time_text(value) -> str:
-    return value.strftime("%H:%M") if value else "—"
 
 
 class QueueViewSet(SetupViewSet):
@@ -197,6 +241,17 @@ class SlaPolicyViewSet(SetupViewSet):
         return SlaPolicy.objects.select_related("queue")
 
 
+class WorkingHoursIndexView(IndexView):
+    @cached_property
+    def columns(self):
+        columns = super().columns
+        # The weekday by name, linking to the row's form like any first column.
+        columns[0] = self._get_title_column(
+            "weekday", accessor=lambda row: weekday_name(row.weekday)
+        )
+        return columns
+
+
 class WorkingHoursViewSet(SetupViewSet):
     model = WorkingHours
     name = "support_working_hours"
@@ -204,13 +259,9 @@ class WorkingHoursViewSet(SetupViewSet):
     icon = "time"
     menu_label = _("Working hours")
     menu_order = 400
+    index_view_class = WorkingHoursIndexView
     list_display = [
-        Column(
-            "weekday",
-            label=_("Weekday"),
-            accessor=lambda row: weekday_name(row.weekday),
-            sort_key="weekday",
-        ),
+        "weekday",
         Column("opens", label=_("Opens"), accessor=lambda row: time_text(row.opens)),
         Column("closes", label=_("Closes"), accessor=lambda row: time_text(row.closes)),
     ]
