@@ -190,6 +190,8 @@ def test_working_hours_are_listed_by_weekday_name_and_edited(manager):
     saturday.refresh_from_db()
     assert saturday.opens == datetime.time(10) and saturday.closes == datetime.time(0)
     assert audit(saturday, "wagtail.edit").get().user == manager
+    history = client.get(reverse("support_working_hours:history", args=[saturday.pk]))
+    assert history.status_code == 200 and "Суббота 10:00–00:00" in text(history)
 
 
 @pytest.mark.parametrize(
