@@ -6,7 +6,7 @@ formatters of booking's and the console's actions.
 Wagtail finds this module because `crm` is an installed app."""
 
 from django.templatetags.static import static
-from django.urls import path, reverse, reverse_lazy
+from django.urls import include, path, reverse, reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -430,3 +430,20 @@ def register_support_report_log_actions(actions):
                 }
             except (KeyError, TypeError):
                 return pgettext_lazy("support report", "Support report exported")
+
+
+@hooks.register("register_admin_viewset")
+def register_support_desk_setup():
+    """The "Support desk" menu: queues, queue assignments, canned replies, SLA policies,
+    working hours, calendar overrides (issue 12)."""
+    from crm.viewsets.support_setup import SupportDeskViewSetGroup
+
+    return SupportDeskViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_phone_case_urls():
+    """The "open a case (phone call)" action of the customer and order screens."""
+    from crm.views.support_phone import phone_case_urls
+
+    return [path("crm/phone-cases/", include((phone_case_urls(), "crm_phone_cases")))]

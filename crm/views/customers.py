@@ -1,5 +1,6 @@
 """The customer screen of the agent console: contacts, orders, tickets, total paid,
-consents with their document versions and the staff's notes. Each view is written to the
+consents with their document versions, the support cases (`crm.views.support_phone`) and
+the staff's notes. Each view is written to the
 audit trail; an erased customer shows as anonymised. Its actions: add a note (whoever
 may view the customer and write on orders), and, for those who may manage personal data,
 a JSON export and the erasure (`accounts.privacy.services`)."""
@@ -43,6 +44,7 @@ from crm.views.orders import (
     forbidden,
     language_text,
 )
+from crm.views.support_phone import cases_panel
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
 
@@ -147,6 +149,7 @@ class CustomerInspectView(RoleRequiredMixin, PolicyObjectMixin, InspectView):
                 else ""
             ),
             history_url=reverse("crm_customers:history", args=[customer.pk]),
+            **cases_panel(user, customer=customer),
         )
         return context
 

@@ -1,6 +1,6 @@
 """The order screen of the agent console: the customer, the departure, the tickets with
 their state, payments and refunds, consents, the messages sent, the notes and the
-timeline, each view of it written to the audit trail; and the agent's actions on the
+timeline, the support cases (`crm.views.support_phone`), each view of it written to the audit trail; and the agent's actions on the
 order (refund tickets, send the confirmation again, cancel an unpaid order, add a note),
 each a small form with a confirmation step that calls the domain's service. The listing
 and its export live in `crm.viewsets.orders`."""
@@ -212,8 +212,15 @@ class OrderInspectView(RoleRequiredMixin, PolicyObjectMixin, InspectView):
             ),
             note_url=(reverse("crm_orders:note", args=[order.pk]) if self.may_change else ""),
             history_url=reverse("crm_orders:history", args=[order.pk]),
+            **self.support_cases_panel(),
         )
         return context
+
+    def support_cases_panel(self) -> dict:
+        """The order's support cases and the "open a case (phone call)" action."""
+        from crm.views.support_phone import cases_panel  # it imports this module
+
+        return cases_panel(self.request.user, order=self.object)
 
     @cached_property
     def may_change(self) -> bool:

@@ -1,4 +1,5 @@
-"""Pier and vessel assignments of staff members (crm.permissions), for administrators.
+"""Pier and vessel assignments of staff members (crm.permissions), for administrators, and
+their support queue assignments (`support.work_in_queue`), for managers and administrators.
 
 The list shows every staff user with the piers and vessels they are assigned to (their
 own assignments; a group's are shown on the group's row of the role, not here). The edit
@@ -23,11 +24,16 @@ from booking.models import Venue, Vessel
 from crm.permissions import (
     ASSIGNED_TO_VENUE,
     ASSIGNED_TO_VESSEL,
+    HANDLE_ANY_QUEUE,
     VENUE_ASSIGNMENT,
     VESSEL_ASSIGNMENT,
+    WORK_IN_QUEUE,
+    assignments_forget,
 )
+from support.models import Queue
 
 MANAGE_PERMISSION = "auth.change_group"
+QUEUE_ASSIGNMENT = f"support.{WORK_IN_QUEUE}"
 ADMIN_ACCESS = "wagtailadmin.access_admin"
 
 
@@ -147,3 +153,111 @@ class AssignmentsEditView(ManageAssignmentsMixin, FormView):
                     remove_perm(permission, member, obj)
         messages.success(self.request, _("The assignments are saved."))
         return redirect("crm_staff_assignments:index")
+
+
+# Support queue assignments ---------------------------------------------------------------
+
+# Managers and administrators (who edit the queues) give staff their queues.
+MANAGE_QUEUES_PERMISSION = "support.change_queue"
+
+
+def may_manage_queue_assignments(user) -> bool:
+    return user.is_active and user.has_perm(MANAGE_QUEUES_PERMISSION)
+
+
+def _own_queues(user):
+    return get_objects_for_user(
+        user,
+        QUEUE_ASSIGNMENT,
+        klass=Queue,
+        use_groups=False,
+        with_superuser=False,
+        accept_global_perms=False,
+    )
+
+
+class QueueAssignmentsForm(forms.Form):
+    queues = forms.ModelMultipleChoiceField(
+        label=_("Support queues"),
+        queryset=Queue.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Unknown queue.")},
+    )
+
+
+class ManageQueueAssignmentsMixin(WagtailAdminTemplateMixin):
+    header_icon = "group"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not may_manage_queue_assignments(request.user):
+            return permission_denied(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("Support queue assignments")
+
+
+class QueueAssignmentsIndexView(ManageQueueAssignmentsMixin, TemplateView):
+    """Every staff member with the queues they work in (their own assignments; a
+    group's show on no row here)."""
+
+    template_name = "crm/admin/staff/queue_assignments_index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        users = list(staff_users())
+        rows = UserObjectPermission.objects.filter(
+            user__in=users,
+            permission__codename=WORK_IN_QUEUE,
+            permission__content_type__app_label="support",
+        ).values_list("user_id", "object_pk")
+        queues = {str(q.pk): q for q in Queue.objects.order_by("name")}
+        found = {user.pk: [] for user in users}
+        for user_id, object_pk in rows:
+            if object_pk in queues:
+                found[user_id].append(queues[object_pk])
+        context["rows"] = [
+            (user, sorted(found[user.pk], key=lambda q: q.name), user.has_perm(HANDLE_ANY_QUEUE))
+            for user in users
+        ]
+        return context
+
+
+class QueueAssignmentsEditView(ManageQueueAssignmentsMixin, FormView):
+    """Gives or takes away `support.work_in_queue` (django-guardian); each change is
+    written to the audit trail by `accounts.staff.audit` (an object permission given or
+    taken away, with the acting user)."""
+
+    form_class = QueueAssignmentsForm
+    template_name = "crm/admin/staff/assignments_edit.html"
+
+    def dispatch(self, request, *args, user_id, **kwargs):
+        self.staff_member = get_object_or_404(staff_users(), pk=user_id)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return f"#{self.staff_member.pk}"
+
+    def get_initial(self):
+        return {"queues": _own_queues(self.staff_member)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["staff_member"] = self.staff_member
+        context["index_url"] = reverse("crm_queue_assignments:index")
+        return context
+
+    def form_valid(self, form):
+        member = self.staff_member
+        with transaction.atomic():
+            have = set(_own_queues(member))
+            wanted = set(form.cleaned_data["queues"])
+            for queue in wanted - have:
+                assign_perm(QUEUE_ASSIGNMENT, member, queue)
+            for queue in have - wanted:
+                remove_perm(QUEUE_ASSIGNMENT, member, queue)
+        assignments_forget(member)
+        assignments_forget(self.request.user)
+        messages.success(self.request, _("The assignments are saved."))
+        return redirect("crm_queue_assignments:index")

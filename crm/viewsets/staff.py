@@ -1,5 +1,6 @@
 """Staff access in the Wagtail admin: the "Pier and vessel assignments" screen (Settings
-menu, administrators only), the two-factor item of the account page, and the labels of
+menu, administrators only), the support queue assignments (a viewset of the "Support desk"
+menu), the two-factor item of the account page, and the labels of
 the staff audit entries (`accounts.staff.audit`). Imported at the end of
 `crm.wagtail_hooks` so that Wagtail registers these hooks."""
 
@@ -7,11 +8,19 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.base import ViewSet
 from wagtail.log_actions import LogFormatter
 
 from accounts.staff import audit
 from accounts.staff.two_factor import is_staff_user, two_factor_enrolled
-from crm.views.staff import AssignmentsEditView, AssignmentsIndexView, may_manage_assignments
+from crm.views.staff import (
+    AssignmentsEditView,
+    AssignmentsIndexView,
+    QueueAssignmentsEditView,
+    QueueAssignmentsIndexView,
+    may_manage_assignments,
+    may_manage_queue_assignments,
+)
 
 
 class AssignmentsMenuItem(MenuItem):
@@ -37,6 +46,29 @@ def register_staff_assignments_menu_item():
         name="staff-assignments",
         order=610,
     )
+
+
+class QueueAssignmentsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_manage_queue_assignments(request.user)
+
+
+class QueueAssignmentsViewSet(ViewSet):
+    """The support queue assignments (`crm.views.staff`), an item of the "Support desk"
+    menu (`crm.viewsets.support_setup`), for managers and administrators."""
+
+    name = "crm_queue_assignments"
+    url_prefix = "support/queue-assignments"
+    icon = "group"
+    menu_label = _("Queue assignments")
+    menu_order = 150
+    menu_item_class = QueueAssignmentsMenuItem
+
+    def get_urlpatterns(self):
+        return [
+            path("", QueueAssignmentsIndexView.as_view(), name="index"),
+            path("<int:user_id>/", QueueAssignmentsEditView.as_view(), name="edit"),
+        ]
 
 
 @hooks.register("register_account_menu_item")

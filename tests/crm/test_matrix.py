@@ -43,7 +43,8 @@ from booking.models import (
 from crm import roles
 from crm.audit import personal_data_viewed
 from crm.permissions import VENUE_ASSIGNMENT
-from support.models import Case, Queue
+from crm.views.support_phone import case_url
+from support.models import CalendarOverride, Case, Queue, SlaPolicy, WorkingHours
 from support.services.cases import CaseRequest, case_open
 from tests.booking.refunds.helpers import paid_through_yookassa, pier_departure
 from tests.conftest import make_home, make_locales
@@ -353,6 +354,70 @@ def customer_personal_data(ctx: Ctx) -> bool:
     return same(exported, erase)
 
 
+def support_setup_view(ctx: Ctx) -> bool:
+    queue = Queue.objects.get(is_default=True)
+    return same(
+        wagtail_screen(ctx.client.get(reverse("support_queues:index"))),
+        wagtail_screen(ctx.client.get(reverse("support_queues:inspect", args=[queue.pk]))),
+        wagtail_screen(ctx.client.get(reverse("support_macros:index"))),
+    )
+
+
+def support_setup_change(ctx: Ctx) -> bool:
+    """The editors' forms, and a calendar override really added (or not)."""
+    policy = SlaPolicy.objects.order_by("pk").first()
+    monday = WorkingHours.objects.get(weekday=0)
+    forms = [
+        wagtail_screen(ctx.client.get(reverse(name, args=args)))
+        for name, args in (
+            ("support_queues:add", []),
+            ("support_macros:add", []),
+            ("support_sla_policies:index", []),
+            ("support_sla_policies:edit", [policy.pk]),
+            ("support_working_hours:edit", [monday.pk]),
+        )
+    ]
+    response = ctx.client.post(
+        reverse("support_calendar_overrides:add"),
+        {"date": "2031-12-31", "opens": "10:00", "closes": "15:00", "note": ""},
+    )
+    added = screen(response, redirect_to=reverse("support_calendar_overrides:index"), wagtail=True)
+    assert CalendarOverride.objects.filter(date="2031-12-31").exists() is added
+    return same(*forms, added)
+
+
+def support_queue_assignments(ctx: Ctx) -> bool:
+    agent = ctx.world.users[roles.AGENT]
+    return same(
+        wagtail_screen(ctx.client.get(reverse("crm_queue_assignments:index"))),
+        wagtail_screen(ctx.client.get(reverse("crm_queue_assignments:edit", args=[agent.pk]))),
+    )
+
+
+def support_phone_case(ctx: Ctx) -> bool:
+    """A case opened from the order screen: linked to the order, by the staff member."""
+    order = ctx.world.order
+    response = ctx.client.post(
+        reverse("crm_phone_cases:order", args=[order.pk]),
+        {
+            "subject": "Звонок о рейсе",
+            "body": "Спрашивает, можно ли с собакой",
+            "priority": "3",
+            "queue": Queue.objects.get(is_default=True).pk,
+        },
+    )
+    cases = Case.objects.filter(order=order, created_by=ctx.user)
+    if response.status_code == 403:
+        assert not cases.exists()
+        return False
+    case = cases.get()
+    assert response.status_code == 302
+    assert response.url in (reverse("crm_orders:inspect", args=[order.pk]), case_url(case))
+    assert case.channel == Case.Channel.PHONE and case.customer == order.customer
+    assert ModelLogEntry.objects.for_instance(case).get(action="support.case.open").user == ctx.user
+    return True
+
+
 def order_search(ctx: Ctx) -> bool:
     order = ctx.world.order
     response = ctx.client.get(reverse("crm_search"), {"q": order.code})
@@ -599,6 +664,10 @@ CHECKS = {
     "Customers: list and view": customers_list_and_view,
     "Customer: note": customer_note,
     "Customer: export / erase personal data": customer_personal_data,
+    "Support desk set-up (queues, macros, SLA policies, calendar): view": support_setup_view,
+    "Support desk set-up (queues, macros, SLA policies, calendar): change": support_setup_change,
+    "Support queue assignments": support_queue_assignments,
+    "Support case: open from a phone call": support_phone_case,
     "Order search": order_search,
     "Dashboard CRM panel": dashboard_panel,
     "Departure occupancy: view": occupancy_view,
