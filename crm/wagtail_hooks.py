@@ -5,6 +5,7 @@ the check-in menu item and the undo-a-boarding URL, the admin stylesheet and the
 formatters of booking's and the console's actions.
 Wagtail finds this module because `crm` is an installed app."""
 
+from django.apps import apps
 from django.templatetags.static import static
 from django.urls import path, reverse, reverse_lazy
 from django.utils.html import format_html
@@ -408,7 +409,13 @@ support_menu = Menu(
 
 @hooks.register("register_admin_menu_item")
 def register_support_menu():
-    return SubmenuMenuItem(_("Support"), support_menu, name="support", icon_name="help", order=205)
+    return SubmenuMenuItem(
+        apps.get_app_config("support").verbose_name,
+        support_menu,
+        name="support",
+        icon_name="help",
+        order=205,
+    )
 
 
 _INBOX_ITEMS = (

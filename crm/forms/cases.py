@@ -5,15 +5,23 @@ turn into messages and form errors."""
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from taggit.utils import edit_string_for_tags, parse_tags
 
-from support.models import Case, Macro, Queue
+from support.errors import MESSAGES as SUPPORT_MESSAGES
+from support.errors import SupportError
+from support.models import Case, CaseMessage, Macro, Queue
 from support.services.attachments import AttachmentUpload
 from support.services.cases import BODY_MAX, may_work_in
 
 #: At most this many files with one reply (the service checks sizes and counts again).
 REPLY_FILES_MAX = 5
+
+
+def field_label(name: str):
+    """A case field's name as a form label ("Priority"), from the model's own."""
+    return capfirst(Case._meta.get_field(name).verbose_name)
 
 
 def staff_for_cases():
@@ -56,7 +64,7 @@ class MultipleFileField(forms.FileField):
         files = data if isinstance(data, list | tuple) else [data]
         if len(files) > REPLY_FILES_MAX:
             raise forms.ValidationError(
-                _("At most %(max)s files can be attached.") % {"max": REPLY_FILES_MAX}
+                SupportError("too_many_attachments", max=REPLY_FILES_MAX).message
             )
         return [super(MultipleFileField, self).clean(file, initial) for file in files]
 
@@ -93,7 +101,7 @@ class ReplyForm(forms.Form):
         choices=Case.Status.choices,
         initial=Case.Status.WAITING_CUSTOMER,
         required=False,
-        error_messages={"invalid_choice": _("Unknown status.")},
+        error_messages={"invalid_choice": SUPPORT_MESSAGES["status_invalid"]},
     )
 
     def clean(self):
@@ -111,7 +119,7 @@ class ReplyForm(forms.Form):
 
 class NoteForm(forms.Form):
     body = forms.CharField(
-        label=_("Internal note"),
+        label=CaseMessage.Kind.NOTE.label,
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=BODY_MAX,
         error_messages={"required": _("Please write the note.")},
@@ -125,31 +133,29 @@ class ChangeForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         choices=Case.Status.choices,
-        error_messages={"invalid_choice": _("Unknown status.")},
+        error_messages={"invalid_choice": SUPPORT_MESSAGES["status_invalid"]},
     )
     priority = forms.TypedChoiceField(
-        label=_("Priority"),
+        label=field_label("priority"),
         choices=Case.Priority.choices,
         coerce=int,
-        error_messages={"invalid_choice": _("Unknown priority.")},
+        error_messages={"invalid_choice": SUPPORT_MESSAGES["priority_invalid"]},
     )
     queue = forms.ModelChoiceField(
-        label=_("Queue"),
+        label=field_label("queue"),
         queryset=Queue.objects.all(),
         empty_label=None,
-        error_messages={"invalid_choice": _("Unknown queue.")},
+        error_messages={"invalid_choice": SUPPORT_MESSAGES["queue_invalid"]},
     )
     assignee = StaffChoiceField(
-        label=_("Assignee"),
+        label=field_label("assignee"),
         queryset=get_user_model().objects.none(),
         required=False,
         empty_label=_("— nobody —"),
-        error_messages={
-            "invalid_choice": _("This staff member cannot work on the cases of this queue.")
-        },
+        error_messages={"invalid_choice": SUPPORT_MESSAGES["assignee_invalid"]},
     )
     tags = forms.CharField(
-        label=_("Tags"),
+        label=field_label("tags"),
         required=False,
         max_length=500,
         help_text=_("Separated by commas."),
@@ -186,9 +192,7 @@ class ChangeForm(forms.Form):
             and queue.pk != self.case.queue_id
             and not may_work_in(assignee, queue)
         ):
-            self.add_error(
-                "assignee", _("This staff member cannot work on the cases of this queue.")
-            )
+            self.add_error("assignee", SUPPORT_MESSAGES["assignee_invalid"])
         return data
 
 

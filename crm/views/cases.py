@@ -30,7 +30,15 @@ from wagtail.log_actions import registry as log_action_registry
 from wagtail.models import ModelLogEntry
 
 from crm.audit import personal_data_viewed
-from crm.forms.cases import AssignForm, ChangeForm, NoteForm, ReplyForm, staff_label, uploads_of
+from crm.forms.cases import (
+    AssignForm,
+    ChangeForm,
+    NoteForm,
+    ReplyForm,
+    field_label,
+    staff_label,
+    uploads_of,
+)
 from crm.permissions import case_policy, customer_policy, order_policy
 from crm.views.orders import (
     PolicyObjectMixin,
@@ -59,8 +67,6 @@ CLOCK_STATES = {
     "warning": gettext_lazy("Breaching soon"),
     "breached": gettext_lazy("Breached"),
     "paused": gettext_lazy("Paused"),
-    "met": gettext_lazy("Met"),
-    "none": gettext_lazy("No SLA"),
 }
 
 
@@ -286,6 +292,10 @@ class CaseInspectView(CaseObjectMixin, InspectView):
             created_by_text=staff_label(case.created_by) if case.created_by else "",
             updated_by_text=staff_label(case.updated_by) if case.updated_by else "",
             tag_names=sorted(case.tags.names()),
+            labels={
+                name: field_label(name)
+                for name in ("order", "channel", "priority", "queue", "assignee", "tags")
+            },
         )
         return context
 

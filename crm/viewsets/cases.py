@@ -13,7 +13,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView
 
-from crm.forms.cases import AssignForm, staff_for_cases, staff_label
+from crm.forms.cases import AssignForm, field_label, staff_for_cases, staff_label
 from crm.permissions import case_policy
 from crm.views import cases as case_views
 from crm.views.orders import RoleRequiredMixin
@@ -51,12 +51,18 @@ class CaseFilterSet(WagtailFilterSet):
         label=_("Inbox"), choices=INBOXES, method="filter_inbox", empty_label=_("All cases")
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Case.Status.choices)
-    priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Case.Priority.choices)
-    queue = django_filters.ModelChoiceFilter(label=_("Queue"), queryset=Queue.objects.all())
-    assignee = django_filters.ModelChoiceFilter(
-        label=_("Assignee"), queryset=lambda request: staff_for_cases()
+    priority = django_filters.ChoiceFilter(
+        label=field_label("priority"), choices=Case.Priority.choices
     )
-    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Case.Channel.choices)
+    queue = django_filters.ModelChoiceFilter(
+        label=field_label("queue"), queryset=Queue.objects.all()
+    )
+    assignee = django_filters.ModelChoiceFilter(
+        label=field_label("assignee"), queryset=lambda request: staff_for_cases()
+    )
+    channel = django_filters.ChoiceFilter(
+        label=field_label("channel"), choices=Case.Channel.choices
+    )
     tag = django_filters.CharFilter(
         label=_("Tag"), field_name="tags__name", lookup_expr="iexact", distinct=True
     )
@@ -184,7 +190,7 @@ class CaseViewSet(RecordScreenViewSet):
             sort_key="id",
             get_url=lambda case: reverse("crm_cases:inspect", args=[case.pk]),
         ),
-        Column("subject", label=_("Subject"), sort_key="subject"),
+        Column("subject", label=field_label("subject"), sort_key="subject"),
         Column("customer", label=_("Customer"), accessor=customer_text),
         StatusTagColumn(
             "get_status_display",
@@ -193,12 +199,15 @@ class CaseViewSet(RecordScreenViewSet):
             primary=lambda case: case.is_active,
         ),
         Column(
-            "priority", label=_("Priority"), accessor="get_priority_display", sort_key="priority"
+            "priority",
+            label=field_label("priority"),
+            accessor="get_priority_display",
+            sort_key="priority",
         ),
-        Column("queue", label=_("Queue"), accessor="queue.name"),
+        Column("queue", label=field_label("queue"), accessor="queue.name"),
         Column(
             "assignee",
-            label=_("Assignee"),
+            label=field_label("assignee"),
             accessor=lambda case: staff_label(case.assignee) if case.assignee else "—",
         ),
         ClockColumn("sla", label=_("SLA"), sort_key="current_due"),
