@@ -43,6 +43,8 @@ from booking.models import (
 from crm import roles
 from crm.audit import personal_data_viewed
 from crm.permissions import VENUE_ASSIGNMENT
+from support.models import Case, CaseMessage, Queue
+from support.services.cases import CaseRequest, case_open
 from tests.booking.refunds.helpers import paid_through_yookassa, pier_departure
 from tests.conftest import make_home, make_locales
 from tests.crm.api.helpers import TokenClient, token_for
@@ -105,6 +107,7 @@ class World:
     order: Order  # a paid order anyone may look at
     unpaid: Order
     page: object
+    case: Case  # a support case in the queue the agent works in
 
 
 def _role_user(role: str):
@@ -135,6 +138,19 @@ def world(django_db_setup, django_db_blocker):
             # The crew member is assigned to pier A (a guardian object permission).
             assign_perm(VENUE_ASSIGNMENT, users[roles.BOARDING_CREW], departure_a.venue)
             tokens = {role: token_for(user)[1] for role, user in users.items()}
+            # A support case in the sales queue, where the agent works (guardian).
+            sales = Queue.objects.get(slug="sales")
+            assign_perm("support.work_in_queue", users[roles.AGENT], sales)
+            case = case_open(
+                request=CaseRequest(
+                    channel=Case.Channel.EMAIL,
+                    subject="Забыл рюкзак",
+                    body="Синий рюкзак, рейс в 11:00.",
+                    email="case@matrix.example",
+                    name="Ольга",
+                ),
+                queue=sales,
+            )
             allowed_refunds = [r for r in ROLES if expected(MATRIX["Order: refund tickets"][r])]
             allowed_api = [r for r in ROLES if expected(MATRIX["CRM API: refund, resend"][r])]
             yield World(
@@ -155,6 +171,7 @@ def world(django_db_setup, django_db_blocker):
                 ),
                 unpaid=placed_order(departure_a, email="late@example.com"),
                 page=page,
+                case=case,
             )
             transaction.set_rollback(True)
     finally:
@@ -523,6 +540,56 @@ def api_customer(ctx: Ctx) -> bool:
     return api(response)
 
 
+def cases_list_and_view(ctx: Ctx) -> bool:
+    case = ctx.world.case
+    listing = ctx.client.get(reverse("crm_cases:index"), {"inbox": "unassigned"})
+    if listing.status_code == 200:
+        assert case.reference in listing.content.decode()
+    shown = ctx.client.get(reverse("crm_cases:inspect", args=[case.pk]))
+    if shown.status_code == 200:
+        assert "Забыл рюкзак" in shown.content.decode()
+    history = ctx.client.get(reverse("crm_cases:history", args=[case.pk]))
+    return same(screen(listing), screen(shown), screen(history))
+
+
+def case_reply_note_change(ctx: Ctx) -> bool:
+    """A public reply (e-mailed), an internal note, a change of priority: each really done
+    or refused with nothing changed."""
+    case = ctx.world.case
+    inspect = reverse("crm_cases:inspect", args=[case.pk])
+    with ctx.capture(execute=True):
+        replied = screen(
+            ctx.client.post(
+                reverse("crm_cases:reply", args=[case.pk]),
+                {"reply-body": "Рюкзак нашёлся.", "reply-status": "open"},
+            ),
+            redirect_to=inspect,
+        )
+    assert ([m.to for m in mail.outbox] == [["case@matrix.example"]]) is replied
+    noted = screen(
+        ctx.client.post(reverse("crm_cases:note", args=[case.pk]), {"note-body": "Позвонить"}),
+        redirect_to=inspect,
+    )
+    assert case.messages.filter(kind=CaseMessage.Kind.NOTE, author=ctx.user).exists() is noted
+    changed = screen(
+        ctx.client.post(
+            reverse("crm_cases:change", args=[case.pk]),
+            {
+                "change-status": "open" if replied else "new",
+                "change-priority": "1",
+                "change-queue": case.queue_id,
+                "change-assignee": "",
+                "change-tags": "",
+            },
+        ),
+        redirect_to=inspect,
+    )
+    case.refresh_from_db()
+    assert (case.priority == Case.Priority.P1) is changed
+    assert (case.first_responded_at is not None) is replied
+    return same(replied, noted, changed)
+
+
 CHECKS = {
     "Orders: list and export": orders_list_and_export,
     "Order: view (screen and history)": order_view,
@@ -552,6 +619,8 @@ CHECKS = {
     "CRM API: search, order, refund quote": api_read,
     "CRM API: refund, resend": api_refund_and_resend,
     "CRM API: customer": api_customer,
+    "Support cases: list and view": cases_list_and_view,
+    "Support case: reply, note, change": case_reply_note_change,
 }
 
 
