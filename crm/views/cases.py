@@ -51,6 +51,7 @@ from crm.views.orders import (
 from support.clock import MOSCOW, business_between, remaining
 from support.errors import SupportError
 from support.models import Case, CaseAttachment
+from support.services.attachments import INLINE_TYPES
 from support.services.cases import (
     case_update,
     cases_assign,
@@ -450,8 +451,6 @@ class CaseAttachmentView(View):
             raise Http404
         if not case_policy.user_has_permission_for_instance(request.user, "view", case):
             return forbidden(request)
-        from support.services.attachments import INLINE_TYPES
-
         try:
             handle = attachment.file.open("rb")
         except OSError:
