@@ -2,7 +2,9 @@
 (orders, customers, then the booking editors: inventory, sales, message templates), the
 order search (its URL, and "Orders" in the sidebar search), the agent's dashboard panel,
 the check-in menu item and the undo-a-boarding URL, the admin stylesheet and the log
-formatters of booking's and the console's actions.
+formatters of booking's and the console's actions; and the "Support" menu (the support
+cases' inbox, `crm.viewsets.cases`), which other support screens join through the hook
+`register_support_menu_item`.
 Wagtail finds this module because `crm` is an installed app."""
 
 from django.apps import apps

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from guardian.shortcuts import assign_perm
 from wagtail.models import ModelLogEntry
 from wagtail.users.models import UserProfile
@@ -223,9 +223,11 @@ def test_the_screen_shows_the_case_both_clocks_the_conversation_and_the_history(
     assert "Ivan Sales" in page and "lost" in page
     # The history: Wagtail's log entries of the case.
     assert "Support case opened" in page and "Case changed: assignee, tags" in page
-    assert ModelLogEntry.objects.filter(
-        action="prichal.personal_data.view", data__case_id=sale.pk
-    ).exists()
+    viewed = ModelLogEntry.objects.get(action="prichal.personal_data.view", data__case_id=sale.pk)
+    assert viewed.object_id == str(sale.customer.pk) and viewed.user == world["sales_agent"]
+    with translation.override("en"):
+        text = viewed.message
+    assert text == f"Personal data viewed on the screen of support case {sale.reference}"
     history = signed_in_client(world["sales_agent"]).get(
         reverse("crm_cases:history", args=[sale.pk])
     )
