@@ -2,16 +2,19 @@
 (orders, customers, then the booking editors: inventory, sales, message templates), the
 order search (its URL, and "Orders" in the sidebar search), the agent's dashboard panel,
 the check-in menu item and the undo-a-boarding URL, the admin stylesheet and the log
-formatters of booking's and the console's actions.
+formatters of booking's and the console's actions; and the "Support" menu (the support
+cases' inbox, `crm.viewsets.cases`), which other support screens join through the hook
+`register_support_menu_item`.
 Wagtail finds this module because `crm` is an installed app."""
 
+from django.apps import apps
 from django.templatetags.static import static
 from django.urls import include, path, reverse, reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
@@ -24,12 +27,14 @@ from booking.services.payments import REFUND_CANCELED_ACTION
 from booking.services.refunds import REFUND_ACTION
 from common.money import format_rub
 from crm.audit import PERSONAL_DATA_VIEW_ACTION, SEARCH_ACTION
+from crm.permissions import case_policy
 from crm.views.checkin import CheckInUndoView
 from crm.views.departures import SCHEDULE_ACTION
 from crm.views.generic import BookingDeleteView, use_booking_views
 from crm.views.inventory import OCCUPANCY_URLS
 from crm.views.search import OrderSearchArea, OrderSearchView
 from crm.views.seatmaps import SEAT_MAP_APPLY_ACTION
+from crm.viewsets import cases as case_viewsets
 from crm.viewsets.checkin import CheckInMenuItem
 from crm.viewsets.customers import CustomerViewSet
 from crm.viewsets.dashboard import crm_dashboard_panel
@@ -131,6 +136,14 @@ def register_crm_console_log_actions(actions):
                 if log_entry.data["screen"] == "order":
                     return _("Personal data viewed on the screen of order #%(order)s") % {
                         "order": log_entry.data["order_id"]
+                    }
+                if log_entry.data["screen"] == "case":
+                    return _("Personal data viewed on the screen of support case S-%(case)s") % {
+                        "case": log_entry.data["case_id"]
+                    }
+                if log_entry.data["screen"] == "case_attachment":
+                    return _("An attachment of support case S-%(case)s downloaded") % {
+                        "case": log_entry.data["case_id"]
                     }
             except (KeyError, TypeError):
                 pass
@@ -447,3 +460,66 @@ def register_phone_case_urls():
     from crm.views.support_phone import phone_case_urls
 
     return [path("crm/phone-cases/", include((phone_case_urls(), "crm_phone_cases")))]
+
+
+# Support cases (issue 12): the agents' inbox and the case screen -----------------------
+
+
+@hooks.register("register_admin_viewset")
+def register_case_viewset():
+    return case_viewsets.case_viewset
+
+
+class CaseInboxMenuItem(MenuItem):
+    """One listing of the inbox, for whoever may view support cases."""
+
+    def is_shown(self, request):
+        return case_policy.user_has_permission(request.user, "view")
+
+
+#: The "Support" menu: the inbox's listings first (order < 100); other support screens
+#: (queues, canned replies, SLA policies …) add theirs with the hook
+#: `register_support_menu_item`.
+support_menu = Menu(
+    register_hook_name="register_support_menu_item", construct_hook_name="construct_support_menu"
+)
+
+
+@hooks.register("register_admin_menu_item")
+def register_support_menu():
+    return SubmenuMenuItem(
+        apps.get_app_config("support").verbose_name,
+        support_menu,
+        name="support",
+        icon_name="help",
+        order=205,
+    )
+
+
+_INBOX_ITEMS = (
+    ("mine", _("My cases"), "user", 10),
+    ("unassigned", _("Unassigned"), "help", 20),
+    ("breaching", _("Breaching soon"), "warning", 30),
+    ("waiting", _("Waiting"), "time", 40),
+    ("", _("All cases"), "list-ul", 50),
+)
+
+
+def _inbox_menu_item(inbox, label, icon, order):
+    """A hook function that builds one inbox item (called when the menu is first built,
+    during a request, when the admin's URLs exist)."""
+
+    def register():
+        return CaseInboxMenuItem(
+            label,
+            case_viewsets.inbox_url(inbox),
+            name=f"support-cases-{inbox or 'all'}",
+            icon_name=icon,
+            order=order,
+        )
+
+    return register
+
+
+for _inbox in _INBOX_ITEMS:
+    hooks.register("register_support_menu_item", _inbox_menu_item(*_inbox))

@@ -312,7 +312,7 @@ class SupportDeskViewSetGroup(ViewSetGroup):
     menu_label = _("Support desk")
     menu_name = "support-desk-setup"
     menu_icon = "help"
-    menu_order = 205
+    menu_order = 206
     items = (
         QueueViewSet,
         QueueAssignmentsViewSet,

@@ -44,7 +44,7 @@ from crm import roles
 from crm.audit import personal_data_viewed
 from crm.permissions import VENUE_ASSIGNMENT
 from crm.views.support_phone import case_url
-from support.models import CalendarOverride, Case, Queue, SlaPolicy, WorkingHours
+from support.models import CalendarOverride, Case, CaseMessage, Queue, SlaPolicy, WorkingHours
 from support.services.cases import CaseRequest, case_open
 from tests.booking.refunds.helpers import paid_through_yookassa, pier_departure
 from tests.conftest import make_home, make_locales
@@ -108,6 +108,7 @@ class World:
     order: Order  # a paid order anyone may look at
     unpaid: Order
     page: object
+    case: Case  # a support case in the queue the agent works in
 
 
 def _role_user(role: str):
@@ -138,6 +139,19 @@ def world(django_db_setup, django_db_blocker):
             # The crew member is assigned to pier A (a guardian object permission).
             assign_perm(VENUE_ASSIGNMENT, users[roles.BOARDING_CREW], departure_a.venue)
             tokens = {role: token_for(user)[1] for role, user in users.items()}
+            # A support case in the sales queue, where the agent works (guardian).
+            sales = Queue.objects.get(slug="sales")
+            assign_perm("support.work_in_queue", users[roles.AGENT], sales)
+            case = case_open(
+                request=CaseRequest(
+                    channel=Case.Channel.EMAIL,
+                    subject="Забыл рюкзак",
+                    body="Синий рюкзак, рейс в 11:00.",
+                    email="case@matrix.example",
+                    name="Ольга",
+                ),
+                queue=sales,
+            )
             allowed_refunds = [r for r in ROLES if expected(MATRIX["Order: refund tickets"][r])]
             allowed_api = [r for r in ROLES if expected(MATRIX["CRM API: refund, resend"][r])]
             yield World(
@@ -158,6 +172,7 @@ def world(django_db_setup, django_db_blocker):
                 ),
                 unpaid=placed_order(departure_a, email="late@example.com"),
                 page=page,
+                case=case,
             )
             transaction.set_rollback(True)
     finally:
@@ -655,6 +670,56 @@ def api_cases_change(ctx: Ctx) -> bool:
     return allowed
 
 
+def cases_list_and_view(ctx: Ctx) -> bool:
+    case = ctx.world.case
+    listing = ctx.client.get(reverse("crm_cases:index"), {"inbox": "unassigned"})
+    if listing.status_code == 200:
+        assert case.reference in listing.content.decode()
+    shown = ctx.client.get(reverse("crm_cases:inspect", args=[case.pk]))
+    if shown.status_code == 200:
+        assert "Забыл рюкзак" in shown.content.decode()
+    history = ctx.client.get(reverse("crm_cases:history", args=[case.pk]))
+    return same(screen(listing), screen(shown), screen(history))
+
+
+def case_reply_note_change(ctx: Ctx) -> bool:
+    """A public reply (e-mailed), an internal note, a change of priority: each really done
+    or refused with nothing changed."""
+    case = ctx.world.case
+    inspect = reverse("crm_cases:inspect", args=[case.pk])
+    with ctx.capture(execute=True):
+        replied = screen(
+            ctx.client.post(
+                reverse("crm_cases:reply", args=[case.pk]),
+                {"reply-body": "Рюкзак нашёлся.", "reply-status": "open"},
+            ),
+            redirect_to=inspect,
+        )
+    assert ([m.to for m in mail.outbox] == [["case@matrix.example"]]) is replied
+    noted = screen(
+        ctx.client.post(reverse("crm_cases:note", args=[case.pk]), {"note-body": "Позвонить"}),
+        redirect_to=inspect,
+    )
+    assert case.messages.filter(kind=CaseMessage.Kind.NOTE, author=ctx.user).exists() is noted
+    changed = screen(
+        ctx.client.post(
+            reverse("crm_cases:change", args=[case.pk]),
+            {
+                "change-status": "open" if replied else "new",
+                "change-priority": "1",
+                "change-queue": case.queue_id,
+                "change-assignee": "",
+                "change-tags": "",
+            },
+        ),
+        redirect_to=inspect,
+    )
+    case.refresh_from_db()
+    assert (case.priority == Case.Priority.P1) is changed
+    assert (case.first_responded_at is not None) is replied
+    return same(replied, noted, changed)
+
+
 CHECKS = {
     "Orders: list and export": orders_list_and_export,
     "Order: view (screen and history)": order_view,
@@ -690,6 +755,8 @@ CHECKS = {
     "CRM API: customer": api_customer,
     "CRM API: cases list, read": api_cases_read,
     "CRM API: case create, reply, note, change": api_cases_change,
+    "Support cases: list and view": cases_list_and_view,
+    "Support case: reply, note, change": case_reply_note_change,
 }
 
 
