@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test setup deps messages lint bench-pages bench-holds bench-checkout bench-crm clean \
+.PHONY: run test setup deps messages lint bench-pages bench-holds bench-checkout bench-crm bench-support clean \
   system-run system-test
 
 # Debian packages each command needs (scripts/apt-install.sh installs the missing ones as
@@ -66,6 +66,9 @@ bench-pages: deps messages
 
 bench-crm: deps messages
 	$(PY) bench/crm.py
+
+bench-support: deps messages
+	$(PY) bench/support.py
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

@@ -311,7 +311,7 @@ class SupportDeskViewSetGroup(ViewSetGroup):
 
     menu_label = _("Support desk")
     menu_name = "support-desk-setup"
-    menu_icon = "help"
+    menu_icon = "cog"
     menu_order = 206
     items = (
         QueueViewSet,

@@ -51,6 +51,12 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/crm/orders/{code}/refunds", "post"),
     ("/api/v1/crm/orders/{code}/resend", "post"),
     ("/api/v1/crm/customers/{customer_id}", "get"),
+    ("/api/v1/crm/cases", "get"),
+    ("/api/v1/crm/cases", "post"),
+    ("/api/v1/crm/cases/{case_id}", "get"),
+    ("/api/v1/crm/cases/{case_id}", "patch"),
+    ("/api/v1/crm/cases/{case_id}/replies", "post"),
+    ("/api/v1/crm/cases/{case_id}/notes", "post"),
 }
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
 
