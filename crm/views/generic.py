@@ -96,12 +96,10 @@ def use_booking_views(viewset) -> None:
 # Deleting -----------------------------------------------------------------------------
 
 
-class BookingDeleteView(DeleteView):
-    """Deleting a booking record that others still use (a pier with departures, a seat
-    map whose seats were held or sold…) is refused with a message, not an error page."""
-
-    def get_success_message(self):
-        return _saved_message(DELETED_MESSAGE, self.object)
+class ProtectedDeleteMixin:
+    """Deleting a record that others still use (a pier with departures, a seat map whose
+    seats were held or sold, a support queue with cases…) is refused with a message, not
+    an error page."""
 
     def form_valid(self, form):
         try:
@@ -116,3 +114,8 @@ class BookingDeleteView(DeleteView):
                 % {"object": self.object, "used_by": ", ".join(used_by)},
             )
             return redirect(self.get_delete_url())
+
+
+class BookingDeleteView(ProtectedDeleteMixin, DeleteView):
+    def get_success_message(self):
+        return _saved_message(DELETED_MESSAGE, self.object)

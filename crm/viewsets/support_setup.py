@@ -11,11 +11,9 @@ cases' foreign key is PROTECT): the delete view says so instead of failing."""
 
 import datetime
 
-from django.db.models import Count, ProtectedError
-from django.shortcuts import redirect
+from django.db.models import Count
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin import messages
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.history import HistoryView
@@ -36,7 +34,13 @@ from crm.forms.support import (
     WorkingHoursForm,
     weekday_name,
 )
-from crm.views.generic import CREATED_MESSAGE, DELETED_MESSAGE, SAVED_MESSAGE, _saved_message
+from crm.views.generic import (
+    CREATED_MESSAGE,
+    DELETED_MESSAGE,
+    SAVED_MESSAGE,
+    ProtectedDeleteMixin,
+    _saved_message,
+)
 from crm.viewsets.columns import YesNoColumn
 from crm.viewsets.staff import QueueAssignmentsViewSet
 from support.clock import describe_remaining
@@ -91,25 +95,9 @@ class SetupHistoryView(ObjectTitleMixin, HistoryView):
     pass
 
 
-class SetupDeleteView(ObjectTitleMixin, DeleteView):
-    """A record still in use (a queue with cases) is not deleted: a message says why."""
-
+class SetupDeleteView(ObjectTitleMixin, ProtectedDeleteMixin, DeleteView):
     def get_success_message(self):
         return _message(DELETED_MESSAGE, self.object)
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ProtectedError as error:
-            used_by = sorted(
-                {str(obj._meta.verbose_name_plural) for obj in error.protected_objects}
-            )
-            messages.error(
-                self.request,
-                _("“%(object)s” cannot be deleted because it is still used by: %(used_by)s.")
-                % {"object": self.object, "used_by": ", ".join(used_by)},
-            )
-            return redirect(self.get_delete_url())
 
 
 class SetupViewSet(ModelViewSet):

@@ -564,6 +564,17 @@ def history_report(ctx: Ctx) -> bool:
     return f"customer #{customer.pk}" in response.content.decode()
 
 
+def support_report(ctx: Ctx) -> bool:
+    """The managers' support report (Reports → Support cases) and its XLSX export."""
+    url = reverse("crm_support_report")
+    allowed = screen(ctx.client.get(url))
+    exported = ctx.client.get(url, {"export": "xlsx"})
+    assert screen(exported) == allowed
+    if allowed:
+        assert exported["Content-Type"].startswith("application/vnd.openxmlformats")
+    return allowed
+
+
 def api_tokens(ctx: Ctx) -> bool:
     response = ctx.client.get(reverse("wagtailusers_api_tokens:index"))
     allowed = wagtail_screen(response)
@@ -749,6 +760,7 @@ CHECKS = {
     "Message templates": message_templates,
     "Pages": pages,
     "Site history report: entries on customers": history_report,
+    "Support report (Reports → Support cases), CSV/XLSX": support_report,
     "API tokens (own)": api_tokens,
     "CRM API: search, order, refund quote": api_read,
     "CRM API: refund, resend": api_refund_and_resend,
