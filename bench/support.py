@@ -27,7 +27,7 @@ from email.utils import make_msgid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._server import bench_env, fresh_database, log, setup_django
+from bench._server import bench_env, fresh_database, log, manage, setup_django
 
 DATABASE = "prichal_bench_support"
 CASES = int(os.environ.get("BENCH_SUPPORT_CASES", "5000"))
@@ -164,6 +164,7 @@ def main():
     env["STAFF_TWO_FACTOR_REQUIRED"] = "0"
     log(f"fresh database {DATABASE} …")
     fresh_database(env, DATABASE)
+    manage(env, "collectstatic", "--noinput", "-v", "0")  # the admin's pages need the manifest
     setup_django(env)
     from django.test import Client
     from django.urls import reverse
