@@ -300,7 +300,9 @@ class SupportDeskViewSetGroup(ViewSetGroup):
     menu_label = _("Support desk")
     menu_name = "support-desk-setup"
     menu_icon = "cog"
-    menu_order = 206
+    # Inside the "Support" menu (crm/wagtail_hooks.py), after the inbox's listings.
+    menu_hook = "register_support_menu_item"
+    menu_order = 100
     items = (
         QueueViewSet,
         QueueAssignmentsViewSet,
