@@ -42,6 +42,7 @@ class ManifestRow:
     is_child: bool
     seat: str  # "" for general admission
     order_code: str
+    order_id: int
     state: str  # VALID (expected), BOARDED or REFUNDED
     boarded_at: datetime.datetime | None  # on the pier's clock
     boarded_time: str  # HH:MM on the pier's clock, "" when not boarded
@@ -97,6 +98,7 @@ def _row(ticket: Ticket, departure: Departure) -> ManifestRow:
         is_child=ticket.ticket_type.is_child,
         seat=ticket.seat.short_label if ticket.seat_id else "",
         order_code=order.code,
+        order_id=order.pk,
         state=state,
         boarded_at=boarded_at if state == BOARDED else None,
         boarded_time=boarded_at.strftime("%H:%M") if boarded_at and state == BOARDED else "",
