@@ -219,6 +219,8 @@ def test_an_unknown_format_or_departure_is_not_found(world, manager):
     client = signed_in_client(manager)
     assert client.get(file_url(world.departure, "docx")).status_code == 404
     assert client.get(reverse("crm_manifests:manifest", args=[999999])).status_code == 404
+    huge = reverse("crm_manifests:file", args=[10**30, "pdf"])
+    assert client.get(huge).status_code == 404
     assert not entries(world.departure).exists()
 
 
