@@ -30,3 +30,22 @@ def orders_searched(*, user, query_length: int, hits: int, **via) -> None:
         title="order search",
         data={**via, "query_length": query_length, "hits": hits},
     )
+
+
+MANIFEST_ACTION = "prichal.manifest.view"
+#: How a manifest was read: its screen, the crew's check-in page, or a file.
+MANIFEST_FORMATS = ("screen", "checkin", "pdf", "csv", "xlsx")
+
+
+def manifest_viewed(*, departure, user, format: str, rows: int) -> None:
+    """`user` read the passenger list of `departure` (names and phones): on a screen or as
+    a file (`format`, one of `MANIFEST_FORMATS`), `rows` tickets listed. The request's
+    client address is added by `common.audit`."""
+    user = unwrapped(user)
+    log(
+        departure,
+        MANIFEST_ACTION,
+        user=user,
+        title=f"departure #{departure.pk}",
+        data={"format": format, "rows": rows},
+    )

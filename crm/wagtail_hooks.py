@@ -523,3 +523,31 @@ def _inbox_menu_item(inbox, label, icon, order):
 
 for _inbox in _INBOX_ITEMS:
     hooks.register("register_support_menu_item", _inbox_menu_item(*_inbox))
+
+
+# Departure manifests (issue 13): the screen, the PDF and the exports ---------------------
+
+
+@hooks.register("register_admin_urls")
+def register_manifest_urls():
+    from crm.views.manifests import MANIFEST_URLS
+
+    return [path("crm/departures/", MANIFEST_URLS)]
+
+
+@hooks.register("register_log_actions")
+def register_manifest_log_actions(actions):
+    from crm.audit import MANIFEST_ACTION
+
+    @actions.register_action(MANIFEST_ACTION)
+    class ManifestFormatter(LogFormatter):
+        label = _("View or export a manifest")
+
+        def format_message(self, log_entry):
+            try:
+                return _("Manifest read (%(format)s): %(rows)s tickets") % {
+                    "format": log_entry.data["format"],
+                    "rows": log_entry.data["rows"],
+                }
+            except (KeyError, TypeError):
+                return _("Manifest read")

@@ -307,6 +307,8 @@ class Seeder:
                         "sort_order": (order + 1) * 10,
                         "is_active": True,
                         "departures_only": ticket.weekdays is not None,
+                        # The manifest counts these as children ("Детский …").
+                        "is_child": ticket.name.ru.startswith("Детский"),
                     },
                 )
                 self.stats["ticket types created"] += created

@@ -270,6 +270,12 @@ class TicketType(LocalizedTextMixin):
         ),
     )
 
+    is_child = models.BooleanField(
+        _("child ticket"),
+        default=False,
+        help_text=_("Counted as a child on the departure's manifest"),
+    )
+
     objects = TicketTypeQuerySet.as_manager()
 
     class Meta:

@@ -30,7 +30,9 @@ from booking.services.checkin import (
     ticket_check_in,
     ticket_check_in_by_id,
 )
-from crm.permissions import BOARD, departure_policy
+from booking.services.manifests import departure_manifest, manifest_departures
+from crm.audit import manifest_viewed
+from crm.permissions import BOARD, boarding_scope, departure_policy
 
 PERMISSION = "booking.check_in_ticket"
 # Longer than any token (`tokens.MAX_TOKEN_LENGTH`) so that an over-long paste is answered
@@ -125,7 +127,14 @@ def index(request: HttpRequest):
         (_("Today"), [d for d in departures if d.day == "today"]),
         (_("Tomorrow"), [d for d in departures if d.day == "tomorrow"]),
     ]
-    return render(request, "crm/checkin/index.html", {"days": days})
+    # The boarding lists: every departure of today and tomorrow at the crew's piers (or
+    # on their vessels), boarding or not yet, with links to its manifest and PDF.
+    listed = manifest_departures(scope=boarding_scope(request.user))
+    lists = [
+        (_("Today"), [d for d in listed if d.day == "today"]),
+        (_("Tomorrow"), [d for d in listed if d.day == "tomorrow"]),
+    ]
+    return render(request, "crm/checkin/index.html", {"days": days, "lists": lists})
 
 
 def _field(request: HttpRequest, name: str, limit: int) -> str:
@@ -168,8 +177,14 @@ def scanner(request: HttpRequest, departure_id: int):
         "api-v1:checkin-order",
         kwargs={"departure_id": departure.pk, "code": ORDER_CODE_PLACEHOLDER},
     )
+    # The live manifest: read on each load of the page, and each read is audited.
+    manifest = departure_manifest(departure)
+    manifest_viewed(
+        departure=departure, user=request.user, format="checkin", rows=len(manifest.rows)
+    )
     context = {
         "departure": departure,
+        "manifest": manifest,
         "local_starts_at": departure.local_starts_at,
         "counts": departure_boarding_counts(departure),
         "result": result,

@@ -153,7 +153,21 @@
     }
     resultBox.replaceChildren(box);
     showCounts(data.counts);
+    if (data.code === "ok" && ticket) markBoarded(ticket);
     feedback(state);
+  }
+
+  // The live manifest under the scanner: a ticket admitted here is ticked at once (the
+  // page shows the whole list afresh on each load).
+  function markBoarded(ticket) {
+    var item = root.querySelector('[data-manifest-ticket="' + String(ticket.id) + '"]');
+    if (!item) return;
+    item.classList.add("is-boarded");
+    item.setAttribute("data-state", "boarded");
+    var mark = item.querySelector(".checkin-manifest__mark");
+    if (mark) mark.textContent = "✓";
+    var stateEl = item.querySelector("[data-manifest-state]");
+    if (stateEl) stateEl.textContent = format(strings.boarded_at, { time: ticket.checked_in_time });
   }
 
   function showError(message) {

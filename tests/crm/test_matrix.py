@@ -41,7 +41,7 @@ from booking.models import (
     Ticket,
 )
 from crm import roles
-from crm.audit import personal_data_viewed
+from crm.audit import MANIFEST_ACTION, personal_data_viewed
 from crm.permissions import VENUE_ASSIGNMENT
 from crm.views.support_phone import case_url
 from support.models import CalendarOverride, Case, CaseMessage, Queue, SlaPolicy, WorkingHours
@@ -467,6 +467,26 @@ def occupancy_block(ctx: Ctx) -> bool:
     return same(blocked, unblocked)
 
 
+def manifest(ctx: Ctx) -> bool:
+    """The screen, the PDF and the CSV export of pier A's departure; each read audited."""
+    departure = ctx.world.departure_a
+    screen_url = reverse("crm_manifests:manifest", args=[departure.pk])
+    before = ModelLogEntry.objects.filter(action=MANIFEST_ACTION, user=ctx.user).count()
+    shown = ctx.client.get(screen_url)
+    if shown.status_code == 200:
+        assert ctx.world.order.name in shown.content.decode()
+    printed = ctx.client.get(reverse("crm_manifests:file", args=[departure.pk, "pdf"]))
+    if printed.status_code == 200:
+        assert printed.content.startswith(b"%PDF-")
+    exported = ctx.client.get(reverse("crm_manifests:file", args=[departure.pk, "csv"]))
+    if exported.status_code == 200:
+        assert ctx.world.order.code in b"".join(exported.streaming_content).decode()
+    allowed = same(screen(shown), screen(printed), screen(exported))
+    after = ModelLogEntry.objects.filter(action=MANIFEST_ACTION, user=ctx.user).count()
+    assert after - before == (3 if allowed else 0)
+    return allowed
+
+
 def check_in(ctx: Ctx, departure) -> bool:
     response = ctx.client.get(reverse("checkin:scanner", args=[departure.pk]))
     if response.status_code == 200:
@@ -748,6 +768,7 @@ CHECKS = {
     "Dashboard CRM panel": dashboard_panel,
     "Departure occupancy: view": occupancy_view,
     "Departure occupancy: block / unblock": occupancy_block,
+    "Departure manifest: view, print, export": manifest,
     "Boarding check-in: own pier's departure": check_in_own_pier,
     "Boarding check-in: another pier's departure": check_in_other_pier,
     "Boarding check-in API: own pier's departure": check_in_api_own_pier,
