@@ -241,9 +241,9 @@ def _close_sale(departure: Departure, user) -> dict:
 
 def _add_rows(departure: Departure) -> int:
     """One `CancellationRefund` per paid order of the departure that has none yet."""
-    orders = Order.objects.filter(
-        departure=departure, status__in=Order.CONFIRMED_STATUSES
-    ).exclude(cancellation_refund__isnull=False)
+    orders = Order.objects.filter(departure=departure, status__in=Order.CONFIRMED_STATUSES).exclude(
+        cancellation_refund__isnull=False
+    )
     rows = [CancellationRefund(departure=departure, order=order) for order in orders]
     CancellationRefund.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
@@ -310,7 +310,8 @@ def departure_cancel(*, departures, reason: str, text: str = "", user=None, now=
 def departure_cancellation_retry(*, departure: Departure, user=None) -> int:
     """Queues the job again for the failed rows of a cancelled departure (they become
     pending); returns how many. Audited."""
-    if departure.status != Departure.Status.CANCELLED:
+    current = Departure.objects.filter(pk=departure.pk).values_list("status", flat=True).first()
+    if current != Departure.Status.CANCELLED:
         raise BookingError("departure_not_cancelled")
     with transaction.atomic():
         count = CancellationRefund.objects.filter(
@@ -356,8 +357,19 @@ def departure_cancellation_progress(departure: Departure) -> Progress:
             and (r.refund is None or r.refund.status == Refund.Status.SUCCEEDED)
         ),
         notified=sum(1 for r in rows if r.email_sent_at and r.sms_sent_at),
-        failures=[(r.order.code, r.error) for r in rows if r.status == status.FAILED],
+        failures=[(r.order.code, failure_text(r.error)) for r in rows if r.status == status.FAILED],
     )
+
+
+def failure_text(error: str) -> str:
+    """A failed row's error in the active language: a `BookingError` code's message (one
+    without parameters; the code otherwise), else the recorded text (an exception's
+    class)."""
+    message = BookingError.MESSAGES.get(error)
+    if message is None:
+        return error
+    text = str(message)
+    return error if "%(" in text else text
 
 
 def _refund_row(row_id: int) -> str:
@@ -387,8 +399,9 @@ def _refund_row(row_id: int) -> str:
                 row.status = CancellationRefund.Status.REFUNDED
                 row.error = ""
         except BookingError as error:
+            # The code: the screen says it in the reader's language (`failure_text`).
             row.status = CancellationRefund.Status.FAILED
-            row.error = str(error.message)[:300]
+            row.error = error.code[:300]
         except Exception as error:
             logger.exception("Cancelled departure: order %s not refunded", row.order_id)
             row.status = CancellationRefund.Status.FAILED
