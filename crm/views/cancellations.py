@@ -50,8 +50,7 @@ class CancelForm(forms.Form):
         max_length=CANCEL_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
-            "Added to the reason in the e-mail and SMS to every passenger. Required for "
-            "\u201cOther\u201d."
+            "Added to the reason in the e-mail and SMS to every passenger. Required for “Other”."
         ),
     )
 
@@ -122,6 +121,11 @@ class DepartureCancelView(WagtailAdminTemplateMixin, TemplateView):
             departures=self.departures,
             error=self.error,
             preview=preview,
+            reason_label=(
+                CancelReason(form.cleaned_data["reason"]).label
+                if preview is not None and form is not None
+                else ""
+            ),
             action_url=reverse("crm_cancel:start"),
         )
         return context
