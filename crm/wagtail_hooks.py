@@ -570,3 +570,16 @@ def _register_cancel_bulk_action():
 
 
 _register_cancel_bulk_action()
+
+
+@hooks.register("register_snippet_listing_buttons")
+def departure_cancel_listing_buttons(snippet, user, next_url=None):
+    """In each departure's "More" menu: its cancellation screen once cancelled, or
+    "Cancel the departure" for whoever may cancel it."""
+    from booking.models import Departure
+    from crm.permissions import departure_policy
+    from crm.views.cancellations import cancel_buttons
+
+    if not isinstance(snippet, Departure):
+        return []
+    return cancel_buttons(snippet, user, departure_policy)

@@ -271,3 +271,19 @@ def cancel_urls():
         path("<int:pk>/", DepartureCancellationView.as_view(), name="progress"),
         path("<int:pk>/retry/", DepartureCancellationRetryView.as_view(), name="retry"),
     ]
+
+
+def cancel_buttons(departure, user, policy) -> list:
+    """The listing's "More" items for one departure (`crm.wagtail_hooks`)."""
+    from wagtail.admin.widgets.button import Button
+
+    if departure.status == Departure.Status.CANCELLED:
+        if policy.user_has_permission_for_instance(user, "view", departure):
+            return [Button(_("Cancellation"), url=progress_url(departure), icon_name="warning")]
+        return []
+    if departure.status == Departure.Status.SCHEDULED and policy.user_has_permission_for_instance(
+        user, CANCEL, departure
+    ):
+        url = f"{reverse('crm_cancel:start')}?{urlencode({'departures': departure.pk})}"
+        return [Button(_("Cancel the departure"), url=url, icon_name="warning", priority=90)]
+    return []

@@ -210,3 +210,16 @@ def test_a_manager_limited_to_another_pier_cannot_cancel(manager):
     assert response.status_code == 404
     departure.refresh_from_db()
     assert departure.status == Departure.Status.SCHEDULED
+
+
+def test_the_listing_links_each_departure_to_its_cancellation(manager):
+    ahead, cancelled = pier_departure(), pier_departure()
+    cancellations.departure_cancel(departures=[cancelled], reason="weather")
+    listing = signed_in_client(manager).get(reverse("wagtailsnippets_booking_departure:list"))
+    page = listing.content.decode()
+    assert f"{reverse(START)}?departures={ahead.pk}" in page
+    assert reverse("crm_cancel:progress", args=[cancelled.pk]) in page
+    agent = signed_in_client(staff_member(roles.AGENT))
+    page = agent.get(reverse("wagtailsnippets_booking_departure:list")).content.decode()
+    assert f"{reverse(START)}?departures=" not in page  # cannot cancel
+    assert reverse("crm_cancel:progress", args=[cancelled.pk]) in page  # may look
