@@ -20,6 +20,7 @@ departure".
 """
 
 import logging
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -69,6 +70,10 @@ CANCEL_ACTION = "booking.departure.cancel"
 RETRY_ACTION = "booking.departure.cancel_retry"
 JOB = "booking.tasks.refund_cancelled_departure"
 CANCEL_TEXT_MAX = 500
+# One run of the job refunds for at most this long, then queues the next run for the rest:
+# a run stays well inside the worker's timeout (Q_CLUSTER["timeout"], 120 s), whose kill
+# would not be retried.
+JOB_SECONDS = 60
 MAX_DEPARTURES = 200
 ZERO = Decimal("0.00")
 
@@ -309,7 +314,8 @@ def departure_cancel(*, departures, reason: str, text: str = "", user=None, now=
 
 def departure_cancellation_retry(*, departure: Departure, user=None) -> int:
     """Queues the job again for the failed rows of a cancelled departure (they become
-    pending); returns how many. Audited."""
+    pending) and for any still pending (a run that never finished); returns how many
+    failed rows were put back. Audited."""
     current = Departure.objects.filter(pk=departure.pk).values_list("status", flat=True).first()
     if current != Departure.Status.CANCELLED:
         raise BookingError("departure_not_cancelled")
@@ -541,6 +547,17 @@ def departure_crew_notice(departure: Departure) -> int:
     return sent
 
 
+def _notify(row_id: int) -> Exception | None:
+    """The customer's notice of one row, right after its refund; a failure is returned
+    (and tried again at the end of the run, then by the job's retry)."""
+    try:
+        departure_cancelled_notice(row_id)
+    except Exception as error:
+        logger.warning("Cancellation notice of row %s not sent (%s)", row_id, error)
+        return error
+    return None
+
+
 def departure_cancellation_refunds(*, departure_id: int) -> Progress:
     """The job: for a cancelled departure, anything that slipped onto sale is closed again,
     every paid order gets its row, the rows not refunded yet are refunded one order per
@@ -554,20 +571,21 @@ def departure_cancellation_refunds(*, departure_id: int) -> Progress:
     _close_sale(departure, None)
     _add_rows(departure)
     rows = CancellationRefund.objects.filter(departure=departure)
-    for row_id in rows.filter(status=CancellationRefund.Status.PENDING).values_list(
-        "pk", flat=True
-    ):
+    deadline = time.monotonic() + JOB_SECONDS
+    pending = rows.filter(status=CancellationRefund.Status.PENDING).order_by("pk")
+    for done, row_id in enumerate(pending.values_list("pk", flat=True)):
+        if done and time.monotonic() > deadline:
+            # The rest in the next run (each order it refunds is committed already).
+            enqueue(JOB, departure.pk)
+            return departure_cancellation_progress(departure)
         _refund_row(row_id)
+        _notify(row_id)
     failure = None
     unsent = rows.filter(status=CancellationRefund.Status.REFUNDED, refund__isnull=False).filter(
         Q(email_sent_at__isnull=True) | Q(sms_sent_at__isnull=True)
     )
     for row_id in unsent.values_list("pk", flat=True):
-        try:
-            departure_cancelled_notice(row_id)
-        except Exception as error:
-            logger.warning("Cancellation notice of row %s not sent (%s)", row_id, error)
-            failure = failure or error
+        failure = _notify(row_id) or failure
     departure_crew_notice(departure)
     if failure is not None:
         raise failure

@@ -298,3 +298,22 @@ def test_a_departed_or_cancelled_departure_is_refused_with_nothing_changed():
     assert error.value.code == "departure_already_cancelled"
     preview = departure_cancellation_preview(departures=[ahead, gone])
     assert not preview.allowed and all(row.refusal for row in preview.rows)
+
+
+def test_a_long_run_hands_the_rest_to_the_next_run(yookassa, monkeypatch):
+    """Each run stops after its time budget (here: after one order) and queues the next,
+    so a run never meets the worker's timeout; the runs together refund everything once."""
+    departure = pier_departure()
+    orders = [
+        paid_through_yookassa(departure, count=1, email=f"r{i}@example.com") for i in range(3)
+    ]
+    departure_cancel(departures=[departure], reason="weather")
+    queued = []
+    monkeypatch.setattr(cancellations, "JOB_SECONDS", -1)
+    monkeypatch.setattr(cancellations, "enqueue", lambda *args: queued.append(args))
+    for run in (1, 2, 3):
+        progress = run_job(departure)
+        assert progress.refunded == run
+    assert queued == [(cancellations.JOB, departure.pk)] * 2
+    assert Refund.objects.filter(payment__order__in=orders).count() == 3
+    assert len(mail.outbox) == 3
