@@ -7,6 +7,7 @@ A task that moves keeps resolving for what is already queued: add its old path t
 import logging
 
 from booking.models import Order, Payment, Refund
+from booking.services.cancellations import departure_cancellation_refunds
 from booking.services.confirmations import (
     late_payment_refund_notice,
     order_confirmation_email,
@@ -72,3 +73,10 @@ def send_late_payment_refund_notice(order_id: int) -> dict[str, bool]:
 def send_ticket_refund_notice(refund_id: int) -> dict[str, bool]:
     """The notice (e-mail and SMS) that tickets were refunded, each at most once."""
     return ticket_refund_notice(refund_id)
+
+
+def refund_cancelled_departure(departure_id: int) -> dict:
+    """Refunds every paid order of a cancelled departure in full and tells each customer
+    once; resumable (booking.services.cancellations)."""
+    progress = departure_cancellation_refunds(departure_id=departure_id)
+    return {"total": progress.total, "refunded": progress.refunded, "failed": progress.failed}

@@ -33,6 +33,8 @@ UNDO_CHECK_IN = "booking.undo_check_in"
 # Boarding at every pier without an assignment (crm.permissions), and staff export and
 # erasure of a customer's personal data.
 BOARD_ANY = "booking.board_any_departure"
+# Cancelling a departure with full refunds to every passenger (booking.services.cancellations).
+CANCEL_DEPARTURE = "booking.cancel_departure"
 MANAGE_PERSONAL_DATA = "accounts.manage_personal_data"
 
 # What the shop sells: products, their prices, boats, piers and seat maps.
@@ -75,6 +77,7 @@ ROLES: dict[str, list[str]] = {
         *API_TOKENS,
         *perms("booking", CATALOGUE, ALL),
         *perms("booking", ["departure"], ALL),
+        CANCEL_DEPARTURE,
         *perms("booking", SALES_RULES, ALL),
         *perms("booking", MONEY_RECORDS, READ_CHANGE),
         *perms("booking", ["paymentnotification", "hold"], READ),
@@ -97,6 +100,7 @@ ROLES: dict[str, list[str]] = {
         *API_TOKENS,
         *perms("booking", CATALOGUE, ALL),
         *perms("booking", ["departure"], ("add", "change", "view")),
+        CANCEL_DEPARTURE,
         *perms("booking", SALES_RULES, ALL),
         *perms("booking", SALES_RECORDS, READ_CHANGE),
         *perms("booking", ["fiscalreceipt"], READ),

@@ -551,3 +551,63 @@ def register_manifest_log_actions(actions):
                 }
             except (KeyError, TypeError):
                 return _("Manifest read")
+
+
+# Cancelling departures (issue 13): the cancel / retry screens and their audit labels ----
+
+
+@hooks.register("register_admin_urls")
+def register_departure_cancel_urls():
+    from crm.views.cancellations import cancel_urls
+
+    return [path("crm/departures/cancel/", include((cancel_urls(), "crm_cancel")))]
+
+
+@hooks.register("register_log_actions")
+def register_departure_cancel_log_actions(actions):
+    from booking.services.cancellations import CANCEL_ACTION, RETRY_ACTION
+
+    @actions.register_action(CANCEL_ACTION)
+    class DepartureCancelFormatter(LogFormatter):
+        label = _("Cancel the departure")
+
+        def format_message(self, log_entry):
+            try:
+                return _(
+                    "Departure cancelled (%(reason)s): %(orders)s paid orders, %(total)s to refund"
+                ) % {
+                    "reason": log_entry.data["reason"],
+                    "orders": log_entry.data["paid_orders"],
+                    "total": format_rub(log_entry.data["refund_total"]),
+                }
+            except (KeyError, TypeError, ArithmeticError):
+                return _("Departure cancelled")
+
+    @actions.register_action(RETRY_ACTION)
+    class DepartureCancelRetryFormatter(LogFormatter):
+        label = _("Retry the refunds of a cancelled departure")
+
+        def format_message(self, log_entry):
+            return _("Refunds of the cancelled departure retried")
+
+
+def _register_cancel_bulk_action():
+    from crm.views.cancellations import CancelDeparturesBulkAction
+
+    hooks.register("register_bulk_action", CancelDeparturesBulkAction)
+
+
+_register_cancel_bulk_action()
+
+
+@hooks.register("register_snippet_listing_buttons")
+def departure_cancel_listing_buttons(snippet, user, next_url=None):
+    """In each departure's "More" menu: its cancellation screen once cancelled, or
+    "Cancel the departure" for whoever may cancel it."""
+    from booking.models import Departure
+    from crm.permissions import departure_policy
+    from crm.views.cancellations import cancel_buttons
+
+    if not isinstance(snippet, Departure):
+        return []
+    return cancel_buttons(snippet, user, departure_policy)

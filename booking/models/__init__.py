@@ -14,7 +14,14 @@ from booking.models.catalogue import (
     Vessel,
     validate_timezone,
 )
-from booking.models.inventory import Departure, Hold, HoldLine, SeatClaim
+from booking.models.inventory import (
+    CancellationRefund,
+    CancelReason,
+    Departure,
+    Hold,
+    HoldLine,
+    SeatClaim,
+)
 from booking.models.messaging import MessageKind, MessageTemplate, SentMessage
 from booking.models.orders import Order, OrderNote, Ticket
 from booking.models.payments import FiscalReceipt, Payment, PaymentNotification, Refund
@@ -33,6 +40,8 @@ from booking.models.pricing import (
 __all__ = [
     "PREPAYMENT_MODES",
     "VAT_RATES",
+    "CancelReason",
+    "CancellationRefund",
     "Departure",
     "FiscalReceipt",
     "Hold",

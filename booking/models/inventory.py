@@ -11,6 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from booking.models.catalogue import Product, Seat, SeatingMode, SeatMap, TicketType, Venue, Vessel
 
 
+class CancelReason(models.TextChoices):
+    """Why the operator cancelled a departure: each has a text for the customers in
+    their language (`booking.services.cancellations.reason_text`)."""
+
+    WEATHER = "weather", _("Weather")
+    TECHNICAL = "technical", _("Technical fault")
+    OTHER = "other", _("Other")
+
+
 class Departure(models.Model):
     """A dated occurrence of a product on a vessel from a pier."""
 
@@ -65,12 +74,30 @@ class Departure(models.Model):
         blank=True,
         help_text=_("Leave empty to sell until departure"),
     )
+    # Set by `booking.services.cancellations.departure_cancel` (weather, breakdown …).
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(
+        _("cancellation reason"), max_length=16, choices=CancelReason.choices, blank=True
+    )
+    cancel_text = models.CharField(_("cancellation note"), max_length=500, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
+    crew_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("departure")
         verbose_name_plural = _("departures")
         ordering = ["starts_at"]
-        permissions = [("board_any_departure", "Can check in at every pier without an assignment")]
+        permissions = [
+            ("board_any_departure", "Can check in at every pier without an assignment"),
+            ("cancel_departure", "Can cancel a departure with refunds"),
+        ]
         indexes = [models.Index(fields=["product", "starts_at"])]
         constraints = [
             models.CheckConstraint(
@@ -126,6 +153,57 @@ class Departure(models.Model):
     @property
     def sale_closes_at(self):
         return self.on_sale_until or self.starts_at
+
+
+class CancellationRefund(models.Model):
+    """One paid order of a cancelled departure and where its full refund stands: the
+    resumable job (`booking.tasks.refund_cancelled_departure`) refunds the pending and
+    failed ones, each in its own transaction together with this row, and tells the
+    customer once (`email_sent_at`, `sms_sent_at`)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        REFUNDED = "refunded", _("Refunded")
+        FAILED = "failed", _("Failed")
+
+    departure = models.ForeignKey(
+        Departure,
+        on_delete=models.CASCADE,
+        related_name="cancellation_refunds",
+        verbose_name=_("departure"),
+    )
+    order = models.OneToOneField(
+        "booking.Order",
+        on_delete=models.CASCADE,
+        related_name="cancellation_refund",
+        verbose_name=_("order"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    refund = models.ForeignKey(
+        "booking.Refund",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("refund"),
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, default=0)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+    email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
+    sms_sent_at = models.DateTimeField(_("SMS sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cancellation refund")
+        verbose_name_plural = _("cancellation refunds")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["departure", "status"])]
+
+    def __str__(self):
+        return f"{self.departure_id}/{self.order_id}: {self.status}"
 
 
 class Hold(models.Model):

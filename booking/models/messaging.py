@@ -27,6 +27,7 @@ class MessageKind(models.TextChoices):
     ORDER_CONFIRMATION = "order_confirmation", _("Order confirmation")
     LATE_PAYMENT_REFUND = "late_payment_refund", _("Late payment refunded")
     TICKET_REFUND = "ticket_refund", _("Tickets refunded")
+    DEPARTURE_CANCELLED = "departure_cancelled", _("Departure cancelled")
 
 
 # The values a text may use, per kind, with what each one is (shown in the admin).
@@ -41,6 +42,7 @@ PLACEHOLDER_HELP = {
     "order_url": _("the link to the order page"),
     "refund_amount": _("the amount refunded (refund notice)"),
     "tickets": _("the refunded tickets (refund notice)"),
+    "reason": _("why the departure was cancelled (cancellation notice)"),
 }
 # What every message about an order can say.
 ORDER_PLACEHOLDERS = ("name", "order_code", "product", "date", "time", "pier", "total", "order_url")
@@ -48,6 +50,7 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     MessageKind.ORDER_CONFIRMATION: ORDER_PLACEHOLDERS,
     MessageKind.LATE_PAYMENT_REFUND: ORDER_PLACEHOLDERS,
     MessageKind.TICKET_REFUND: (*ORDER_PLACEHOLDERS, "refund_amount", "tickets"),
+    MessageKind.DEPARTURE_CANCELLED: (*ORDER_PLACEHOLDERS, "refund_amount", "reason"),
 }
 # Placeholders a text must keep, so that no rewording loses what the message is for.
 REQUIRED: dict[str, dict[str, tuple[str, ...]]] = {
@@ -60,6 +63,10 @@ REQUIRED: dict[str, dict[str, tuple[str, ...]]] = {
         "sms_text": ("order_code",),
     },
     MessageKind.TICKET_REFUND: {
+        "email_subject": ("order_code",),
+        "sms_text": ("order_code", "refund_amount"),
+    },
+    MessageKind.DEPARTURE_CANCELLED: {
         "email_subject": ("order_code",),
         "sms_text": ("order_code", "refund_amount"),
     },
@@ -103,6 +110,21 @@ DEFAULTS = {
             "do not need to do anything; how soon the money arrives depends on your bank."
         ),
         "sms_text": _("Order {order_code}: refund of {refund_amount}. {order_url}"),
+    },
+    MessageKind.DEPARTURE_CANCELLED: {
+        "email_subject": _("Order {order_code}: the departure is cancelled"),
+        "email_body": _(
+            "Hello, {name}!\n\n"
+            "We are sorry: the departure of {product} on {date} at {time} from {pier} is "
+            "cancelled. {reason}\n\n"
+            "Your order {order_code} is refunded in full: {refund_amount} is being returned "
+            "to the card or account you paid from. You do not need to do anything; how soon "
+            "the money arrives depends on your bank."
+        ),
+        "sms_text": _(
+            "{product} {date} {time} is cancelled. Order {order_code}: {refund_amount} "
+            "is being refunded in full."
+        ),
     },
 }
 

@@ -58,6 +58,7 @@ class Refund(models.Model):
         DUPLICATE = "duplicate", _("The order was already paid")
         CUSTOMER = "customer", _("Customer's request")
         OPERATOR = "operator", _("By the operator")
+        DEPARTURE_CANCELLED = "departure_cancelled", _("The departure was cancelled")
 
     payment = models.ForeignKey(
         Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment")

@@ -49,6 +49,7 @@ EMAIL_TEMPLATES = {
     MessageKind.ORDER_CONFIRMATION: "booking/email/order_confirmation",
     MessageKind.LATE_PAYMENT_REFUND: "booking/email/late_payment_refund",
     MessageKind.TICKET_REFUND: "booking/email/ticket_refund",
+    MessageKind.DEPARTURE_CANCELLED: "booking/email/departure_cancelled",
 }
 
 

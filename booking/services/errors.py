@@ -110,6 +110,16 @@ MESSAGES = {
         "Only %(available)s places can be blocked on this departure now: the others are "
         "held or sold."
     ),
+    # Cancelling departures (booking.services.cancellations).
+    "departure_already_cancelled": _("The departure %(departure)s is cancelled already."),
+    "departure_already_departed": _(
+        "The departure %(departure)s has already left, so it cannot be cancelled."
+    ),
+    "departure_not_cancelled": _("This departure is not cancelled."),
+    "cancel_reason_invalid": _("Choose why the departure is cancelled."),
+    "cancel_text_required": _("Write the reason for the passengers: it is empty."),
+    "no_departures": _("Choose at least one departure."),
+    "too_many_departures": _("At most %(limit)s departures can be cancelled at once."),
 }
 
 

@@ -306,6 +306,7 @@ def refund_request(
     now=None,
     requested_by=None,
     reason: str = Refund.Reason.CUSTOMER,
+    notify: bool = True,
 ) -> Refund:
     """Refunds `tickets` of the order (as `refund_quote` takes them) if the rule allows it
     now, else raises `BookingError` with the quote's code. In one transaction, under the
@@ -314,7 +315,9 @@ def refund_request(
     frees their seats, sets the order partly refunded or refunded and writes the audit
     entry (`booking.order.refund`, by `requested_by`). After the commit the refund goes to
     YooKassa at once (on failure the `send_refund` task and the reconciliation retry it;
-    the request stands) and the customer's e-mail and SMS are queued. Returns the refund
+    the request stands) and the customer's e-mail and SMS are queued (`notify=False`: not,
+    because the caller tells the customer itself, as the cancellation of a departure
+    does). Returns the refund
     as it stands then (`status` pending or succeeded when YooKassa answered)."""
     now = now or timezone.now()
     user = requested_by if getattr(requested_by, "is_authenticated", False) else None
@@ -353,12 +356,12 @@ def refund_request(
                 "departure_cancelled": quote.departure_cancelled,
             },
         )
-        transaction.on_commit(lambda: _after_request(refund.pk), robust=True)
+        transaction.on_commit(lambda: _after_request(refund.pk, notify=notify), robust=True)
     refund.refresh_from_db()
     return refund
 
 
-def _after_request(refund_id: int) -> None:
+def _after_request(refund_id: int, *, notify: bool = True) -> None:
     """After the request's commit: the refund to YooKassa now, so the page can say it was
     sent (a failure is retried by the task; the reconciliation catches the rest), then
     the customer's notice."""
@@ -371,4 +374,5 @@ def _after_request(refund_id: int) -> None:
             enqueue("booking.tasks.send_refund", refund_id)
         except Exception:
             logger.exception("Refund %s not sent; left to the reconciliation", refund_id)
-    refund_notice_enqueue(refund)
+    if notify:
+        refund_notice_enqueue(refund)

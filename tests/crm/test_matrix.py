@@ -487,6 +487,22 @@ def manifest(ctx: Ctx) -> bool:
     return allowed
 
 
+def departure_cancel(ctx: Ctx) -> bool:
+    """The reason, the dry run and the confirmation: pier B's departure really cancelled
+    (or not), then its cancellation screen."""
+    departure = ctx.world.departure_b
+    url = reverse("crm_cancel:start")
+    step1 = screen(ctx.client.get(url, {"departures": departure.pk}))
+    data = {"departures": [departure.pk], "reason": "weather", "text": "Шторм"}
+    preview = screen(ctx.client.post(url, {**data, "step": "preview"}))
+    progress = reverse("crm_cancel:progress", args=[departure.pk])
+    done = screen(ctx.client.post(url, {**data, "step": "confirm"}), redirect_to=progress)
+    # A fresh read: the world's object stays as it was for the next cells.
+    status = type(departure).objects.get(pk=departure.pk).status
+    assert (status == "cancelled") is done
+    return same(step1, preview, done)
+
+
 def check_in(ctx: Ctx, departure) -> bool:
     response = ctx.client.get(reverse("checkin:scanner", args=[departure.pk]))
     if response.status_code == 200:
@@ -769,6 +785,7 @@ CHECKS = {
     "Departure occupancy: view": occupancy_view,
     "Departure occupancy: block / unblock": occupancy_block,
     "Departure manifest: view, print, export": manifest,
+    "Departure: cancel (mass refund)": departure_cancel,
     "Boarding check-in: own pier's departure": check_in_own_pier,
     "Boarding check-in: another pier's departure": check_in_other_pier,
     "Boarding check-in API: own pier's departure": check_in_api_own_pier,
