@@ -4,7 +4,13 @@ from django.db import migrations, models
 def mark_children(apps, schema_editor):
     """The existing children's types (named "Детский …" as in the demo) count as children."""
     TicketType = apps.get_model("booking", "TicketType")
-    TicketType.objects.filter(name__istartswith="детск").update(is_child=True)
+    # Compared in Python: SQLite's LIKE folds the case of ASCII letters only.
+    children = [
+        pk
+        for pk, name in TicketType.objects.values_list("pk", "name")
+        if name.lower().startswith("детск")
+    ]
+    TicketType.objects.filter(pk__in=children).update(is_child=True)
 
 
 class Migration(migrations.Migration):

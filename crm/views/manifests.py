@@ -91,9 +91,14 @@ class DepartureManifestView(ManifestAccessMixin, WagtailAdminTemplateMixin, Temp
     template_name = "crm/manifests/manifest.html"
     header_icon = "list-ul"
     page_title = gettext_lazy("Manifest")
+    _show_breadcrumbs = True
 
     def get_page_subtitle(self):
         return str(self.departure)
+
+    def get_breadcrumbs_items(self):
+        # Not the departures' editor: the crew, who may see a manifest, may not edit.
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
     @cached_property
     def manifest(self) -> Manifest:
