@@ -11,7 +11,8 @@ MESSAGES = {
     "departure_has_tickets": _(
         "This departure has sold tickets (%(count)s), so it cannot be cancelled by changing "
         "its status: the buyers would be neither refunded nor told. Leave it scheduled and "
-        "ask an administrator to cancel it with refunds."
+        "use “Cancel the departure” in the departures list, which refunds and informs every "
+        "buyer."
     ),
     # Catalogue rules every caller meets (booking.services.seatmaps, ticket_prices).
     "seat_map_default_taken": _("“%(map)s” is already the default seat map of %(vessel)s."),

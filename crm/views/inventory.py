@@ -33,6 +33,7 @@ from booking.services.errors import BookingError
 from booking.services.seatmaps import PlannedSeat
 from crm.forms.inventory import PlacesBlockForm, SeatBlockForm
 from crm.permissions import departure_policy
+from crm.views.cancellations import cancel_buttons
 from crm.views.departures import DEPARTURE_URLS, DepartureIndexView
 from crm.views.generic import BookingEditView
 from crm.views.orders import forbidden
@@ -223,6 +224,8 @@ class DepartureOccupancyView(WagtailAdminTemplateMixin, TemplateView):
             confirm=confirm,
             action_url=self.url,
             edit_url=reverse(f"{DEPARTURE_URLS}:edit", args=[quote(departure.pk)]),
+            # "Cancel the departure" (or its cancellation's progress), where allowed.
+            cancel_buttons=cancel_buttons(departure, self.request.user, departure_policy),
         )
         return context
 

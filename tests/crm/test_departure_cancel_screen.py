@@ -223,3 +223,17 @@ def test_the_listing_links_each_departure_to_its_cancellation(manager):
     page = agent.get(reverse("wagtailsnippets_booking_departure:list")).content.decode()
     assert f"{reverse(START)}?departures=" not in page  # cannot cancel
     assert reverse("crm_cancel:progress", args=[cancelled.pk]) in page  # may look
+
+
+def test_the_occupancy_screen_offers_the_cancellation_where_allowed(manager):
+    ahead, cancelled = pier_departure(), pier_departure()
+    cancellations.departure_cancel(departures=[cancelled], reason="weather")
+    occupancy = "crm_inventory:departure"
+    client = signed_in_client(manager)
+    page = client.get(reverse(occupancy, args=[ahead.pk])).content.decode()
+    assert escape(f"{reverse(START)}?departures={ahead.pk}") in page
+    page = client.get(reverse(occupancy, args=[cancelled.pk])).content.decode()
+    assert reverse("crm_cancel:progress", args=[cancelled.pk]) in page
+    agent = signed_in_client(staff_member(roles.AGENT))
+    page = agent.get(reverse(occupancy, args=[ahead.pk])).content.decode()
+    assert f"{reverse(START)}?departures=" not in page  # an agent cannot cancel
