@@ -51,6 +51,7 @@ from booking.models import (
     TicketType,
     Venue,
     Vessel,
+    VesselOccupancy,
 )
 from booking.services.seatmaps import seat_map_apply
 from content.models import (
@@ -407,7 +408,11 @@ class Seeder:
                             capacity=1 if spec.kind == "rental" else None,
                         )
                     )
-        Departure.objects.bulk_create(new, batch_size=500)
+        created = Departure.objects.bulk_create(new, batch_size=500)
+        # Their vessels' time (the slots above never overlap: see `busy`).
+        VesselOccupancy.objects.bulk_create(
+            [VesselOccupancy.for_departure(departure) for departure in created], batch_size=500
+        )
         self.stats["departures created"] += len(new)
 
     # --- images ----------------------------------------------------------------------

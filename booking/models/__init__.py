@@ -21,6 +21,7 @@ from booking.models.inventory import (
     Hold,
     HoldLine,
     SeatClaim,
+    VesselOccupancy,
 )
 from booking.models.messaging import MessageKind, MessageTemplate, SentMessage
 from booking.models.orders import Order, OrderNote, Ticket
@@ -73,5 +74,6 @@ __all__ = [
     "VatCode",
     "Venue",
     "Vessel",
+    "VesselOccupancy",
     "validate_timezone",
 ]

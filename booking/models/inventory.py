@@ -4,7 +4,7 @@ on them and the seat claims that make a seat impossible to sell twice."""
 import zoneinfo
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -114,6 +114,16 @@ class Departure(models.Model):
         # would be named by the previous day.
         return f"{self.product} — {self.local_starts_at:%Y-%m-%d %H:%M}"
 
+    def save(self, *args, **kwargs):
+        # The departure and its vessel's occupancy change together: a departure scheduled
+        # into a time its vessel is busy is refused (`BookingError` "vessel_busy") and
+        # nothing is saved.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            fields = kwargs.get("update_fields")
+            if fields is None or OCCUPANCY_FIELDS & set(fields):
+                VesselOccupancy.sync_departure(self)
+
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         """The pier's time zone: every time shown for the departure is on its clock."""
@@ -153,6 +163,119 @@ class Departure(models.Model):
     @property
     def sale_closes_at(self):
         return self.on_sale_until or self.starts_at
+
+
+OCCUPANCY_FIELDS = {"vessel", "vessel_id", "starts_at", "ends_at", "status"}
+OCCUPANCY_NO_OVERLAP = "booking_vesseloccupancy_no_overlap"
+
+
+class VesselOccupancy(models.Model):
+    """A stretch of a vessel's time: a departure's (and later a rental's, with its
+    turnaround buffer). On PostgreSQL an exclusion constraint (`btree_gist`, created by
+    migration 0022 only there) forbids two overlapping `[starts_at, ends_at)` ranges of
+    one vessel whatever races; on SQLite `sync_departure` checks in Python instead."""
+
+    class Kind(models.TextChoices):
+        DEPARTURE = "departure", _("Departure")
+        RENTAL = "rental", _("Rental")
+
+    vessel = models.ForeignKey(
+        Vessel, on_delete=models.CASCADE, related_name="occupancies", verbose_name=_("vessel")
+    )
+    starts_at = models.DateTimeField(_("busy from"))
+    ends_at = models.DateTimeField(_("busy until"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    departure = models.OneToOneField(
+        Departure,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="occupancy",
+        verbose_name=_("departure"),
+    )
+
+    class Meta:
+        verbose_name = _("vessel occupancy")
+        verbose_name_plural = _("vessel occupancies")
+        ordering = ["vessel", "starts_at"]
+        indexes = [models.Index(fields=["vessel", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="booking_vesseloccupancy_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.vessel}: {self.starts_at:%Y-%m-%d %H:%M} – {self.ends_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def for_departure(cls, departure: Departure) -> "VesselOccupancy":
+        return cls(
+            vessel_id=departure.vessel_id,
+            starts_at=departure.starts_at,
+            ends_at=departure.ends_at,
+            kind=cls.Kind.DEPARTURE,
+            departure=departure,
+        )
+
+    @classmethod
+    def overlapping(cls, vessel_id, starts_at, ends_at):
+        return cls.objects.filter(vessel_id=vessel_id, starts_at__lt=ends_at, ends_at__gt=starts_at)
+
+    @classmethod
+    def busy_error(cls, vessel_id, starts_at, ends_at, exclude_departure=None):
+        """The refusal naming the vessel and the busy stretch that stands in the way (the
+        requested one when the other is not visible yet: a concurrent transaction)."""
+        from booking.services.errors import BookingError
+
+        other = cls.overlapping(vessel_id, starts_at, ends_at)
+        if exclude_departure is not None:
+            other = other.exclude(departure_id=exclude_departure)
+        other = other.order_by("starts_at").first()
+        start, end = (other.starts_at, other.ends_at) if other else (starts_at, ends_at)
+        vessel = Vessel.objects.get(pk=vessel_id)
+        tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        return BookingError(
+            "vessel_busy",
+            vessel=vessel,
+            start=f"{start.astimezone(tz):%Y-%m-%d %H:%M}",
+            end=f"{end.astimezone(tz):%Y-%m-%d %H:%M}",
+        )
+
+    @classmethod
+    def sync_departure(cls, departure: Departure) -> None:
+        """Writes the departure's row (a cancelled departure frees its vessel). Call in
+        the transaction that saves the departure. On PostgreSQL the constraint alone
+        refuses an overlap; elsewhere it is looked for first (best effort)."""
+        from booking.services.errors import violated_constraint
+
+        if departure.status == Departure.Status.CANCELLED:
+            cls.objects.filter(departure=departure).delete()
+            return
+        row = cls.for_departure(departure)
+        if (
+            transaction.get_connection().vendor != "postgresql"
+            and cls.overlapping(row.vessel_id, row.starts_at, row.ends_at)
+            .exclude(departure=departure)
+            .exists()
+        ):
+            raise cls.busy_error(row.vessel_id, row.starts_at, row.ends_at, departure.pk)
+        try:
+            with transaction.atomic():
+                cls.objects.update_or_create(
+                    departure=departure,
+                    defaults={
+                        "vessel_id": row.vessel_id,
+                        "starts_at": row.starts_at,
+                        "ends_at": row.ends_at,
+                        "kind": row.kind,
+                    },
+                )
+        except IntegrityError as error:
+            if violated_constraint(error) != OCCUPANCY_NO_OVERLAP:
+                raise
+            raise cls.busy_error(row.vessel_id, row.starts_at, row.ends_at, departure.pk) from error
 
 
 class CancellationRefund(models.Model):

@@ -10,11 +10,12 @@ import datetime
 import zoneinfo
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Departure, Product, Ticket, Venue, Vessel
-from booking.services.errors import BookingError
+from booking.models import Departure, Product, Ticket, Venue, Vessel, VesselOccupancy
+from booking.models.inventory import OCCUPANCY_NO_OVERLAP
+from booking.services.errors import BookingError, violated_constraint
 
 MAX_GENERATED = 2000
 # Tickets that are paid for, or may be paid for any moment (an order awaiting payment).
@@ -83,25 +84,31 @@ def departure_schedule_plan(
     if not slots:
         return []
     window_start, window_end = slots[0][0], slots[-1][1]
-    existing = list(
+    existing = set(
         Departure.objects.filter(
-            vessel=vessel, starts_at__lt=window_end, ends_at__gt=window_start
-        ).values_list("product_id", "starts_at", "ends_at", "status")
+            product=product, vessel=vessel, starts_at__gte=window_start, starts_at__lt=window_end
+        ).values_list("starts_at", flat=True)
+    )
+    # The vessel's busy time (departures of any product, rentals later): the occupancy
+    # table the database keeps free of overlaps.
+    busy = list(
+        VesselOccupancy.overlapping(vessel.pk, window_start, window_end).values_list(
+            "starts_at", "ends_at"
+        )
     )
     plan = []
     for starts_at, ends_at in slots:
-        status = "new"
-        for product_id, other_start, other_end, other_status in existing:
-            if (product_id, other_start) == (product.pk, starts_at):
-                # The same departure exists, perhaps cancelled: never create it twice.
-                status = "exists"
-                break
-            if (
-                other_status != Departure.Status.CANCELLED
-                and other_start < ends_at
-                and starts_at < other_end
-            ):
-                status = "vessel_busy"
+        if starts_at in existing:
+            # The same departure exists, perhaps cancelled: never create it twice.
+            status = "exists"
+        elif any(
+            other_start < ends_at and starts_at < other_end for other_start, other_end in busy
+        ):
+            status = "vessel_busy"
+        else:
+            status = "new"
+            # The schedule's own departures must not overlap each other either.
+            busy.append((starts_at, ends_at))
         plan.append(PlannedDeparture(starts_at, ends_at, status))
     return plan
 
@@ -118,8 +125,36 @@ def departures_create_recurring(
     duration_minutes: int,
     seating_mode: str = "",
 ) -> list[Departure]:
-    """Creates the new departures of a recurring schedule; those that exist or would
-    collide with the vessel's other departures are skipped. Safe to run again."""
+    """Creates the new departures of a recurring schedule with their vessel occupancy;
+    those that exist or would collide with the vessel's busy time are skipped. Safe to run
+    again. A slot taken meanwhile by another writer (the exclusion constraint on
+    PostgreSQL) refuses the whole schedule with `BookingError` "vessel_busy"."""
+    try:
+        return _create_recurring(
+            product=product,
+            vessel=vessel,
+            venue=venue,
+            date_from=date_from,
+            date_to=date_to,
+            times=times,
+            weekdays=weekdays,
+            duration_minutes=duration_minutes,
+            seating_mode=seating_mode,
+        )
+    except IntegrityError as error:
+        if violated_constraint(error) != OCCUPANCY_NO_OVERLAP:
+            raise
+        raise BookingError(
+            "vessel_busy",
+            vessel=vessel,
+            start=date_from.isoformat(),
+            end=date_to.isoformat(),
+        ) from error
+
+
+def _create_recurring(
+    *, product, vessel, venue, date_from, date_to, times, weekdays, duration_minutes, seating_mode
+):
     with transaction.atomic():
         # One schedule at a time per vessel, so two editors cannot double-book it.
         Vessel.objects.select_for_update().filter(pk=vessel.pk).values_list("pk").get()
@@ -145,7 +180,11 @@ def departures_create_recurring(
             for slot in plan
             if slot.status == "new"
         ]
-        return Departure.objects.bulk_create(new)
+        created = Departure.objects.bulk_create(new)
+        VesselOccupancy.objects.bulk_create(
+            [VesselOccupancy.for_departure(departure) for departure in created]
+        )
+        return created
 
 
 def departure_sold_ticket_count(*, departure: Departure) -> int:

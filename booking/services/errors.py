@@ -23,6 +23,7 @@ MESSAGES = {
     "ticket_price_departure_product": _(
         "This departure is of another product than the ticket type."
     ),
+    "vessel_busy": _("The vessel %(vessel)s is busy from %(start)s to %(end)s."),
     "departure_past": _("This departure has already left."),
     "departure_not_on_sale": _("Tickets for this departure are not on sale now."),
     "no_tickets": _("Choose at least one ticket."),

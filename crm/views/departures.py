@@ -26,6 +26,7 @@ from booking.services.departures import (
     departure_schedule_plan,
     departures_create_recurring,
 )
+from booking.services.errors import BookingError
 from crm.forms.departures import DepartureScheduleForm
 from crm.views.generic import PermissionCheckedChooserViewSet
 
@@ -117,6 +118,11 @@ class DepartureScheduleView(PermissionCheckedMixin, WagtailAdminTemplateMixin, F
                     )
                 except ScheduleError as error:
                     return self.schedule_error(form, error)
+                except BookingError as error:
+                    # Another editor or a rental took some of the vessel's time meanwhile
+                    # (the exclusion constraint): the service rolled everything back.
+                    form.add_error(None, error.message)
+                    return self.form_invalid(form)
                 except IntegrityError:
                     # A slot the plan saw as free is taken after all (e.g. by a cancelled
                     # departure at the same time): the service rolled everything back.

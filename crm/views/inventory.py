@@ -20,6 +20,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.models import CopyViewMixin
 from wagtail.admin.widgets.button import Button, HeaderButton
 
 from booking.models import Departure, PriceZone, Seat
@@ -35,7 +36,7 @@ from crm.forms.inventory import PlacesBlockForm, SeatBlockForm
 from crm.permissions import departure_policy
 from crm.views.cancellations import cancel_buttons
 from crm.views.departures import DEPARTURE_URLS, DepartureIndexView
-from crm.views.generic import BookingEditView
+from crm.views.generic import BookingCreateView, BookingEditView
 from crm.views.orders import forbidden
 from crm.views.seatmaps import seat_drawing
 
@@ -335,7 +336,30 @@ class DepartureOccupancyIndexView(DepartureIndexView):
         return buttons
 
 
-class DepartureEditView(BookingEditView):
+class VesselBusyMixin:
+    """Saving a departure into a time its vessel is busy (the exclusion constraint on
+    PostgreSQL, even when another editor took the time a moment ago) is a form error."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except BookingError as error:
+            if error.code != "vessel_busy":
+                raise
+            form.add_error(None, error.message)
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+
+class DepartureCreateView(VesselBusyMixin, BookingCreateView):
+    pass
+
+
+class DepartureCopyView(CopyViewMixin, DepartureCreateView):
+    pass
+
+
+class DepartureEditView(VesselBusyMixin, BookingEditView):
     """The departure's edit screen with an "Occupancy" header button."""
 
     @cached_property

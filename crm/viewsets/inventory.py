@@ -152,6 +152,8 @@ class DepartureViewSet(SnippetViewSet):
     icon = "date"
     menu_label = _("Departures")
     index_view_class = occupancy_views.DepartureOccupancyIndexView
+    add_view_class = occupancy_views.DepartureCreateView
+    copy_view_class = occupancy_views.DepartureCopyView
     edit_view_class = occupancy_views.DepartureEditView
     list_display = [
         "product",
