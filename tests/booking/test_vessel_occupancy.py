@@ -3,6 +3,8 @@ occupancy table, and on PostgreSQL an exclusion constraint refuses two overlappi
 `[starts_at, ends_at)` stretches of one vessel, whatever races."""
 
 import datetime
+import importlib
+import logging
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -239,3 +241,27 @@ def test_twenty_concurrent_overlapping_departures_one_wins():
     assert sorted(results.values()).count("vessel_busy") == 19
     assert Departure.objects.filter(vessel=vessel).count() == 1
     assert VesselOccupancy.objects.filter(vessel=vessel).count() == 1
+
+
+# The migration's fill of existing departures ------------------------------------------
+
+
+def test_the_migration_fill_keeps_the_earliest_of_overlapping_old_departures(caplog):
+    from django.apps import apps
+
+    migration = importlib.import_module("booking.migrations.0022_vessel_occupancy")
+    vessel = factories.VesselFactory()
+    first = departure(vessel, at(1, 11))
+    clash = departure(vessel, at(1, 15))
+    cancelled = departure(vessel, at(1, 18))
+    later = departure(vessel, at(1, 20))
+    # Old data from before the table existed: overlaps written past the occupancy rows.
+    Departure.objects.filter(pk=clash.pk).update(starts_at=at(1, 12), ends_at=at(1, 13))
+    Departure.objects.filter(pk=cancelled.pk).update(
+        starts_at=at(1, 11, 30), status=Departure.Status.CANCELLED
+    )
+    VesselOccupancy.objects.all().delete()
+    with caplog.at_level(logging.WARNING, logger="booking.migrations"):
+        migration.fill_occupancy(apps, connection.schema_editor())
+    assert [r[0] for r in rows(vessel)] == [first.pk, later.pk]
+    assert f"no occupancy row: {clash.pk}" in caplog.text
