@@ -182,19 +182,6 @@ class ChangeForm(forms.Form):
     def clean_tags(self):
         return parse_tags(self.cleaned_data.get("tags") or "")
 
-    def clean(self):
-        data = super().clean()
-        # Moved to another queue: the assignee must work in that one too.
-        queue, assignee = data.get("queue"), data.get("assignee")
-        if (
-            queue is not None
-            and assignee is not None
-            and queue.pk != self.case.queue_id
-            and not may_work_in(assignee, queue)
-        ):
-            self.add_error("assignee", SUPPORT_MESSAGES["assignee_invalid"])
-        return data
-
 
 class AssignForm(forms.Form):
     """The inbox's bulk assignment: the chosen cases to one staff member."""

@@ -56,7 +56,6 @@ from support.services.cases import (
     case_update,
     cases_assign,
     macro_text,
-    may_work_in,
     note_add,
     reply_add,
 )
@@ -501,15 +500,8 @@ class CaseAssignView(View):
             return redirect(back)
         assignee = form.cleaned_data["assignee"]
         cases = list(changeable.filter(pk__in=form.cleaned_data["cases"]).order_by("pk"))
-        refused, changed = [], 0
-        for case in cases:
-            if not may_work_in(assignee, case.queue):
-                refused.append(case.reference)
-                continue
-            try:
-                changed += cases_assign(cases=[case], user=request.user, assignee=assignee)
-            except SupportError:
-                refused.append(case.reference)
+        changed, refused_cases = cases_assign(cases=cases, user=request.user, assignee=assignee)
+        refused = [case.reference for case in refused_cases]
         if refused:
             messages.error(
                 request,

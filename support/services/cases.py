@@ -403,7 +403,9 @@ def case_update(
     tags: list[str] | None = None,
 ) -> Case:
     """Changes what staff may change on a case; only what is given. `assignee=None`
-    unassigns. Audited with every field's old and new value."""
+    unassigns. The assignee (a new one, or the one kept when the case moves to another
+    queue) must work in the case's queue (`assignee_invalid`). Audited with every field's
+    old and new value."""
     staff = _user(user)
     with transaction.atomic():
         locked = _lock(case)
@@ -423,10 +425,11 @@ def case_update(
         if assignee is not _UNSET:
             new_id = assignee.pk if assignee is not None else None
             if new_id != locked.assignee_id:
-                if assignee is not None and not may_work_in(assignee, locked.queue):
-                    raise SupportError("assignee_invalid")
                 changes["assignee"] = [locked.assignee_id, new_id]
                 locked.assignee = assignee
+        moved = "queue" in changes or "assignee" in changes
+        if moved and locked.assignee is not None and not may_work_in(locked.assignee, locked.queue):
+            raise SupportError("assignee_invalid")
         if tags is not None:
             old = sorted(locked.tags.names())
             new = sorted({tag.strip()[:100] for tag in tags if tag.strip()})
@@ -441,12 +444,17 @@ def case_update(
     return locked
 
 
-def cases_assign(*, cases, user, assignee) -> int:
-    """Bulk assignment from the inbox: each case in its own transaction (one refused case
-    does not undo the others); returns how many changed."""
-    changed = 0
+def cases_assign(*, cases, user, assignee) -> tuple[int, list[Case]]:
+    """Bulk assignment from the inbox: each case in its own transaction, so a refused
+    case (the assignee does not work in its queue) neither undoes nor stops the others.
+    Returns how many changed and the cases refused."""
+    changed, refused = 0, []
     for case in cases:
         before = case.assignee_id
-        after = case_update(case=case, user=user, assignee=assignee)
+        try:
+            after = case_update(case=case, user=user, assignee=assignee)
+        except SupportError:
+            refused.append(case)
+            continue
         changed += after.assignee_id != before
-    return changed
+    return changed, refused
