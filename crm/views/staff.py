@@ -55,15 +55,26 @@ def staff_users():
     )
 
 
-def _own_objects(user, model, codename):
+def _own_objects(user, model, permission):
+    """The objects `user` holds `permission` on by a grant of their own (not a group's)."""
     return get_objects_for_user(
         user,
-        f"booking.{codename}",
+        permission,
         klass=model,
         use_groups=False,
         with_superuser=False,
         accept_global_perms=False,
     )
+
+
+def _own_objects_set(member, model, permission, wanted) -> None:
+    """Gives and takes away `permission` so that `member` holds it on exactly `wanted`."""
+    have = set(_own_objects(member, model, permission))
+    wanted = set(wanted)
+    for obj in wanted - have:
+        assign_perm(permission, member, obj)
+    for obj in have - wanted:
+        remove_perm(permission, member, obj)
 
 
 class AssignmentsForm(forms.Form):
@@ -128,8 +139,8 @@ class AssignmentsEditView(ManageAssignmentsMixin, FormView):
     def get_initial(self):
         member = self.staff_member
         return {
-            "venues": _own_objects(member, Venue, ASSIGNED_TO_VENUE),
-            "vessels": _own_objects(member, Vessel, ASSIGNED_TO_VESSEL),
+            "venues": _own_objects(member, Venue, VENUE_ASSIGNMENT),
+            "vessels": _own_objects(member, Vessel, VESSEL_ASSIGNMENT),
         }
 
     def get_context_data(self, **kwargs):
@@ -141,16 +152,11 @@ class AssignmentsEditView(ManageAssignmentsMixin, FormView):
     def form_valid(self, form):
         member = self.staff_member
         with transaction.atomic():
-            for name, model, codename, permission in (
-                ("venues", Venue, ASSIGNED_TO_VENUE, VENUE_ASSIGNMENT),
-                ("vessels", Vessel, ASSIGNED_TO_VESSEL, VESSEL_ASSIGNMENT),
+            for name, model, permission in (
+                ("venues", Venue, VENUE_ASSIGNMENT),
+                ("vessels", Vessel, VESSEL_ASSIGNMENT),
             ):
-                have = set(_own_objects(member, model, codename))
-                wanted = set(form.cleaned_data[name])
-                for obj in wanted - have:
-                    assign_perm(permission, member, obj)
-                for obj in have - wanted:
-                    remove_perm(permission, member, obj)
+                _own_objects_set(member, model, permission, form.cleaned_data[name])
         messages.success(self.request, _("The assignments are saved."))
         return redirect("crm_staff_assignments:index")
 
@@ -163,17 +169,6 @@ MANAGE_QUEUES_PERMISSION = "support.change_queue"
 
 def may_manage_queue_assignments(user) -> bool:
     return user.is_active and user.has_perm(MANAGE_QUEUES_PERMISSION)
-
-
-def _own_queues(user):
-    return get_objects_for_user(
-        user,
-        QUEUE_ASSIGNMENT,
-        klass=Queue,
-        use_groups=False,
-        with_superuser=False,
-        accept_global_perms=False,
-    )
 
 
 class QueueAssignmentsForm(forms.Form):
@@ -240,7 +235,7 @@ class QueueAssignmentsEditView(ManageQueueAssignmentsMixin, FormView):
         return f"#{self.staff_member.pk}"
 
     def get_initial(self):
-        return {"queues": _own_queues(self.staff_member)}
+        return {"queues": _own_objects(self.staff_member, Queue, QUEUE_ASSIGNMENT)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -251,12 +246,7 @@ class QueueAssignmentsEditView(ManageQueueAssignmentsMixin, FormView):
     def form_valid(self, form):
         member = self.staff_member
         with transaction.atomic():
-            have = set(_own_queues(member))
-            wanted = set(form.cleaned_data["queues"])
-            for queue in wanted - have:
-                assign_perm(QUEUE_ASSIGNMENT, member, queue)
-            for queue in have - wanted:
-                remove_perm(QUEUE_ASSIGNMENT, member, queue)
+            _own_objects_set(member, Queue, QUEUE_ASSIGNMENT, form.cleaned_data["queues"])
         assignments_forget(member)
         assignments_forget(self.request.user)
         messages.success(self.request, _("The assignments are saved."))
