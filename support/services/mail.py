@@ -42,7 +42,8 @@ def _case_url(case: Case) -> str:
 
 
 def _headers(case: Case, message_id: str) -> dict:
-    thread = _thread_ids(case)
+    """Its own Message-ID, and the thread before it (a message never answers itself)."""
+    thread = [mid for mid in _thread_ids(case) if mid != f"<{message_id}>"]
     headers = {
         "Message-ID": f"<{message_id}>",
         "Content-Language": "zh-Hans" if case.language == "zh-hans" else case.language,
@@ -82,13 +83,6 @@ def reply_email(message: CaseMessage) -> EmailMessage:
         message.email_message_id = make_msgid(domain=_domain())[1:-1]
         message.save(update_fields=["email_message_id"])
     headers = _headers(case, message.email_message_id)
-    # The reply's own id is last in the thread; it must not answer itself.
-    thread = [mid for mid in _thread_ids(case) if mid != f"<{message.email_message_id}>"]
-    headers.pop("In-Reply-To", None)
-    headers.pop("References", None)
-    if thread:
-        headers["In-Reply-To"] = thread[-1]
-        headers["References"] = " ".join(thread[-20:])
     email = EmailMessage(
         subject=f"Re: {case_subject(case)}",
         body=_render("reply", case, message=message),
