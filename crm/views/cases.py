@@ -48,7 +48,7 @@ from crm.views.orders import (
     language_text,
     local_text,
 )
-from support.clock import MOSCOW, business_between, remaining
+from support.clock import MOSCOW
 from support.errors import SupportError
 from support.models import Case, CaseAttachment
 from support.services.attachments import INLINE_TYPES
@@ -59,7 +59,7 @@ from support.services.cases import (
     note_add,
     reply_add,
 )
-from support.services.sla import WARNING_SHARE, Clock, case_clock, case_pauses, desk_calendar
+from support.services.sla import Clock, case_clock, desk_calendar, running_clock
 
 #: What the inbox calls a clock's state, next to its colour (never colour alone).
 CLOCK_STATES = {
@@ -132,24 +132,6 @@ def clock_view(clock: Clock) -> ClockView:
     return ClockView(clock.label, clock.state, clock.text, moscow_text(clock.due))
 
 
-def _running_clock(case: Case, which: str, calendars: Calendars) -> Clock:
-    """One of the case's clocks while it runs (the logic of `case_clock` for a clock that
-    is not the one that matters now: the resolution clock before the first response)."""
-    target = getattr(case, f"{which}_target")
-    if not target:
-        return Clock(which, "none", None, None, 0.0)
-    calendar, now = calendars[case.all_day], calendars.now
-    pauses = case_pauses(case)
-    elapsed = business_between(case.created_at, now, calendar, pauses)
-    share = elapsed / target
-    if case.status == Case.Status.WAITING_CUSTOMER:
-        return Clock(which, "paused", None, target - elapsed, share)
-    due = getattr(case, f"{which}_due")
-    left = remaining(due, now, calendar, pauses) if due else target - elapsed
-    state = "breached" if share >= 1 else "warning" if share >= WARNING_SHARE else "ok"
-    return Clock(which, state, due, left, share)
-
-
 def case_clocks(case: Case, calendars: Calendars) -> list[ClockView]:
     """Both clocks of the case: first response and resolution, met or running."""
     views = []
@@ -168,7 +150,8 @@ def case_clocks(case: Case, calendars: Calendars) -> list[ClockView]:
         elif not case.is_active:
             views.append(clock_view(Clock(which, "none", None, None, 0.0)))
         else:
-            views.append(clock_view(_running_clock(case, which, calendars)))
+            clock = running_clock(case, which, now=calendars.now, calendar=calendars[case.all_day])
+            views.append(clock_view(clock))
     return views
 
 

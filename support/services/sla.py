@@ -158,22 +158,15 @@ class Clock:
         }.get(self.which, "")
 
 
-def case_clock(case: Case, *, now: datetime | None = None, calendar=None) -> Clock:
-    """The clock that matters now for `case` (see `Clock`)."""
-    now = now or timezone.now()
-    if not case.is_active:
-        met = case.first_response_target or case.resolution_target
-        return Clock("", "met" if met else "none", None, None, 0.0)
-    if case.first_responded_at is None and case.first_response_target:
-        which, target = "first_response", case.first_response_target
-    elif case.resolution_target:
-        which, target = "resolution", case.resolution_target
-    else:
-        return Clock("", "none", None, None, 0.0)
-    calendar = calendar or desk_calendar(all_day=case.all_day, around=now)
+def running_clock(case: Case, which: str, *, now: datetime, calendar) -> Clock:
+    """One clock of an active case ("first_response" or "resolution"), whether or not it
+    is the one that matters now (the case screen shows both)."""
+    target = getattr(case, f"{which}_target")
+    if not target:
+        return Clock(which, "none", None, None, 0.0)
     pauses = case_pauses(case)
     elapsed = business_between(case.created_at, now, calendar, pauses)
-    share = elapsed / target if target else 0.0
+    share = elapsed / target
     if case.status == Case.Status.WAITING_CUSTOMER:
         return Clock(which, "paused", None, target - elapsed, share)
     due = getattr(case, f"{which}_due")
@@ -185,3 +178,19 @@ def case_clock(case: Case, *, now: datetime | None = None, calendar=None) -> Clo
     else:
         state = "ok"
     return Clock(which, state, due, left, share)
+
+
+def case_clock(case: Case, *, now: datetime | None = None, calendar=None) -> Clock:
+    """The clock that matters now for `case` (see `Clock`)."""
+    now = now or timezone.now()
+    if not case.is_active:
+        met = case.first_response_target or case.resolution_target
+        return Clock("", "met" if met else "none", None, None, 0.0)
+    if case.first_responded_at is None and case.first_response_target:
+        which = "first_response"
+    elif case.resolution_target:
+        which = "resolution"
+    else:
+        return Clock("", "none", None, None, 0.0)
+    calendar = calendar or desk_calendar(all_day=case.all_day, around=now)
+    return running_clock(case, which, now=now, calendar=calendar)
