@@ -37,6 +37,13 @@ from booking.models.pricing import (
     ServiceFee,
     VatCode,
 )
+from booking.models.rentals import (
+    RentalBooking,
+    RentalHours,
+    RentalOption,
+    RentalPlan,
+    RentalRate,
+)
 
 __all__ = [
     "PREPAYMENT_MODES",
@@ -61,6 +68,11 @@ __all__ = [
     "Promotion",
     "Refund",
     "RefundPolicy",
+    "RentalBooking",
+    "RentalHours",
+    "RentalOption",
+    "RentalPlan",
+    "RentalRate",
     "Seat",
     "SeatClaim",
     "SeatMap",

@@ -104,8 +104,12 @@ class Departure(models.Model):
                 condition=models.Q(ends_at__gt=models.F("starts_at")),
                 name="booking_departure_ends_after_start",
             ),
+            # A cancelled departure frees its slot: a lapsed rental (or a departure
+            # cancelled for weather) must not stop the same time being sold again.
             models.UniqueConstraint(
-                fields=["product", "vessel", "starts_at"], name="booking_departure_unique_slot"
+                fields=["product", "vessel", "starts_at"],
+                condition=~models.Q(status="cancelled"),
+                name="booking_departure_unique_slot",
             ),
         ]
 
@@ -211,11 +215,22 @@ class VesselOccupancy(models.Model):
 
     @classmethod
     def for_departure(cls, departure: Departure) -> "VesselOccupancy":
+        """The departure's stretch of its vessel's time; a rental's (a departure of a
+        product with a rental plan) runs on by the plan's turnaround buffer."""
+        plan = getattr(departure.product, "rental_plan", None)
+        if plan is None:
+            return cls(
+                vessel_id=departure.vessel_id,
+                starts_at=departure.starts_at,
+                ends_at=departure.ends_at,
+                kind=cls.Kind.DEPARTURE,
+                departure=departure,
+            )
         return cls(
             vessel_id=departure.vessel_id,
             starts_at=departure.starts_at,
-            ends_at=departure.ends_at,
-            kind=cls.Kind.DEPARTURE,
+            ends_at=departure.ends_at + plan.turnaround,
+            kind=cls.Kind.RENTAL,
             departure=departure,
         )
 
