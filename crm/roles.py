@@ -48,6 +48,11 @@ CATALOGUE = (
     "vessel",
     "seatmap",
     "seat",
+    # Rentals by the hour: the plan and what is edited inline on its screen.
+    "rentalplan",
+    "rentalhours",
+    "rentalrate",
+    "rentaloption",
 )
 # Records of money and sales: created by checkout and the payment provider, never deleted
 # by staff (the audit trail and the fiscal law need them).
@@ -118,7 +123,7 @@ ROLES: dict[str, list[str]] = {
         *API_TOKENS,
         *perms("booking", SALES_RECORDS, READ),
         *perms("booking", ["order"], ("change",)),
-        *perms("booking", ["product", "departure"], READ),
+        *perms("booking", ["product", "departure", "rentalplan"], READ),
         *perms("accounts", PERSONAL_DATA, READ),
         *perms("support", SUPPORT_CASES, ("add", "change", "view")),
         *perms("support", ["macro", "queue"], READ),

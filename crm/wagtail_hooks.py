@@ -48,6 +48,7 @@ from crm.viewsets.inventory import (
 )
 from crm.viewsets.messaging import MessageTemplateViewSet
 from crm.viewsets.orders import ORDER_EXPORT_ACTION, OrderViewSet
+from crm.viewsets.rentals import RentalPlanViewSet
 from crm.viewsets.sales import (
     ProductTaxesViewSet,
     ProductViewSet,
@@ -65,6 +66,7 @@ for viewset in (
     VesselViewSet,
     SeatMapViewSet,
     ProductViewSet,
+    RentalPlanViewSet,
     DepartureViewSet,
     TicketPriceViewSet,
 ):
@@ -93,6 +95,7 @@ class CRMViewSetGroup(SnippetViewSetGroup):
         OrderViewSet,
         CustomerViewSet,
         ProductViewSet,
+        RentalPlanViewSet,
         DepartureViewSet,
         DepartureScheduleViewSet,
         VenueViewSet,

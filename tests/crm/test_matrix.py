@@ -36,6 +36,7 @@ from booking.models import (
     Product,
     Promotion,
     Refund,
+    RentalPlan,
     SentMessage,
     ServiceFee,
     Ticket,
@@ -50,6 +51,7 @@ from tests.booking.refunds.helpers import paid_through_yookassa, pier_departure
 from tests.conftest import make_home, make_locales
 from tests.crm.api.helpers import TokenClient, token_for
 from tests.factories import make_user, placed_order
+from tests.rental_setup import rental_plan
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 HEADING = "### Role × screen × action"
@@ -565,6 +567,24 @@ def booking_editors_change(ctx: Ctx) -> bool:
     )
 
 
+def _rental_plan(ctx: Ctx) -> RentalPlan:
+    return RentalPlan.objects.first() or rental_plan()
+
+
+def rental_plans_view(ctx: Ctx) -> bool:
+    _rental_plan(ctx)
+    return wagtail_screen(ctx.client.get(snippet_url(RentalPlan, "list")))
+
+
+def rental_plans_change(ctx: Ctx) -> bool:
+    plan = _rental_plan(ctx)
+    return same(
+        wagtail_screen(ctx.client.get(snippet_url(RentalPlan, "add"))),
+        wagtail_screen(ctx.client.get(snippet_url(RentalPlan, "edit", plan.pk))),
+        wagtail_screen(ctx.client.get(snippet_url(RentalPlan, "delete", plan.pk))),
+    )
+
+
 def promotions_fees(ctx: Ctx) -> bool:
     return same(
         wagtail_screen(ctx.client.get(snippet_url(Promotion, "list"))),
@@ -794,6 +814,8 @@ CHECKS = {
     "Pier and vessel assignments": assignments,
     "Booking editors (products, departures …): view": booking_editors_view,
     "Booking editors (products, departures …): add, change": booking_editors_change,
+    "Rental plans (hours, rates, extras): view": rental_plans_view,
+    "Rental plans (hours, rates, extras): add, change, delete": rental_plans_change,
     "Promotions, fees": promotions_fees,
     "Message templates": message_templates,
     "Pages": pages,
