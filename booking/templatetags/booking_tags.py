@@ -11,6 +11,7 @@ from django import template
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Min
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.formats import get_format
 
@@ -143,3 +144,54 @@ def booking_messages(context) -> list:
     for message in others:
         messages.add_message(request, message.level, message.message, message.extra_tags)
     return own
+
+
+@register.simple_tag(takes_context=True)
+def rental_widget(context, product) -> dict | None:
+    """The rental block's data (`booking.rental_widget`) when `product` has a rental plan,
+    else None: a rental product without a plan keeps its departures' slots."""
+    from booking.rental_widget import rental_widget as build
+    from booking.services.rentals import rental_plan_for_product
+
+    if product.kind != "rental":
+        return None
+    plan = rental_plan_for_product(product.pk)
+    if plan is None:
+        return None
+    request = context.get("request")
+    return build(plan=plan, query=request.GET if request is not None else QueryDict())
+
+
+@register.simple_tag
+def rental_of(departure) -> dict | None:
+    """What a customer chose for the rental a departure carries (its end, duration,
+    guests, skipper, extras in the visitor's language), for the hold, checkout and order
+    pages; None for a departure that is not a rental."""
+    from booking.i18n import localized_value
+    from booking.models import RentalBooking
+    from booking.rental_widget import duration_text
+
+    booking = RentalBooking.objects.filter(departure_id=departure.pk).first()
+    if booking is None:
+        return None
+    options = [
+        localized_value(_Extra(option), "name")
+        for option in booking.options
+        if isinstance(option, dict)
+    ]
+    return {
+        "ends_at": departure.ends_at,
+        "duration": duration_text(booking.minutes),
+        "guests": booking.guests,
+        "with_skipper": booking.with_skipper,
+        "options": options,
+    }
+
+
+class _Extra:
+    """An extra as sold (a dict kept on the rental booking) read like the model."""
+
+    def __init__(self, data: dict):
+        self.name = str(data.get("name", ""))
+        self.name_en = str(data.get("name_en", "") or "")
+        self.name_zh = str(data.get("name_zh", "") or "")

@@ -410,6 +410,9 @@ BOOKING_MAX_LIVE_HOLDS_PER_ADDRESS = int(os.environ.get("BOOKING_MAX_LIVE_HOLDS_
 BOOKING_MAX_HELD_PLACES_PER_ADDRESS = int(
     os.environ.get("BOOKING_MAX_HELD_PLACES_PER_ADDRESS", "60")
 )
+# Prices of a rental asked by the rental block's script as the visitor changes the choice
+# (booking.rental_views), per session and per address.
+BOOKING_RENTAL_QUOTE_RATE = os.environ.get("BOOKING_RENTAL_QUOTE_RATE", "120/m")
 BOOKING_PROMO_RATE = os.environ.get("BOOKING_PROMO_RATE", "10/10m")
 BOOKING_PROMO_ADDRESS_RATE = os.environ.get("BOOKING_PROMO_ADDRESS_RATE", "30/10m")
 # Support cases opened with the site's contact form (support.views), per browser session
