@@ -247,9 +247,8 @@ def product_schedules(
     the server's time zone), at most `limit_per_product` each, with places left and the
     "from" price of each. A fixed number of queries for any number of products."""
     now = now or timezone.now()
-    departures = Departure.objects.filter(
+    departures = Departure.objects.on_timetable().filter(
         product_id__in=product_ids,
-        status=Departure.Status.SCHEDULED,
         starts_at__gt=now,
         starts_at__date__gte=date_from,
         starts_at__date__lte=date_to,

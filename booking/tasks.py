@@ -18,11 +18,14 @@ from booking.services.holds import holds_delete_expired
 from booking.services.notifications import payment_notifications_delete_old
 from booking.services.payments import payment_capture, payments_reconcile, refund_send
 from booking.services.receipts import settlement_receipt_send, settlement_receipts_due
+from booking.services.rentals import rentals_release_lapsed
 
 logger = logging.getLogger(__name__)
 
 
 def sweep_expired_holds() -> int:
+    # A rental nobody paid for goes with its hold: the vessel's time is free again.
+    rentals_release_lapsed()
     return holds_delete_expired()
 
 

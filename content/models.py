@@ -176,8 +176,8 @@ class ListingPage(BasePage):
             pages = pages.filter(product__venue__slug=filters["pier"])
         if filters.get("date"):
             pages = pages.filter(
-                product__departures__in=Departure.objects.filter(
-                    status=Departure.Status.SCHEDULED, starts_at__date=filters["date"]
+                product__departures__in=Departure.objects.on_timetable().filter(
+                    starts_at__date=filters["date"]
                 )
             ).distinct()
         return pages.order_by("path")
@@ -309,11 +309,8 @@ class ProductPage(BasePage):
         if not self.product_id:
             return None
         return (
-            Departure.objects.filter(
-                product_id=self.product_id,
-                status=Departure.Status.SCHEDULED,
-                starts_at__gt=timezone.now(),
-            )
+            Departure.objects.on_timetable()
+            .filter(product_id=self.product_id, starts_at__gt=timezone.now())
             .select_related("venue")
             .order_by("starts_at")
             .first()

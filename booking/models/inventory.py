@@ -20,6 +20,13 @@ class CancelReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class DepartureQuerySet(models.QuerySet):
+    def on_timetable(self):
+        """Departures the public timetable offers: scheduled, and not a customer's rental
+        (`RentalBooking`: a booked rental is the vessel's busy time, not a sailing)."""
+        return self.filter(status=Departure.Status.SCHEDULED, rental_booking__isnull=True)
+
+
 class Departure(models.Model):
     """A dated occurrence of a product on a vessel from a pier."""
 
@@ -89,6 +96,8 @@ class Departure(models.Model):
         verbose_name=_("cancelled by"),
     )
     crew_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = DepartureQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("departure")

@@ -121,6 +121,18 @@ MESSAGES = {
     "cancel_reason_invalid": _("Choose why the departure is cancelled."),
     "cancel_text_required": _("Write the reason for the passengers: it is empty."),
     "no_departures": _("Choose at least one departure."),
+    # Rentals by the hour (booking.services.rentals).
+    "rental_start_invalid": _(
+        "A rental cannot start at this time: choose one of the start times offered."
+    ),
+    "rental_duration_invalid": _(
+        "A rental lasts from %(shortest)s to %(longest)s, in the steps offered."
+    ),
+    "rental_ends_after_hours": _("From this start the rental must end by %(end)s."),
+    "rental_guests_invalid": _("The number of guests must be from 1 to %(limit)s."),
+    "rental_option_invalid": _("An extra you chose is not offered with this rental."),
+    "rental_too_soon": _("A rental must be booked at least %(hours)s before it starts."),
+    "rental_too_far": _("A rental can be booked at most %(days)s days ahead."),
     "too_many_departures": _("At most %(limit)s departures can be cancelled at once."),
 }
 

@@ -55,9 +55,8 @@ def widgets_for_products(products, *, days: int = FORM_DAYS, limit: int = FORM_S
     # The first departure of each product however far ahead, for a calendar that opens
     # at the start of a season that is still weeks away.
     first_start = dict(
-        Departure.objects.filter(
-            product_id__in=ids, status=Departure.Status.SCHEDULED, starts_at__gt=now
-        )
+        Departure.objects.on_timetable()
+        .filter(product_id__in=ids, starts_at__gt=now)
         .order_by()
         .values("product_id")
         .annotate(first=Min("starts_at"))
