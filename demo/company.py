@@ -1,7 +1,17 @@
 """The demo company's catalogue: piers, fleet, products with prices and timetables, and
 the seller's details. All of it is fictional, though the piers stand where real ones do."""
 
-from demo.spec import PierSpec, ProductSpec, ScheduleSpec, VesselSpec, tickets
+from decimal import Decimal
+
+from demo.spec import (
+    PierSpec,
+    ProductSpec,
+    RentalOptionSpec,
+    RentalSpec,
+    ScheduleSpec,
+    VesselSpec,
+    tickets,
+)
 from demo.text import T
 
 COMPANY = {
@@ -286,23 +296,34 @@ PRODUCTS = (
         ),
         pier="krestovsky",
         duration_minutes=120,
-        tickets=tickets(
-            (
-                "Яхта на 2 часа, будни",
-                "The yacht for 2 hours, weekdays",
-                "包船2小时（工作日）",
-                "18000",
-                WEEKDAYS,
-            ),
-            (
-                "Яхта на 2 часа, выходные",
-                "The yacht for 2 hours, weekends",
-                "包船2小时（周末）",
-                "22000",
-                WEEKEND,
+        # One ticket type carries the rental: each rental's price is its own departure's
+        # price (booking.services.rentals), so the type is sold on priced departures only;
+        # its own price is the shortest weekday rental's (the cards' "from" price).
+        tickets=tickets(("Аренда яхты", "Yacht rental", "包船租赁", "20000", ())),
+        schedules=(),
+        rental=RentalSpec(
+            vessel="belaya-noch",
+            # Every day 10:00–23:00; Friday and Saturday nights until 01:00.
+            hours=(((0, 1, 2, 3, 6), "10:00", "23:00"), ((4, 5), "10:00", "01:00")),
+            rates=(("01234", Decimal("9000")), ("56", Decimal("11000"))),
+            fixed_price=Decimal("2000"),
+            max_guests=10,
+            min_minutes=120,
+            max_minutes=480,
+            step_minutes=60,
+            turnaround_minutes=30,
+            options=(
+                RentalOptionSpec(
+                    T("Фотограф на борту", "Photographer on board", "船上摄影师"),
+                    Decimal("3000"),
+                    per_hour=True,
+                ),
+                RentalOptionSpec(
+                    T("Приветственный напиток", "Welcome drink", "迎宾饮品"),
+                    Decimal("1500"),
+                ),
             ),
         ),
-        schedules=(ScheduleSpec("belaya-noch", ("10:00", "13:00", "16:00", "19:00")),),
     ),
     ProductSpec(
         code="yacht-north-star",

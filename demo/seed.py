@@ -46,6 +46,10 @@ from wagtail_localize.strings import StringValue, validate_translation_links
 from booking.models import (
     Departure,
     Product,
+    RentalHours,
+    RentalOption,
+    RentalPlan,
+    RentalRate,
     SeatMap,
     TicketPrice,
     TicketType,
@@ -152,6 +156,7 @@ class Seeder:
                 self.step("locales and site", self.ensure_locales_and_site)
                 self.step("piers and fleet", self.ensure_piers_and_fleet)
                 self.step("products", self.ensure_products)
+                self.step("rental plans", self.ensure_rental_plans)
                 self.step("departures", self.ensure_departures)
                 self.step("slot prices", self.ensure_slot_prices)
                 self.step("images", self.ensure_images)
@@ -317,6 +322,80 @@ class Seeder:
             TicketType.objects.filter(product=product).exclude(
                 name__in=[ticket.name.ru for ticket in spec.tickets]
             ).update(is_active=False)
+
+    def ensure_rental_plans(self):
+        """A product rented by the hour gets its plan (hours, rates, extras) exactly as
+        the spec says. Its fixed slots of an older demo that nobody booked are removed:
+        the customer now picks the time, and those slots would only keep the vessel busy."""
+        for spec in company.PRODUCTS:
+            rental = spec.rental
+            if rental is None:
+                continue
+            product = self.products[spec.code]
+            plan, created = RentalPlan.objects.update_or_create(
+                product=product,
+                defaults={
+                    "vessel": self.vessels[rental.vessel],
+                    "venue": self.piers[spec.pier],
+                    "min_minutes": rental.min_minutes,
+                    "max_minutes": rental.max_minutes,
+                    "step_minutes": rental.step_minutes,
+                    "fixed_price": rental.fixed_price,
+                    "max_guests": rental.max_guests,
+                    "skipper": rental.skipper,
+                    "skipper_price_per_hour": rental.skipper_price_per_hour,
+                    "turnaround_minutes": rental.turnaround_minutes,
+                    "notice_minutes": rental.notice_minutes,
+                    "horizon_days": rental.horizon_days,
+                },
+            )
+            self.stats["rental plans created"] += created
+            hours = sorted(
+                (weekday, datetime.time.fromisoformat(opens), datetime.time.fromisoformat(closes))
+                for weekdays, opens, closes in rental.hours
+                for weekday in weekdays
+            )
+            have = sorted(
+                (h.weekday, h.opens, h.closes)
+                for h in plan.hours.filter(valid_from=None, valid_until=None)
+            )
+            if have != hours or plan.hours.exclude(valid_from=None, valid_until=None).exists():
+                plan.hours.all().delete()
+                RentalHours.objects.bulk_create(
+                    RentalHours(plan=plan, weekday=w, opens=o, closes=c) for w, o, c in hours
+                )
+            rates = sorted((weekdays, price) for weekdays, price in rental.rates)
+            have = sorted((r.weekdays, r.price_per_hour) for r in plan.rates.all())
+            if have != rates or plan.rates.exclude(valid_from=None, valid_until=None).exists():
+                plan.rates.all().delete()
+                RentalRate.objects.bulk_create(
+                    RentalRate(plan=plan, weekdays=w, price_per_hour=p) for w, p in rates
+                )
+            for order, option in enumerate(rental.options):
+                RentalOption.objects.update_or_create(
+                    plan=plan,
+                    name=option.name.ru,
+                    defaults={
+                        "name_en": option.name.en,
+                        "name_zh": option.name.zh,
+                        "price": option.price,
+                        "per_hour": option.per_hour,
+                        "is_active": True,
+                        "sort_order": (order + 1) * 10,
+                    },
+                )
+            plan.options.exclude(name__in=[o.name.ru for o in rental.options]).update(
+                is_active=False
+            )
+            stale = Departure.objects.filter(
+                product=product,
+                starts_at__gt=timezone.now(),
+                rental_booking__isnull=True,
+                orders__isnull=True,
+                holds__isnull=True,
+                support_cases__isnull=True,
+            )
+            self.stats["rental slots removed"] += stale.delete()[1].get("booking.Departure", 0)
 
     def ensure_slot_prices(self):
         """A ticket type sold on some weekdays only (a rental's weekday or weekend price)
@@ -789,6 +868,8 @@ class Seeder:
             "departures created",
             "departure slots skipped (vessel busy)",
             "slot prices created",
+            "rental plans created",
+            "rental slots removed",
             "groups created",
             "staff members created",
         }

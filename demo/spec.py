@@ -48,6 +48,35 @@ class ScheduleSpec:
 
 
 @dataclasses.dataclass(frozen=True)
+class RentalOptionSpec:
+    name: T
+    price: Decimal
+    per_hour: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class RentalSpec:
+    """A rental by the hour (booking.models.RentalPlan) on a vessel from the product's
+    pier. `hours`: (weekdays, "HH:MM" opens, "HH:MM" closes; closes at or before opens
+    runs past midnight); `rates`: (weekday digits "01234", price per hour)."""
+
+    vessel: str
+    hours: tuple[tuple[tuple[int, ...], str, str], ...]
+    rates: tuple[tuple[str, Decimal], ...]
+    fixed_price: Decimal
+    max_guests: int
+    min_minutes: int
+    max_minutes: int
+    step_minutes: int
+    turnaround_minutes: int
+    options: tuple[RentalOptionSpec, ...] = ()
+    skipper: str = "included"  # included | addon
+    skipper_price_per_hour: Decimal = Decimal("0")
+    notice_minutes: int = 120
+    horizon_days: int = 90
+
+
+@dataclasses.dataclass(frozen=True)
 class ProductSpec:
     code: str
     kind: str  # excursion, event, rental
@@ -57,6 +86,8 @@ class ProductSpec:
     tickets: tuple[TicketSpec, ...]
     schedules: tuple[ScheduleSpec, ...]
     seating_mode: str = ""  # empty: the vessel's
+    # A rental by the hour: the customer picks the time; no fixed departures (schedules=()).
+    rental: RentalSpec | None = None
 
 
 @dataclasses.dataclass(frozen=True)

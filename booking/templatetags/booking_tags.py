@@ -178,8 +178,15 @@ def rental_of(departure) -> dict | None:
         for option in booking.options
         if isinstance(option, dict)
     ]
+    breakdown = booking.price_breakdown if isinstance(booking.price_breakdown, dict) else {}
+    lines = [
+        {"label": str(line.get("label", "")), "amount": line.get("amount")}
+        for line in breakdown.get("lines", [])
+        if isinstance(line, dict)
+    ]
     return {
         "ends_at": departure.ends_at,
+        "lines": lines,
         "duration": duration_text(booking.minutes),
         "guests": booking.guests,
         "with_skipper": booking.with_skipper,

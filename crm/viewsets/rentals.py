@@ -6,7 +6,8 @@ Who may do what is Wagtail's model permission policy on the roles' permissions
 (`crm.roles`): managers and administrators everything, agents read. The model's
 `clean()` (a product of another kind, durations off the step, more guests than the vessel
 takes, a season that ends before it starts) shows as form errors next to the fields.
-Wagtail's generic views write every create, edit and delete to the audit trail."""
+Wagtail's generic views write every create, edit and delete to the audit trail. Saving a
+plan brings its one ticket type up to date (`booking.services.rentals.rental_ticket_type`)."""
 
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -14,6 +15,8 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from booking.models import RentalPlan
+from booking.services.rentals import rental_ticket_type
+from crm.views.generic import BookingCreateView, BookingEditView
 
 
 def _hours_text(minutes) -> str:
@@ -21,8 +24,28 @@ def _hours_text(minutes) -> str:
     return f"{hours}:{rest:02d}"
 
 
+class RentalTicketTypeMixin:
+    """After a plan is saved its one ticket type is brought up to date (made if missing;
+    its "from" price follows the rates and the fixed part): the service's rule."""
+
+    def save_instance(self):
+        instance = super().save_instance()
+        rental_ticket_type(instance)
+        return instance
+
+
+class RentalPlanCreateView(RentalTicketTypeMixin, BookingCreateView):
+    pass
+
+
+class RentalPlanEditView(RentalTicketTypeMixin, BookingEditView):
+    pass
+
+
 class RentalPlanViewSet(SnippetViewSet):
     model = RentalPlan
+    add_view_class = RentalPlanCreateView
+    edit_view_class = RentalPlanEditView
     icon = "time"
     menu_label = pgettext_lazy("rental plan", "Rental plans")
     list_display = [

@@ -144,6 +144,10 @@ def test_a_manager_sets_up_a_plan_with_its_hours_rates_and_extras(catalogue):
     ]
     (option,) = plan.options.all()
     assert option.name_en == "Photographer" and option.per_hour
+    # The plan's one ticket type, sold on each rental's own price; its "from" price is
+    # the shortest rental at the cheapest rate with the fixed part (2 × 9 000 + 2 000).
+    (ticket_type,) = product.ticket_types.all()
+    assert ticket_type.departures_only and ticket_type.price == Decimal("20000")
     # The audit trail has the creation.
     from wagtail.models import ModelLogEntry
 

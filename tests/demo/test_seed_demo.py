@@ -20,7 +20,16 @@ from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
 from wagtail_localize.models import Translation, TranslationSource
 
-from booking.models import Departure, Order, Payment, Product, TicketType, Venue, Vessel
+from booking.models import (
+    Departure,
+    Order,
+    Payment,
+    Product,
+    RentalPlan,
+    TicketType,
+    Venue,
+    Vessel,
+)
 from booking.search import orders_search
 from content.models import (
     CompanySettings,
@@ -125,6 +134,36 @@ def check_product_pages_sell_products_with_prices_and_future_departures(client):
         assert page.product.departures.filter(
             status=Departure.Status.SCHEDULED, starts_at__gt=timezone.now()
         ).exists(), page.title
+
+
+def check_the_sailing_yacht_is_rented_by_the_hour(client):
+    """White Night is a rental plan (the customer picks the time, no fixed slots); North
+    Star still sells fixed slots."""
+    plan = RentalPlan.objects.get(product__code="yacht-white-night")
+    assert (plan.min_minutes, plan.max_minutes, plan.step_minutes) == (120, 480, 60)
+    assert plan.max_guests == 10 and plan.turnaround_minutes == 30
+    assert plan.skipper == RentalPlan.Skipper.INCLUDED
+    friday = {(f"{h.opens:%H:%M}", f"{h.closes:%H:%M}") for h in plan.hours.filter(weekday=4)}
+    assert friday == {("10:00", "01:00")}, friday
+    assert sorted(plan.rates.values_list("weekdays", "price_per_hour")) == [
+        ("01234", 9000),
+        ("56", 11000),
+    ]
+    assert sorted(plan.options.values_list("name_en", flat=True)) == [
+        "Photographer on board",
+        "Welcome drink",
+    ]
+    assert not plan.product.departures.filter(rental_booking__isnull=True).exists()
+    assert Departure.objects.filter(product__code="yacht-north-star").exists()
+    assert not RentalPlan.objects.filter(product__code="yacht-north-star").exists()
+    page = YachtPage.objects.live().get(locale__language_code="ru", product=plan.product)
+    for prefix in PREFIX.values():
+        translated = page.get_translation(
+            Locale.objects.get(language_code=prefix.replace("zh", "zh-hans"))
+        )
+        doc = parse(client.get(translated.url))
+        assert doc.select_one("section.booking--rental [data-rental-timeline]"), prefix
+        assert doc.select("form[data-rental-form] select[name=start] option"), prefix
 
 
 def check_demo_admin_can_log_in(client):
@@ -233,6 +272,7 @@ CHECKS = [
     check_listing_pages_exist_in_every_language,
     check_every_page_type_is_seeded_in_every_language,
     check_product_pages_sell_products_with_prices_and_future_departures,
+    check_the_sailing_yacht_is_rented_by_the_hour,
     check_demo_admin_can_log_in,
     check_marketer_opens_the_translation_editor,
     check_demo_staff_have_their_roles,
