@@ -358,6 +358,10 @@ def _release(departure_ids, now) -> int:
         .filter(_lapsed(now))
         .order_by("pk")
     ):
+        # Asked again now that the row is locked: a payment confirmed meanwhile (it locks
+        # the departure too) keeps the rental.
+        if Departure.objects.filter(pk=departure.pk).filter(_lapsed(now)).count() == 0:
+            continue
         if departure.orders.exists():
             departure.status = Departure.Status.CANCELLED
             departure.save(update_fields=["status"])

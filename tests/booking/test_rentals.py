@@ -448,3 +448,63 @@ def test_a_paid_rental_follows_its_products_refund_window(plan):
     quote = refund_quote(order=order)
     assert not quote.allowed and quote.code == "refund_window_passed"
     assert refund_quote(order=order, now=starts_at - datetime.timedelta(hours=73)).allowed
+
+
+def test_a_late_payment_for_a_released_rental_is_refunded(plan):
+    from booking.models import Payment
+    from booking.services.orders import order_confirm_paid
+
+    monday = coming(MONDAY)
+    hold = book(plan, at(monday, 12), minutes=180)
+    order = order_create(hold=hold, details=factories.checkout_details())
+    factories.expire(hold)
+    book(plan, at(monday, 12), minutes=180, owner="boris")  # releases the lapsed one
+    payment = Payment.objects.create(
+        order=order,
+        idempotence_key="late",
+        provider_id="late-payment",
+        status=Payment.Status.SUCCEEDED,
+        amount=order.total,
+        succeeded_at=timezone.now(),
+    )
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    assert order_confirm_paid(order=locked, payment=payment) == "refunded"
+    assert VesselOccupancy.objects.filter(vessel=plan.vessel).count() == 1
+
+
+def test_a_refunded_rental_frees_the_vessel(plan):
+    from booking.services.refunds import refund_request
+
+    monday = coming(MONDAY)
+    order = pay(book(plan, at(monday, 12), minutes=180))
+    refund_request(order=order, tickets=None, requested_by=None)
+    order.refresh_from_db()
+    assert order.status == Order.Status.REFUNDED
+    sweep_expired_holds()
+    assert Departure.objects.get(pk=order.departure_id).status == Departure.Status.CANCELLED
+    book(plan, at(monday, 12), minutes=180, owner="boris")
+
+
+def test_a_season_of_departures_skips_the_vessels_rentals(plan):
+    from booking.services.departures import departures_create_recurring
+
+    monday = coming(MONDAY)
+    book(plan, at(monday, 12), minutes=180)  # 12:00–15:30 with the buffer
+    created = departures_create_recurring(
+        product=factories.ProductFactory(),
+        vessel=plan.vessel,
+        venue=plan.venue,
+        date_from=monday,
+        date_to=monday + datetime.timedelta(days=1),
+        times=[datetime.time(11), datetime.time(15), datetime.time(16)],
+        weekdays={MONDAY, MONDAY + 1},
+        duration_minutes=60,
+    )
+    # Monday 11:00–12:00 ends as the rental starts; 15:00 falls in its buffer.
+    assert sorted(d.starts_at for d in created) == [
+        at(monday, 11),
+        at(monday, 16),
+        at(monday + datetime.timedelta(days=1), 11),
+        at(monday + datetime.timedelta(days=1), 15),
+        at(monday + datetime.timedelta(days=1), 16),
+    ]
