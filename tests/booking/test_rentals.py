@@ -508,3 +508,20 @@ def test_a_season_of_departures_skips_the_vessels_rentals(plan):
         at(monday + datetime.timedelta(days=1), 15),
         at(monday + datetime.timedelta(days=1), 16),
     ]
+
+
+def test_a_paid_rentals_manifest_counts_its_guests(plan):
+    from booking.services.manifests import departure_manifest, manifest_departures
+
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    paid = pay(book(plan, at(tomorrow, 18), minutes=180, guests=8))
+    unpaid = book(plan, at(tomorrow, 12), minutes=120, owner="boris")
+    manifest = departure_manifest(paid.departure_id)
+    assert [(row.name, row.ticket_type, row.people) for row in manifest.rows] == [
+        ("Анна Смирнова", "Аренда, 8 гостей", 8)
+    ]
+    totals = manifest.totals
+    assert (totals.headcount, totals.capacity, totals.expected, totals.boarded) == (8, 10, 8, 0)
+    listed = [item.departure.pk for item in manifest_departures()]
+    assert paid.departure_id in listed
+    assert unpaid.departure_id not in listed  # a rental in checkout is nothing for the crew
