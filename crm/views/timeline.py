@@ -185,6 +185,9 @@ class VesselTimelineView(WagtailAdminTemplateMixin, TemplateView):
         block = {
             "left": _percent(start),
             "width": _percent(max(end - start, 1)),
+            "right": _percent(DAY_MINUTES - end),
+            # Opened on hover, a block late in the day grows leftwards (stays on the track).
+            "late": start > DAY_MINUTES * 0.6,
             "starts": _clock(busy.starts_at, day),
             "ends": _clock(busy.ends_at, day),
             "from_before": busy.starts_at < day_start,
@@ -247,7 +250,7 @@ class VesselTimelineView(WagtailAdminTemplateMixin, TemplateView):
             days.append(
                 {
                     "date": day,
-                    "label": f"{date_format(day, 'l')}, {date_format(day, 'DATE_FORMAT')}",
+                    "label": f"{date_format(day, 'l')}, {date_format(day, 'MONTH_DAY_FORMAT')}",
                     "is_today": day == today,
                     "blocks": [
                         self.block(busy, day, day_start)
