@@ -277,3 +277,31 @@ def test_the_vessel_screens_link_to_the_timeline(week):
     assert link in listing.content.decode()
     dashboard = client.get(reverse("wagtailadmin_home")).content.decode()
     assert URL in dashboard
+
+
+def test_a_busier_week_takes_as_many_queries(week):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    manager = english(staff_member(roles.MANAGER))
+    client = signed_in_client(manager)
+    params = {"vessel": week["vessel"].pk, "week": MONDAY.isoformat()}
+    client.get(URL, params)  # warm the caches (profile, site …)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(URL, params).status_code == 200
+    for hour in (8, 13, 16):
+        departure = general_departure(
+            vessel=week["vessel"], starts_at=moscow_datetime(MONDAY, hour), capacity=20
+        )
+        placed_order(departure, paid=True)
+    rental_on(
+        week["vessel"],
+        moscow_datetime(MONDAY + datetime.timedelta(days=4), 12),
+        2,
+        name="Олег Парусов",
+        email="oleg@example.com",
+    )
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(URL, params).content.decode()
+    assert html.count("data-kind=") == 8  # the night rental is drawn on two days
+    assert len(many) == len(few)
