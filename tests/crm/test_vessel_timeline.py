@@ -305,3 +305,24 @@ def test_a_busier_week_takes_as_many_queries(week):
         html = client.get(URL, params).content.decode()
     assert html.count("data-kind=") == 8  # the night rental is drawn on two days
     assert len(many) == len(few)
+
+
+def test_a_rental_booked_through_the_service_is_drawn_with_its_buffer():
+    """A real rental (booking.services.rentals), paid, across midnight, and one still in
+    checkout: both are the vessel's busy time with their turnaround buffer."""
+    from tests import factories
+    from tests.booking.test_rentals import FRIDAY, at, book, coming, pay
+
+    plan = factories.rental_plan()
+    friday = coming(FRIDAY)
+    order = pay(book(plan, at(friday, 22), minutes=180))
+    book(plan, at(friday, 12), minutes=120, owner="boris")
+    manager = english(factories.staff_member(roles.MANAGER))
+    monday = friday - datetime.timedelta(days=friday.weekday())
+    html = get(manager, vessel=plan.vessel_id, week=monday.isoformat()).content.decode()
+    day = re.search(rf'data-day="{friday.isoformat()}".*?</section>', html, re.S).group(0)
+    assert "22:00–01:00 (+1)" in day
+    assert "turnaround until 01:30 (+1)" in day
+    assert order.code in day
+    assert reverse("crm_orders:inspect", args=[order.pk]) in day
+    assert "12:00–14:00" in day and "turnaround until 14:30" in day
