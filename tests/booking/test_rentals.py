@@ -56,26 +56,8 @@ def book(plan, starts_at, minutes=180, owner="anna", **kwargs):
 
 
 def pay(hold: Hold) -> Order:
-    """The hold's order, paid through the real confirmation (what the webhook does)."""
-    from django.db import transaction
-
-    from booking.models import Payment
-    from booking.services.orders import order_confirm_paid
-
-    order = order_create(hold=hold, details=factories.checkout_details())
-    with transaction.atomic():
-        payment = Payment.objects.create(
-            order=order,
-            idempotence_key=f"test-{order.code}",
-            provider_id=f"test-payment-{order.code}",
-            status=Payment.Status.SUCCEEDED,
-            amount=order.total,
-            succeeded_at=timezone.now(),
-        )
-        locked = Order.objects.select_for_update().get(pk=order.pk)
-        assert order_confirm_paid(order=locked, payment=payment) == "paid"
-    order.refresh_from_db()
-    return order
+    """The hold's order, paid (what the payment notification does)."""
+    return factories.order_paid(order_create(hold=hold, details=factories.checkout_details()))
 
 
 @pytest.fixture
