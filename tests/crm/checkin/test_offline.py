@@ -247,3 +247,18 @@ def test_a_sync_needs_the_csrf_token(crew, departure, tickets):
     refused = post(client, sync_url(departure.pk), {"items": [item(tickets[0], "a")]})
     assert refused.status_code == 403
     assert Ticket.objects.get(pk=tickets[0].pk).checked_in_at is None
+
+
+@pytest.mark.parametrize(
+    ("scanned_at", "code"),
+    [
+        ("0001-01-01T00:00:00Z", "boarding_not_open"),
+        ("0001-01-01T00:00:00", "boarding_not_open"),  # no zone: read as UTC
+        ("9999-12-31T23:59:59+14:00", "ok"),  # a clock far ahead: boarded now
+    ],
+)
+def test_scan_times_at_the_edges_get_an_answer(crew_client, departure, tickets, scanned_at, code):
+    body = {"items": [{"token": token_of(tickets[0]), "scanned_at": scanned_at, "client_id": "a"}]}
+    response = post(crew_client, sync_url(departure.pk), body)
+    assert response.status_code == 200
+    assert response.json()["results"][0]["code"] == code
