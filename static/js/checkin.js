@@ -157,7 +157,7 @@
       box.appendChild(list);
     }
     if (data.offline) {
-      box.setAttribute("data-offline", "");
+      box.setAttribute("data-checked-offline", "");
       head.appendChild(el("span", "checkin-result__tag", strings.offline_tag));
     }
     if (data.note) box.appendChild(el("p", "checkin-result__message", data.note));
@@ -512,9 +512,26 @@
 
     // --- talking to the server ---
 
+    // `data-busy` while the bundle or the queue is on its way (tests wait on it).
+    var inFlight = 0;
+    function tracked(promise) {
+      inFlight += 1;
+      box.setAttribute("data-busy", "");
+      return promise.then(
+        function (value) {
+          if (--inFlight === 0) box.removeAttribute("data-busy");
+          return value;
+        },
+        function (error) {
+          if (--inFlight === 0) box.removeAttribute("data-busy");
+          throw error;
+        }
+      );
+    }
+
     function refresh() {
       if (!api.offline) return Promise.resolve();
-      return call("GET", api.offline).then(
+      return tracked(call("GET", api.offline)).then(
         function (data) {
           bundle = data;
           // Check-ins still queued here are boarded as far as this phone knows.
@@ -553,7 +570,7 @@
           return { token: item.token, scanned_at: item.scanned_at, client_id: item.client_id };
         }),
       };
-      return call("POST", api.sync, body)
+      return tracked(call("POST", api.sync, body))
         .then(
           function (data) {
             var done = {};
@@ -589,7 +606,24 @@
         });
     }
 
+    // Passengers' names stay on the phone no longer than needed: the kept bundles of
+    // departures that stopped boarding a day ago, with nothing left to sync, are removed.
+    function forgetOldBundles() {
+      var dayAgo = Date.now() - 24 * 60 * 60 * 1000;
+      var keys = [];
+      for (var i = 0; i < window.localStorage.length; i++) keys.push(window.localStorage.key(i));
+      keys.forEach(function (key) {
+        var match = /^prichal\.checkin\.(\d+)\.bundle$/.exec(key || "");
+        if (!match) return;
+        var kept = load(key, null);
+        var waiting = load("prichal.checkin." + match[1] + ".queue", []);
+        var closes = kept && kept.departure ? Date.parse(kept.departure.boarding_closes_at) : 0;
+        if (!waiting.length && !(closes > dayAgo)) window.localStorage.removeItem(key);
+      });
+    }
+
     if (box && subtle && window.localStorage) {
+      forgetOldBundles();
       showStatus();
       showPending();
       window.addEventListener("online", function () {
