@@ -285,6 +285,7 @@
     var subtle = window.crypto && window.crypto.subtle;
     var online = navigator.onLine;
     var syncing = false;
+    var noEd25519 = false;
 
     function load(key, fallback) {
       try {
@@ -353,9 +354,17 @@
           if (ok) return true;
           return subtle
             .importKey("raw", fromBase64url(key), { name: "Ed25519" }, false, ["verify"])
-            .then(function (imported) {
-              return subtle.verify({ name: "Ed25519" }, imported, signature, body);
-            })
+            .then(
+              function (imported) {
+                return subtle.verify({ name: "Ed25519" }, imported, signature, body);
+              },
+              function (error) {
+                // An older browser without Ed25519 in WebCrypto: the ticket is then
+                // checked as an old one is, by its secret on the manifest.
+                if (error && error.name === "NotSupportedError") noEd25519 = true;
+                return false;
+              }
+            )
             .catch(function () {
               return false;
             });
@@ -373,7 +382,8 @@
         var body = raw.slice(0, SIGNED_BYTES);
         var departure = new DataView(body.buffer).getBigUint64(17).toString();
         return verify(body, raw.slice(SIGNED_BYTES)).then(function (ok) {
-          return ok ? { secret: base64url(body.slice(1, 17)), departure: departure, signed: true } : null;
+          if (!ok && !noEd25519) return null;
+          return { secret: base64url(body.slice(1, 17)), departure: departure, signed: ok };
         });
       }
       // A ticket sent before signed tokens: its MAC cannot be checked here, but its secret
