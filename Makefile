@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test setup deps messages lint bench-pages bench-holds bench-checkout bench-crm bench-support clean \
+.PHONY: run test setup deps messages lint bench-pages bench-holds bench-checkout bench-crm bench-support bench-cancellation clean \
   system-run system-test
 
 # Debian packages each command needs (scripts/apt-install.sh installs the missing ones as
@@ -69,6 +69,9 @@ bench-crm: deps messages
 
 bench-support: deps messages
 	$(PY) bench/support.py
+
+bench-cancellation: deps messages
+	$(PY) bench/cancellation.py
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

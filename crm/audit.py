@@ -33,8 +33,9 @@ def orders_searched(*, user, query_length: int, hits: int, **via) -> None:
 
 
 MANIFEST_ACTION = "prichal.manifest.view"
-#: How a manifest was read: its screen, the crew's check-in page, or a file.
-MANIFEST_FORMATS = ("screen", "checkin", "pdf", "csv", "xlsx")
+#: How a manifest was read: its screen, the crew's check-in page, the phone's offline
+#: bundle (crm/checkin/api.py), or a file.
+MANIFEST_FORMATS = ("screen", "checkin", "offline", "pdf", "csv", "xlsx")
 
 
 def manifest_viewed(*, departure, user, format: str, rows: int) -> None:

@@ -34,6 +34,7 @@ from crm.views.generic import BookingDeleteView, use_booking_views
 from crm.views.inventory import OCCUPANCY_URLS
 from crm.views.search import OrderSearchArea, OrderSearchView
 from crm.views.seatmaps import SEAT_MAP_APPLY_ACTION
+from crm.views.timeline import VesselTimelineViewSet
 from crm.viewsets import cases as case_viewsets
 from crm.viewsets.checkin import CheckInMenuItem
 from crm.viewsets.customers import CustomerViewSet
@@ -98,6 +99,7 @@ class CRMViewSetGroup(SnippetViewSetGroup):
         RentalPlanViewSet,
         DepartureViewSet,
         DepartureScheduleViewSet,
+        VesselTimelineViewSet,
         VenueViewSet,
         VesselViewSet,
         SeatMapViewSet,

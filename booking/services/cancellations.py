@@ -51,13 +51,13 @@ from booking.models import (
 from booking.models.messaging import MessageKind
 from booking.services.backoffice import order_cancel_unpaid
 from booking.services.confirmations import (
-    _email,
-    _order,
-    _outgoing,
-    _send_email,
-    _send_locked,
-    _send_sms,
     message_values,
+    order_email_message,
+    order_for_messages,
+    outgoing_message,
+    send_email_or_raise,
+    send_once_locked,
+    send_order_sms,
 )
 from booking.services.errors import BookingError
 from booking.services.refunds import refund_request, refundable_tickets, still_refundable
@@ -435,26 +435,26 @@ def departure_cancelled_notice(row_id: int) -> dict[str, bool]:
     sent = {"email": False, "sms": False}
     if not _is_notifiable(row):
         return sent
-    order = _order(row.order_id)
+    order = order_for_messages(row.order_id)
     values = _notice_values(row, order)
     kind = MessageKind.DEPARTURE_CANCELLED
     failure = None
     if row.email_sent_at is None:
         try:
-            email = _email(
+            email = order_email_message(
                 order,
                 kind,
                 with_tickets=False,
                 values=values,
                 extra={"refund_amount": values["refund_amount"]},
             )
-            sent["email"] = _send_locked(
+            sent["email"] = send_once_locked(
                 CancellationRefund,
                 row_id,
                 "email_sent_at",
                 _is_notifiable,
-                lambda: _send_email(email),
-                _outgoing(order, kind, SentMessage.Channel.EMAIL, row.refund),
+                lambda: send_email_or_raise(email),
+                outgoing_message(order, kind, SentMessage.Channel.EMAIL, row.refund),
             )
         except Exception as error:
             failure = error
@@ -465,13 +465,13 @@ def departure_cancelled_notice(row_id: int) -> dict[str, bool]:
             text = render_message(
                 kind, order.language, {**message_values(order), **values}
             ).sms_text
-            sent["sms"] = _send_locked(
+            sent["sms"] = send_once_locked(
                 CancellationRefund,
                 row_id,
                 "sms_sent_at",
                 _is_notifiable,
-                lambda: _send_sms(order, text),
-                _outgoing(order, kind, SentMessage.Channel.SMS, row.refund),
+                lambda: send_order_sms(order, text),
+                outgoing_message(order, kind, SentMessage.Channel.SMS, row.refund),
             )
         except Exception as error:
             failure = failure or error

@@ -248,7 +248,7 @@ def _departure_not_found() -> CheckInResult:
     )
 
 
-def _admit(ticket_filter: Q, departure: Departure, user, now) -> CheckInResult:
+def _admit(ticket_filter: Q, departure: Departure, user, now, offline=False) -> CheckInResult:
     """The shared end of both ways in: find the ticket, refuse what cannot board, and
     admit with one conditional UPDATE."""
     with transaction.atomic():
@@ -272,7 +272,10 @@ def _admit(ticket_filter: Q, departure: Departure, user, now) -> CheckInResult:
             if ticket.checked_in_at is not None:
                 return _already_used(ticket, departure)
             return _status_refusal(ticket, departure)
-        log(ticket, CHECK_IN_ACTION, user=by, data={"departure_id": departure.pk})
+        data = {"departure_id": departure.pk}
+        if offline:  # scanned on a phone without a connection, synced later
+            data["offline"] = True
+        log(ticket, CHECK_IN_ACTION, user=by, data=data)
         info = _ticket_info(ticket, departure)
         return CheckInResult(
             ok=True,
@@ -332,8 +335,12 @@ def boarding_refusal(departure: Departure, now=None) -> CheckInResult | None:
 # --- services --------------------------------------------------------------------------
 
 
-def ticket_check_in(*, token: str, departure_id: int, user, now=None) -> CheckInResult:
-    """Admit the ticket of a scanned (or pasted) QR token to the departure being boarded."""
+def ticket_check_in(
+    *, token: str, departure_id: int, user, now=None, offline: bool = False
+) -> CheckInResult:
+    """Admit the ticket of a scanned (or pasted) QR token to the departure being boarded.
+    `offline`: a scan a phone admitted without a connection, replayed at its time `now`
+    (`booking.services.checkin_offline`); the audit entry says so."""
     now = now or timezone.now()
     departure = _load_departure(departure_id)
     if departure is None:
@@ -350,7 +357,9 @@ def ticket_check_in(*, token: str, departure_id: int, user, now=None) -> CheckIn
     if data.departure_id != departure.pk:
         # Refused before the database is asked about the ticket.
         return _with_counts(_wrong_departure(data.departure_id), departure)
-    return _with_counts(_admit(Q(secret=data.secret), departure, user, now), departure)
+    return _with_counts(
+        _admit(Q(secret=data.secret), departure, user, now, offline=offline), departure
+    )
 
 
 def ticket_check_in_by_id(*, ticket_id: int, departure_id: int, user, now=None) -> CheckInResult:

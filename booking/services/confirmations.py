@@ -69,7 +69,9 @@ def order_page_url(order: Order) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _order(order_id: int) -> Order:
+def order_for_messages(order_id: int) -> Order:
+    """The order with what every message about it shows (its departure's product and
+    pier), read afresh: tasks get ids, not objects."""
     return Order.objects.select_related("departure__product", "departure__venue").get(pk=order_id)
 
 
@@ -206,9 +208,12 @@ def pdf_filename(order: Order) -> str:
     return f"prichal-{order.code}.pdf"
 
 
-def _email(
+def order_email_message(
     order: Order, kind: str, *, with_tickets: bool, values=None, extra=None
 ) -> EmailMultiAlternatives:
+    """The e-mail of message `kind` about `order` (not sent), in the order's language:
+    the message template's texts with the order's `message_values` (and `values` on top),
+    the tickets' PDF attached when `with_tickets`; `extra` goes to the e-mail template."""
     facts = order_facts(order)
     values = {**message_values(order, facts), **(values or {})}
     message: RenderedMessage = render_message(kind, order.language, values)
@@ -243,11 +248,11 @@ def _email(
 
 def order_confirmation_message(order: Order) -> EmailMultiAlternatives:
     """The confirmation e-mail of a paid order (not sent), with the PDF attached."""
-    return _email(order, MessageKind.ORDER_CONFIRMATION, with_tickets=True)
+    return order_email_message(order, MessageKind.ORDER_CONFIRMATION, with_tickets=True)
 
 
 def late_payment_refund_message(order: Order) -> EmailMultiAlternatives:
-    return _email(order, MessageKind.LATE_PAYMENT_REFUND, with_tickets=False)
+    return order_email_message(order, MessageKind.LATE_PAYMENT_REFUND, with_tickets=False)
 
 
 def order_confirmation_sms_text(order: Order) -> str:
@@ -289,7 +294,10 @@ class Outgoing:
     is_resend: bool = False
 
 
-def _outgoing(order: Order, kind: str, channel: str, refund: Refund | None = None) -> Outgoing:
+def outgoing_message(
+    order: Order, kind: str, channel: str, refund: Refund | None = None
+) -> Outgoing:
+    """What `send_once_locked` records of one message to the order's customer."""
     recipient = order.email if channel == SentMessage.Channel.EMAIL else order.phone
     return Outgoing(
         order_id=order.pk,
@@ -329,7 +337,7 @@ class _Refused(Exception):
         super().__init__(code)
 
 
-def _send_locked(model, pk: int, field: str, eligible, send, outgoing: Outgoing) -> bool:
+def send_once_locked(model, pk: int, field: str, eligible, send, outgoing: Outgoing) -> bool:
     """Calls `send()` and records the time in `field` of the `model` row `pk`, unless
     `field` is set already or the row is not `eligible`; all under the row's lock, so
     that two runs of a task never both send. Every attempt (sent, refused or failed) is
@@ -358,17 +366,20 @@ def _send_locked(model, pk: int, field: str, eligible, send, outgoing: Outgoing)
 
 
 def _send_once(order_id: int, field: str, eligible, send, outgoing: Outgoing) -> bool:
-    """`_send_locked` for a message recorded on the order."""
-    return _send_locked(Order, order_id, field, eligible, send, outgoing)
+    """`send_once_locked` for a message recorded on the order."""
+    return send_once_locked(Order, order_id, field, eligible, send, outgoing)
 
 
-def _send_email(email: EmailMultiAlternatives) -> None:
+def send_email_or_raise(email: EmailMultiAlternatives) -> None:
+    """Sends `email`; raises when it was not sent (for `send_once_locked`)."""
     # Raises on an SMTP failure (fail_silently=False): the task is retried.
     if email.send(fail_silently=False) != 1:
         raise MessageNotSent("The e-mail backend sent nothing.")
 
 
-def _send_sms(order: Order, text: str) -> None:
+def send_order_sms(order: Order, text: str) -> None:
+    """Sends `text` to the order's phone; raises when it was not sent, as a refusal no
+    retry can change for a bad number or text (for `send_once_locked`)."""
     try:
         result = send_sms(order.phone, text)
     except SmsError as error:
@@ -385,26 +396,30 @@ def _send_sms(order: Order, text: str) -> None:
 def order_confirmation_email(order_id: int) -> bool:
     """The confirmation e-mail of a paid order with its PDF tickets. Sends nothing
     when it went out already or the order is not paid. True when it sent it."""
-    order = _order(order_id)
+    order = order_for_messages(order_id)
     if order.confirmation_sent_at is not None or not _is_confirmable(order):
         return False
     # The PDF is rendered before the row lock is taken (it takes a while).
     email = order_confirmation_message(order)
-    outgoing = _outgoing(order, MessageKind.ORDER_CONFIRMATION, SentMessage.Channel.EMAIL)
+    outgoing = outgoing_message(order, MessageKind.ORDER_CONFIRMATION, SentMessage.Channel.EMAIL)
     return _send_once(
-        order_id, "confirmation_sent_at", _is_confirmable, lambda: _send_email(email), outgoing
+        order_id,
+        "confirmation_sent_at",
+        _is_confirmable,
+        lambda: send_email_or_raise(email),
+        outgoing,
     )
 
 
 def order_confirmation_sms(order_id: int) -> bool:
     """The confirmation SMS of a paid order (code and link), at most once."""
-    order = _order(order_id)
+    order = order_for_messages(order_id)
     if order.sms_sent_at is not None or not _is_confirmable(order):
         return False
     text = order_confirmation_sms_text(order)
-    outgoing = _outgoing(order, MessageKind.ORDER_CONFIRMATION, SentMessage.Channel.SMS)
+    outgoing = outgoing_message(order, MessageKind.ORDER_CONFIRMATION, SentMessage.Channel.SMS)
     return _send_once(
-        order_id, "sms_sent_at", _is_confirmable, lambda: _send_sms(order, text), outgoing
+        order_id, "sms_sent_at", _is_confirmable, lambda: send_order_sms(order, text), outgoing
     )
 
 
@@ -416,16 +431,16 @@ def order_confirmation_send_again(order: Order, channel: str, *, sent_by=None) -
     channel had not gone out yet, its time is recorded too, so the queued task does not
     send it a second time."""
     outgoing = replace(
-        _outgoing(order, MessageKind.ORDER_CONFIRMATION, channel),
+        outgoing_message(order, MessageKind.ORDER_CONFIRMATION, channel),
         sent_by_id=getattr(sent_by, "pk", None),
         is_resend=True,
     )
     field = "confirmation_sent_at" if channel == SentMessage.Channel.EMAIL else "sms_sent_at"
     try:
         if channel == SentMessage.Channel.EMAIL:
-            _send_email(order_confirmation_message(order))
+            send_email_or_raise(order_confirmation_message(order))
         else:
-            _send_sms(order, order_confirmation_sms_text(order))
+            send_order_sms(order, order_confirmation_sms_text(order))
     except _Refused as refused:
         return record_attempt(outgoing, ok=False, error=f"SmsError: {refused.code}")
     except Exception as error:
@@ -448,7 +463,7 @@ def late_payment_refund_notice(order_id: int) -> dict[str, bool]:
     """Tells the customer (e-mail and SMS) that the payment came after the places
     were gone and is being refunded in full. Each message at most once; when one fails
     the other is still tried, then the task raises so that a retry sends what is left."""
-    order = _order(order_id)
+    order = order_for_messages(order_id)
     if not _is_late_refund(order):
         return {"email": False, "sms": False}
     sent = {"email": False, "sms": False}
@@ -460,8 +475,8 @@ def late_payment_refund_notice(order_id: int) -> dict[str, bool]:
                 order_id,
                 "confirmation_sent_at",
                 _is_late_refund,
-                lambda: _send_email(email),
-                _outgoing(order, MessageKind.LATE_PAYMENT_REFUND, SentMessage.Channel.EMAIL),
+                lambda: send_email_or_raise(email),
+                outgoing_message(order, MessageKind.LATE_PAYMENT_REFUND, SentMessage.Channel.EMAIL),
             )
         except Exception as error:
             failure = error
@@ -472,8 +487,8 @@ def late_payment_refund_notice(order_id: int) -> dict[str, bool]:
                 order_id,
                 "sms_sent_at",
                 _is_late_refund,
-                lambda: _send_sms(order, text),
-                _outgoing(order, MessageKind.LATE_PAYMENT_REFUND, SentMessage.Channel.SMS),
+                lambda: send_order_sms(order, text),
+                outgoing_message(order, MessageKind.LATE_PAYMENT_REFUND, SentMessage.Channel.SMS),
             )
         except Exception as error:
             failure = failure or error
@@ -526,9 +541,9 @@ def _refund_values(refund: Refund, rows: list[RefundedTicket], language: str) ->
 
 def ticket_refund_message(refund: Refund) -> EmailMultiAlternatives:
     """The e-mail telling the customer which tickets were refunded and how much."""
-    order = _order(refund.payment.order_id)
+    order = order_for_messages(refund.payment.order_id)
     rows = refunded_tickets(refund, order.language)
-    return _email(
+    return order_email_message(
         order,
         MessageKind.TICKET_REFUND,
         with_tickets=False,
@@ -542,7 +557,7 @@ def ticket_refund_message(refund: Refund) -> EmailMultiAlternatives:
 
 
 def ticket_refund_sms_text(refund: Refund) -> str:
-    order = _order(refund.payment.order_id)
+    order = order_for_messages(refund.payment.order_id)
     rows = refunded_tickets(refund, order.language)
     values = {**message_values(order), **_refund_values(refund, rows, order.language)}
     return render_message(MessageKind.TICKET_REFUND, order.language, values).sms_text
@@ -553,8 +568,8 @@ def _has_tickets(refund: Refund) -> bool:
 
 
 def _send_refund_once(refund_id: int, field: str, send, outgoing: Outgoing) -> bool:
-    """`_send_locked` for a refund's notice: under the refund's row lock, at most once."""
-    return _send_locked(
+    """`send_once_locked` for a refund's notice: under the refund's row lock, at most once."""
+    return send_once_locked(
         Refund, refund_id, field, lambda refund: _has_tickets(refund), send, outgoing
     )
 
@@ -568,7 +583,7 @@ def ticket_refund_notice(refund_id: int) -> dict[str, bool]:
     sent = {"email": False, "sms": False}
     if not _has_tickets(refund):
         return sent
-    order = _order(refund.payment.order_id)
+    order = order_for_messages(refund.payment.order_id)
     failure = None
     if refund.email_sent_at is None:
         try:
@@ -576,8 +591,10 @@ def ticket_refund_notice(refund_id: int) -> dict[str, bool]:
             sent["email"] = _send_refund_once(
                 refund_id,
                 "email_sent_at",
-                lambda: _send_email(email),
-                _outgoing(order, MessageKind.TICKET_REFUND, SentMessage.Channel.EMAIL, refund),
+                lambda: send_email_or_raise(email),
+                outgoing_message(
+                    order, MessageKind.TICKET_REFUND, SentMessage.Channel.EMAIL, refund
+                ),
             )
         except Exception as error:
             failure = error
@@ -587,8 +604,8 @@ def ticket_refund_notice(refund_id: int) -> dict[str, bool]:
             sent["sms"] = _send_refund_once(
                 refund_id,
                 "sms_sent_at",
-                lambda: _send_sms(order, text),
-                _outgoing(order, MessageKind.TICKET_REFUND, SentMessage.Channel.SMS, refund),
+                lambda: send_order_sms(order, text),
+                outgoing_message(order, MessageKind.TICKET_REFUND, SentMessage.Channel.SMS, refund),
             )
         except Exception as error:
             failure = failure or error

@@ -1,16 +1,17 @@
 """A departure's manifest: who sails (or sailed, or was refunded) on it, for the crew and the
 office.
 
-`departure_manifest(departure)` reads the departure's passenger tickets in two queries
+`departure_manifest(departure)` reads the departure's passenger tickets in three queries
 whatever its size (the departure with its product, pier and vessel; its tickets with their
-orders, types and seats) and returns plain values: one `ManifestRow` per ticket, sorted by
+orders, types and seats; its rental booking, if it is a rental) and returns plain values: one `ManifestRow` per ticket, sorted by
 the order's name, and the totals. Only tickets that were paid for appear: valid ones
 (expected, or boarded at HH:MM on the pier's clock) and refunded ones (listed, struck out,
 counted apart). Tickets of unpaid orders and holds are not passengers.
 
 A ticket is a child's when its type says so (`TicketType.is_child`, "Детский …" in the
 demo data). The headcount is the valid tickets, boarded or not, against the departure's
-capacity (its own or its vessel's).
+capacity (its own or its vessel's). A rental's one ticket is its party: the row names the
+number of guests, and the counts are people (the guests against the plan's most guests).
 
 `manifest_departures(now=…)` lists today's and tomorrow's departures (by each pier's own
 calendar) with their counts: the crew's boarding lists, also before the boarding window
@@ -21,9 +22,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.phones import phone_display
-from booking.models import Departure, Ticket
+from booking.models import Departure, RentalBooking, Ticket
 
 VALID = "valid"
 BOARDED = "boarded"
@@ -46,6 +48,7 @@ class ManifestRow:
     state: str  # VALID (expected), BOARDED or REFUNDED
     boarded_at: datetime.datetime | None  # on the pier's clock
     boarded_time: str  # HH:MM on the pier's clock, "" when not boarded
+    people: int = 1  # a rental's ticket: its guests
 
     @property
     def boarded(self) -> bool:
@@ -86,15 +89,20 @@ def _state(ticket: Ticket) -> str:
     return BOARDED if ticket.checked_in_at else VALID
 
 
-def _row(ticket: Ticket, departure: Departure) -> ManifestRow:
+def _row(ticket: Ticket, departure: Departure, guests: int | None) -> ManifestRow:
     order = ticket.order
     boarded_at = departure.local(ticket.checked_in_at) if ticket.checked_in_at else None
     state = _state(ticket)
+    ticket_type = ticket.ticket_type.display_name
+    if guests is not None:
+        ticket_type = ngettext(
+            "%(ticket_type)s, %(count)s guest", "%(ticket_type)s, %(count)s guests", guests
+        ) % {"ticket_type": ticket_type, "count": guests}
     return ManifestRow(
         ticket_id=ticket.pk,
         name=order.name,
         phone=phone_display(order.phone),
-        ticket_type=ticket.ticket_type.display_name,
+        ticket_type=ticket_type,
         is_child=ticket.ticket_type.is_child,
         seat=ticket.seat.short_label if ticket.seat_id else "",
         order_code=order.code,
@@ -102,6 +110,7 @@ def _row(ticket: Ticket, departure: Departure) -> ManifestRow:
         state=state,
         boarded_at=boarded_at if state == BOARDED else None,
         boarded_time=boarded_at.strftime("%H:%M") if boarded_at and state == BOARDED else "",
+        people=guests or 1,
     )
 
 
@@ -113,18 +122,21 @@ def departure_manifest(departure: Departure | int) -> Manifest:
     tickets = Ticket.objects.filter(
         departure_id=departure.pk, status__in=LISTED_STATUSES
     ).select_related("order", "ticket_type", "seat")
+    rental = RentalBooking.objects.filter(departure=departure).select_related("plan").first()
+    guests = rental.guests if rental else None
     rows = sorted(
-        (_row(ticket, departure) for ticket in tickets),
+        (_row(ticket, departure, guests) for ticket in tickets),
         key=lambda row: (row.name.casefold(), row.order_code, row.ticket_id),
     )
     live = [row for row in rows if not row.refunded]
-    boarded = sum(1 for row in live if row.boarded)
+    headcount = sum(row.people for row in live)
+    boarded = sum(row.people for row in live if row.boarded)
     totals = ManifestTotals(
-        capacity=departure.effective_capacity,
-        headcount=len(live),
+        capacity=rental.plan.max_guests if rental else departure.effective_capacity,
+        headcount=headcount,
         boarded=boarded,
-        expected=len(live) - boarded,
-        children=sum(1 for row in live if row.is_child),
+        expected=headcount - boarded,
+        children=sum(row.people for row in live if row.is_child),
         refunded=len(rows) - len(live),
     )
     return Manifest(
@@ -158,13 +170,19 @@ def manifest_departures(*, now=None, scope: Q | None = None) -> list[ListedDepar
     )
     if scope is not None:
         departures = departures.filter(scope)
-    departures = departures.annotate(
-        valid_count=Count("tickets", filter=Q(tickets__status=Ticket.Status.VALID)),
-        boarded_count=Count(
-            "tickets",
-            filter=Q(tickets__status=Ticket.Status.VALID, tickets__checked_in_at__isnull=False),
-        ),
-    ).order_by("starts_at", "pk")
+    departures = (
+        departures.annotate(
+            valid_count=Count("tickets", filter=Q(tickets__status=Ticket.Status.VALID)),
+            boarded_count=Count(
+                "tickets",
+                filter=Q(tickets__status=Ticket.Status.VALID, tickets__checked_in_at__isnull=False),
+            ),
+        )
+        # A rental sails only when it is paid for: one in checkout, or one that lapsed
+        # unpaid, is nothing for the crew.
+        .filter(Q(rental_booking__isnull=True) | Q(valid_count__gt=0))
+        .order_by("starts_at", "pk")
+    )
     found = []
     for departure in departures:
         today = now.astimezone(departure.zone).date()

@@ -171,10 +171,11 @@ def _longest_from(plan, start, window_end, busy: list[BusyStretch]) -> int:
     ends within the window and whose time plus buffer overlaps nothing busy; 0 if none."""
     limit = min(start + datetime.timedelta(minutes=plan.max_minutes), window_end)
     for stretch in busy:
-        if stretch.starts_at < start + plan.turnaround and stretch.ends_at > start:
-            return 0
-        if stretch.starts_at >= start:
-            limit = min(limit, stretch.starts_at - plan.turnaround)
+        if stretch.ends_at <= start:
+            continue
+        if stretch.starts_at <= start:
+            return 0  # busy at the start itself
+        limit = min(limit, stretch.starts_at - plan.turnaround)
     minutes = int((limit - start).total_seconds() // 60)
     minutes -= minutes % plan.step_minutes
     return minutes if minutes >= plan.min_minutes else 0
@@ -358,6 +359,10 @@ def _release(departure_ids, now) -> int:
         .filter(_lapsed(now))
         .order_by("pk")
     ):
+        # Asked again now that the row is locked: a payment confirmed meanwhile (it locks
+        # the departure too) keeps the rental.
+        if Departure.objects.filter(pk=departure.pk).filter(_lapsed(now)).count() == 0:
+            continue
         if departure.orders.exists():
             departure.status = Departure.Status.CANCELLED
             departure.save(update_fields=["status"])

@@ -24,7 +24,7 @@ TEMPLATE = "booking/tickets/tickets.html"
 # page (about 600 characters fit; longer text goes on over another page, never lost).
 LONG_INSTRUCTIONS = 280
 # Characters of the token per line under the QR code.
-TOKEN_LINE = 32
+TOKEN_LINE = 48
 
 
 @dataclass(frozen=True, slots=True)

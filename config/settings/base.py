@@ -442,6 +442,14 @@ BOOKING_CHECKIN_CLOSES_MINUTES_AFTER_END = int(
     os.environ.get("BOOKING_CHECKIN_CLOSES_MINUTES_AFTER_END", "0")
 )
 
+# Ticket QR codes (booking/tickets/tokens.py) are signed with Ed25519 so that a crew
+# member's phone can verify them offline with the public key. TICKET_SIGNING_KEY is the
+# private key's 32-byte seed in base64; empty: derived from SECRET_KEY (dev, demo, tests
+# need no setting). Previous seeds, comma-separated, in TICKET_SIGNING_KEY_FALLBACKS keep
+# tickets already sent valid after a rotation (as SECRET_KEY_FALLBACKS does for Django).
+TICKET_SIGNING_KEY = os.environ.get("TICKET_SIGNING_KEY", "")
+TICKET_SIGNING_KEY_FALLBACKS = env_list("TICKET_SIGNING_KEY_FALLBACKS")
+
 # Checkout and payments (booking/services/orders.py, payments.py)
 # While a payment is pending its hold is kept alive, up to this many minutes after the
 # order was placed (YooKassa may take longer than the hold's own lifetime to settle).

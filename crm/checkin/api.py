@@ -8,8 +8,9 @@ so a scanner never confuses "this ticket is refused" with "the request failed"."
 import datetime
 
 from django.http import HttpRequest
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import Status
 from ninja.security import django_auth
 
@@ -23,6 +24,14 @@ from booking.services.checkin import (
     ticket_check_in,
     ticket_check_in_by_id,
 )
+from booking.services.checkin_offline import (
+    MAX_CLIENT_ID,
+    MAX_SYNC_ITEMS,
+    QueuedCheckIn,
+    offline_bundle,
+    offline_check_ins_sync,
+)
+from crm.audit import manifest_viewed
 from crm.permissions import BOARD, departure_policy
 
 router = Router(tags=["check-in"], auth=django_auth)
@@ -77,6 +86,69 @@ class OrderOut(Schema):
     order_code: str
     name: str
     tickets: list[TicketOut]
+
+
+class OfflineRowOut(Schema):
+    id: int
+    digest: str
+    order_code: str
+    name: str
+    ticket_type: str
+    seat: str
+    state: str
+    boarded_time: str
+
+
+class OfflineDepartureOut(Schema):
+    id: int
+    product: str
+    venue: str
+    vessel: str
+    starts_at: datetime.datetime
+    local_date: str
+    local_time: str
+    time_zone: str
+    boarding_opens_at: datetime.datetime
+    boarding_closes_at: datetime.datetime
+    cancelled: bool
+
+
+class OfflineBundleOut(Schema):
+    departure: OfflineDepartureOut
+    public_keys: list[str]
+    rows: list[OfflineRowOut]
+    revoked: list[str]
+    generated_at: datetime.datetime
+    generated_time: str
+
+
+# A queued token longer than any token is refused as a malformed batch: the page queues
+# only tokens it has verified.
+MAX_SYNC_TOKEN = 500
+
+
+class SyncItemIn(Schema):
+    token: str = Field(max_length=MAX_SYNC_TOKEN)
+    scanned_at: datetime.datetime
+    client_id: str = Field(min_length=1, max_length=MAX_CLIENT_ID)
+
+
+class SyncIn(Schema):
+    items: list[SyncItemIn] = Field(min_length=1, max_length=MAX_SYNC_ITEMS)
+
+
+class SyncItemOut(Schema):
+    client_id: str
+    ok: bool
+    code: str
+    message: str
+    repeat: bool
+    ticket: TicketOut | None
+
+
+class SyncOut(Schema):
+    results: list[SyncItemOut]
+    counts: CountsOut | None
 
 
 def _forbidden(request: HttpRequest, departure_id: int):
@@ -189,3 +261,91 @@ def board_ticket(request: HttpRequest, ticket_id: int, payload: BoardIn):
             ticket_id=ticket_id, departure_id=payload.departure_id, user=request.user
         )
     )
+
+
+@router.get(
+    "/departures/{departure_id}/offline",
+    response={200: OfflineBundleOut, 403: ErrorOut, 404: ErrorOut},
+    url_name="checkin-offline",
+    summary="What the crew's phone keeps to board the departure without a connection",
+)
+def offline(request: HttpRequest, departure_id: int):
+    if refusal := _forbidden(request, departure_id):
+        return refusal
+    departure = boarding_departure(departure_id)
+    if departure is None:
+        return Status(
+            404, {"code": "departure_not_found", "message": _("This departure does not exist.")}
+        )
+    bundle = offline_bundle(departure=departure)
+    # Names of passengers go to a phone: audited as a read of the manifest.
+    manifest_viewed(departure=departure, user=request.user, format="offline", rows=len(bundle.rows))
+    local = bundle.local_starts_at
+    return {
+        "departure": {
+            "id": departure.pk,
+            "product": departure.product.display_name,
+            "venue": departure.venue.display_name,
+            "vessel": departure.vessel.display_name if departure.vessel_id else "",
+            "starts_at": departure.starts_at,
+            "local_date": date_format(local.date(), "SHORT_DATE_FORMAT"),
+            "local_time": local.strftime("%H:%M"),
+            "time_zone": bundle.time_zone,
+            "boarding_opens_at": bundle.boarding_opens_at,
+            "boarding_closes_at": bundle.boarding_closes_at,
+            "cancelled": bundle.cancelled,
+        },
+        "public_keys": bundle.public_keys,
+        "rows": [
+            {
+                "id": row.ticket_id,
+                "digest": row.digest,
+                "order_code": row.order_code,
+                "name": row.name,
+                "ticket_type": row.ticket_type,
+                "seat": row.seat,
+                "state": row.state,
+                "boarded_time": row.boarded_time,
+            }
+            for row in bundle.rows
+        ],
+        "revoked": bundle.revoked,
+        "generated_at": bundle.generated_at,
+        "generated_time": bundle.generated_time,
+    }
+
+
+@router.post(
+    "/departures/{departure_id}/sync",
+    response={200: SyncOut, 403: ErrorOut},
+    url_name="checkin-sync",
+    summary="Check in the tickets a phone admitted offline (each at the time it was scanned)",
+)
+def sync(request: HttpRequest, departure_id: int, payload: SyncIn):
+    if refusal := _forbidden(request, departure_id):
+        return refusal
+    outcomes = offline_check_ins_sync(
+        departure_id=departure_id,
+        items=[
+            QueuedCheckIn(client_id=i.client_id, token=i.token, scanned_at=i.scanned_at)
+            for i in payload.items
+        ],
+        user=request.user,
+    )
+    counts = next(
+        (o.result.counts for o in reversed(outcomes) if o.result.counts is not None), None
+    )
+    return {
+        "results": [
+            {
+                "client_id": o.client_id,
+                "ok": o.result.ok,
+                "code": o.result.code,
+                "message": o.result.message,
+                "repeat": o.repeat,
+                "ticket": _ticket(o.result.ticket),
+            }
+            for o in outcomes
+        ],
+        "counts": {"valid": counts.valid, "boarded": counts.boarded} if counts else None,
+    }

@@ -108,6 +108,35 @@ def _script_strings() -> dict[str, str]:
         ),
         "network_error": _("No connection to the server. Try again."),
         "signed_out": _("You have been signed out. Reload the page and sign in again."),
+        # Boarding offline (the page keeps the departure's bundle and queues check-ins).
+        "offline_ready": _("Ready to board offline: manifest of %(time)s."),
+        "offline_not_ready": _("Not ready to board offline yet: the manifest is downloading."),
+        "offline_now": _(
+            "No connection: tickets are checked on this phone (manifest of %(time)s)."
+        ),
+        "offline_no_bundle": _(
+            "No connection, and no manifest on this phone: the ticket cannot be checked."
+        ),
+        "offline_admitted": _("Valid ticket, checked offline. Welcome aboard!"),
+        "offline_tag": _("offline"),
+        "offline_not_listed": _(
+            "Not on the downloaded manifest (sold later): the signature is valid."
+        ),
+        "offline_unknown": _(
+            "An old ticket that is not on the downloaded manifest: it cannot be checked offline."
+        ),
+        "invalid": _("This is not a ticket of ours: the code is not valid."),
+        "wrong_departure": _("This ticket is for another departure."),
+        "refunded_message": _("This ticket has been refunded."),
+        "cancelled_message": _("This ticket has been cancelled."),
+        "already_used": _("Already used at %(time)s."),
+        "departure_cancelled": _("This departure has been cancelled: nobody boards it."),
+        "boarding_not_open": _("Boarding for this departure is not open yet."),
+        "boarding_closed": _("Boarding for this departure has closed."),
+        "pending": _("Check-ins waiting to sync: %(count)s."),
+        "synced": _("Synced with the server: %(count)s check-ins."),
+        "sync_failed": _("The check-ins could not be synced: %(message)s"),
+        "conflicts": _("Admitted offline but refused by the server:"),
     }
 
 
@@ -201,6 +230,8 @@ def scanner(request: HttpRequest, departure_id: int):
             "order_placeholder": ORDER_CODE_PLACEHOLDER,
             "board": api_board_url,
             "board_placeholder": BOARD_ID_PLACEHOLDER,
+            "offline": reverse("api-v1:checkin-offline", kwargs={"departure_id": departure.pk}),
+            "sync": reverse("api-v1:checkin-sync", kwargs={"departure_id": departure.pk}),
         },
         "strings": _script_strings(),
         "max_token_input": MAX_TOKEN_INPUT,

@@ -36,7 +36,7 @@ from booking.services.cancellations import (
 from booking.services.errors import BookingError
 from common.audit import unwrapped
 from crm.permissions import departure_policy
-from crm.views.departures import DEPARTURE_URLS
+from crm.views.departures import DEPARTURE_URLS, pier_time
 from crm.views.orders import forbidden
 
 CANCEL = "cancel"
@@ -210,6 +210,7 @@ class DepartureCancellationView(WagtailAdminTemplateMixin, TemplateView):
         cancelled = departure.status == Departure.Status.CANCELLED
         context.update(
             departure=departure,
+            departs_at=pier_time(departure, departure.starts_at),
             cancelled=cancelled,
             progress=departure_cancellation_progress(departure) if cancelled else None,
             can_cancel=self.can_cancel,

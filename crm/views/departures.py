@@ -34,6 +34,13 @@ DEPARTURE_URLS = "wagtailsnippets_booking_departure"
 SCHEDULE_ACTION = "booking.departures.schedule"
 
 
+def pier_time(departure: Departure, moment) -> str:
+    """`moment` (the departure, now …) as a date and time on the departure's pier clock,
+    with the zone's abbreviation."""
+    local = departure.local(moment)
+    return f"{date_format(local, 'SHORT_DATE_FORMAT')} {local:%H:%M} {local.tzname()}"
+
+
 class DepartureChooserViewSet(PermissionCheckedChooserViewSet):
     def get_object_list(self):
         # Each departure is named by its product and its pier's local time.

@@ -13,7 +13,6 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
@@ -35,7 +34,7 @@ from booking.services.seatmaps import PlannedSeat
 from crm.forms.inventory import PlacesBlockForm, SeatBlockForm
 from crm.permissions import departure_policy
 from crm.views.cancellations import cancel_buttons
-from crm.views.departures import DEPARTURE_URLS, DepartureIndexView
+from crm.views.departures import DEPARTURE_URLS, DepartureIndexView, pier_time
 from crm.views.generic import BookingCreateView, BookingEditView
 from crm.views.orders import forbidden
 from crm.views.seatmaps import seat_drawing
@@ -52,11 +51,6 @@ STATE_LABELS = {
     "blocked": pgettext_lazy("occupancy", "Blocked"),
 }
 NOT_FOR_SALE = "unsold"
-
-
-def _pier_time(departure: Departure, moment) -> str:
-    local = departure.local(moment)
-    return f"{date_format(local, 'SHORT_DATE_FORMAT')} {local:%H:%M} {local.tzname()}"
 
 
 class DepartureOccupancyView(WagtailAdminTemplateMixin, TemplateView):
@@ -216,8 +210,8 @@ class DepartureOccupancyView(WagtailAdminTemplateMixin, TemplateView):
             drawing=drawing,
             seat_list=seat_list,
             has_unsold=any(s.kind == Seat.Kind.BLOCKED for s in self.seats),
-            departs_at=_pier_time(departure, departure.starts_at),
-            pier_now=_pier_time(departure, timezone.now()),
+            departs_at=pier_time(departure, departure.starts_at),
+            pier_now=pier_time(departure, timezone.now()),
             pier_zone=departure.venue.timezone,
             can_change=self.can_change,
             seat_form=seat_form or (self.seat_form() if occupancy.assigned_seating else None),

@@ -28,6 +28,7 @@ from crm.forms.seatmaps import SeatMapForm
 from crm.views import departures as departure_views
 from crm.views import inventory as occupancy_views
 from crm.views import seatmaps as seat_map_views
+from crm.views import timeline as timeline_views
 from crm.viewsets.columns import YesNoColumn
 
 
@@ -68,6 +69,9 @@ class VesselViewSet(SnippetViewSet):
     model = Vessel
     icon = "pick"
     menu_label = _("Vessels")
+    # "Timeline" in each row's "More" menu and on the edit screen.
+    index_view_class = timeline_views.VesselIndexView
+    edit_view_class = timeline_views.VesselEditView
     list_display = ["name", "capacity", "seating_mode"]
     list_filter = ["seating_mode"]
     search_fields = ["name", "name_en"]

@@ -56,26 +56,8 @@ def book(plan, starts_at, minutes=180, owner="anna", **kwargs):
 
 
 def pay(hold: Hold) -> Order:
-    """The hold's order, paid through the real confirmation (what the webhook does)."""
-    from django.db import transaction
-
-    from booking.models import Payment
-    from booking.services.orders import order_confirm_paid
-
-    order = order_create(hold=hold, details=factories.checkout_details())
-    with transaction.atomic():
-        payment = Payment.objects.create(
-            order=order,
-            idempotence_key=f"test-{order.code}",
-            provider_id=f"test-payment-{order.code}",
-            status=Payment.Status.SUCCEEDED,
-            amount=order.total,
-            succeeded_at=timezone.now(),
-        )
-        locked = Order.objects.select_for_update().get(pk=order.pk)
-        assert order_confirm_paid(order=locked, payment=payment) == "paid"
-    order.refresh_from_db()
-    return order
+    """The hold's order, paid (what the payment notification does)."""
+    return factories.order_paid(order_create(hold=hold, details=factories.checkout_details()))
 
 
 @pytest.fixture
@@ -448,3 +430,80 @@ def test_a_paid_rental_follows_its_products_refund_window(plan):
     quote = refund_quote(order=order)
     assert not quote.allowed and quote.code == "refund_window_passed"
     assert refund_quote(order=order, now=starts_at - datetime.timedelta(hours=73)).allowed
+
+
+def test_a_late_payment_for_a_released_rental_is_refunded(plan):
+    from booking.models import Payment
+    from booking.services.orders import order_confirm_paid
+
+    monday = coming(MONDAY)
+    hold = book(plan, at(monday, 12), minutes=180)
+    order = order_create(hold=hold, details=factories.checkout_details())
+    factories.expire(hold)
+    book(plan, at(monday, 12), minutes=180, owner="boris")  # releases the lapsed one
+    payment = Payment.objects.create(
+        order=order,
+        idempotence_key="late",
+        provider_id="late-payment",
+        status=Payment.Status.SUCCEEDED,
+        amount=order.total,
+        succeeded_at=timezone.now(),
+    )
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    assert order_confirm_paid(order=locked, payment=payment) == "refunded"
+    assert VesselOccupancy.objects.filter(vessel=plan.vessel).count() == 1
+
+
+def test_a_refunded_rental_frees_the_vessel(plan):
+    from booking.services.refunds import refund_request
+
+    monday = coming(MONDAY)
+    order = pay(book(plan, at(monday, 12), minutes=180))
+    refund_request(order=order, tickets=None, requested_by=None)
+    order.refresh_from_db()
+    assert order.status == Order.Status.REFUNDED
+    sweep_expired_holds()
+    assert Departure.objects.get(pk=order.departure_id).status == Departure.Status.CANCELLED
+    book(plan, at(monday, 12), minutes=180, owner="boris")
+
+
+def test_a_season_of_departures_skips_the_vessels_rentals(plan):
+    from booking.services.departures import departures_create_recurring
+
+    monday = coming(MONDAY)
+    book(plan, at(monday, 12), minutes=180)  # 12:00–15:30 with the buffer
+    created = departures_create_recurring(
+        product=factories.ProductFactory(),
+        vessel=plan.vessel,
+        venue=plan.venue,
+        date_from=monday,
+        date_to=monday + datetime.timedelta(days=1),
+        times=[datetime.time(11), datetime.time(15), datetime.time(16)],
+        weekdays={MONDAY, MONDAY + 1},
+        duration_minutes=60,
+    )
+    # Monday 11:00–12:00 ends as the rental starts; 15:00 falls in its buffer.
+    assert sorted(d.starts_at for d in created) == [
+        at(monday, 11),
+        at(monday, 16),
+        at(monday + datetime.timedelta(days=1), 11),
+        at(monday + datetime.timedelta(days=1), 15),
+        at(monday + datetime.timedelta(days=1), 16),
+    ]
+
+
+def test_a_paid_rentals_manifest_counts_its_guests(plan):
+    from booking.services.manifests import departure_manifest, manifest_departures
+
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    paid = pay(book(plan, at(tomorrow, 18), minutes=180, guests=8))
+    unpaid = book(plan, at(tomorrow, 12), minutes=120, owner="boris")
+    manifest = departure_manifest(paid.departure_id)
+    assert [(row.name, row.ticket_type, row.people) for row in manifest.rows] == [
+        ("Анна Смирнова", "Аренда, 8 гостей", 8)
+    ]
+    totals = manifest.totals
+    assert (totals.headcount, totals.capacity, totals.expected, totals.boarded) == (8, 10, 8, 0)
+    listed = [item.departure.pk for item in manifest_departures()]
+    assert paid.departure_id in listed
+    assert unpaid.departure_id not in listed  # a rental in checkout is nothing for the crew

@@ -3,6 +3,8 @@ confirmation (CSRF), the progress screen (refunded n of N, failures with reasons
 Retry; many departures at once from the listing's bulk action; refusals by role and bad
 input with nothing changed and no 500."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -93,6 +95,11 @@ def test_reason_dry_run_confirm_then_progress(
 
     progress = client.get(done.url).content.decode()
     assert "1 из 1" in progress or "Refunded 1 of 1" in progress
+    # Which departure, and when on its pier's clock (Vladivostok), under the title.
+    local = departure.local_starts_at
+    when = re.search(r"<p[^>]*data-departure-when>(.*?)</p>", progress, re.S).group(1)
+    assert str(departure.product) in when and str(departure.vessel) in when
+    assert f"{local:%H:%M} {local.tzname()}" in when
 
 
 def test_the_progress_shows_failures_and_retry_refunds_them(

@@ -489,6 +489,11 @@ def manifest(ctx: Ctx) -> bool:
     return allowed
 
 
+def vessel_timeline(ctx: Ctx) -> bool:
+    url = reverse("crm_vessel_timeline:index")
+    return screen(ctx.client.get(url, {"vessel": ctx.world.departure_a.vessel_id}))
+
+
 def departure_cancel(ctx: Ctx) -> bool:
     """The reason, the dry run and the confirmation: pier B's departure really cancelled
     (or not), then its cancellation screen."""
@@ -806,6 +811,7 @@ CHECKS = {
     "Departure occupancy: block / unblock": occupancy_block,
     "Departure manifest: view, print, export": manifest,
     "Departure: cancel (mass refund)": departure_cancel,
+    "Vessel timeline": vessel_timeline,
     "Boarding check-in: own pier's departure": check_in_own_pier,
     "Boarding check-in: another pier's departure": check_in_other_pier,
     "Boarding check-in API: own pier's departure": check_in_api_own_pier,

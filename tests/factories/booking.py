@@ -140,9 +140,8 @@ def checkout_details(**overrides):
 def placed_order(departure=None, *, quantities=None, seats=None, paid=False, **details):
     """An order made through the real services: hold → order (→ a succeeded payment
     confirming it when `paid`). General admission by default: 2 of the first ticket type."""
-    from booking.models import Payment
     from booking.services.holds import SeatRequest, hold_create
-    from booking.services.orders import order_confirm_paid, order_create
+    from booking.services.orders import order_create
 
     departure = departure or general_departure()
     if seats is None and quantities is None:
@@ -155,19 +154,27 @@ def placed_order(departure=None, *, quantities=None, seats=None, paid=False, **d
         quantities=quantities,
     )
     order = order_create(hold=hold, details=checkout_details(**details))
-    if paid:
-        from django.db import transaction
+    return order_paid(order) if paid else order
 
-        with transaction.atomic():
-            payment = Payment.objects.create(
-                order=order,
-                idempotence_key=f"test-{order.code}",
-                provider_id=f"test-payment-{order.code}",
-                status=Payment.Status.SUCCEEDED,
-                amount=order.total,
-                succeeded_at=timezone.now(),
-            )
-            locked = type(order).objects.select_for_update().get(pk=order.pk)
-            assert order_confirm_paid(order=locked, payment=payment) == "paid"
-        order.refresh_from_db()
+
+def order_paid(order):
+    """The order confirmed by a succeeded payment, the way the payment notification does
+    it (`order_confirm_paid` with the order locked)."""
+    from django.db import transaction
+
+    from booking.models import Payment
+    from booking.services.orders import order_confirm_paid
+
+    with transaction.atomic():
+        payment = Payment.objects.create(
+            order=order,
+            idempotence_key=f"test-{order.code}",
+            provider_id=f"test-payment-{order.code}",
+            status=Payment.Status.SUCCEEDED,
+            amount=order.total,
+            succeeded_at=timezone.now(),
+        )
+        locked = type(order).objects.select_for_update().get(pk=order.pk)
+        assert order_confirm_paid(order=locked, payment=payment) == "paid"
+    order.refresh_from_db()
     return order

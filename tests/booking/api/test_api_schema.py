@@ -34,6 +34,8 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/checkin/scan", "post"),
     ("/api/v1/checkin/departures/{departure_id}/orders/{code}", "get"),
     ("/api/v1/checkin/tickets/{ticket_id}", "post"),
+    ("/api/v1/checkin/departures/{departure_id}/offline", "get"),
+    ("/api/v1/checkin/departures/{departure_id}/sync", "post"),
     # YooKassa's notifications (documented with every answer it can get).
     ("/api/v1/payments/yookassa/notifications", "post"),
     # The signed-in customer (session with CSRF).

@@ -291,5 +291,7 @@ def test_an_order_without_tickets_or_with_a_naive_time_is_refused():
 def test_the_qr_svg_is_a_scannable_size():
     svg = qr_svg(ticket_token(new_ticket_secret(), 2**63 - 1))
     size = int(re.search(r'viewBox="0 0 (\d+) \1"', svg).group(1))
-    # version 4 (33 modules) plus a quiet zone of 4 on each side, or at most version 5
-    assert size <= 37 + 8
+    # The signed token (143 characters, an Ed25519 signature in it) in QR's alphanumeric
+    # mode: version 6 (41 modules) plus a quiet zone of 4 on each side. The unsigned
+    # token of before was version 4 (33); in byte mode the signed one would be version 8.
+    assert size == 41 + 8
