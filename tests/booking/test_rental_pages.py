@@ -17,8 +17,8 @@ from booking.models import Departure, Hold, RentalBooking, VesselOccupancy
 from booking.rental_widget import START_FORMAT
 from tests import factories
 from tests.conftest import republish, translate
+from tests.factories import next_weekday, rental_plan
 from tests.helpers import PREFIX, parse, text
-from tests.rental_setup import next_weekday, rental_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def _fresh_throttles():
 def yacht(tree):
     """A yacht page whose booking block sells the rental plan; on a Tuesday two days or
     more ahead a departure of another product keeps the vessel busy 15:00–17:00."""
-    plan = rental_plan(code="white-night")
+    plan = rental_plan(code="white-night", hourly=("9000", "11000"))
     day = next_weekday(1, timezone.localdate())
     other = factories.ProductFactory(kind="excursion")
     departure = factories.general_departure(

@@ -50,8 +50,7 @@ from support.services.cases import CaseRequest, case_open
 from tests.booking.refunds.helpers import paid_through_yookassa, pier_departure
 from tests.conftest import make_home, make_locales
 from tests.crm.api.helpers import TokenClient, token_for
-from tests.factories import make_user, placed_order
-from tests.rental_setup import rental_plan
+from tests.factories import make_user, placed_order, rental_plan
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 HEADING = "### Role × screen × action"

@@ -11,8 +11,8 @@ from django.utils import translation
 from booking.models import Product, RentalPlan
 from crm import roles
 from tests import factories
+from tests.factories import rental_plan
 from tests.factories.people import staff_member
-from tests.rental_setup import rental_plan
 
 pytestmark = pytest.mark.django_db
 

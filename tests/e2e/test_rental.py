@@ -22,7 +22,7 @@ from tests.conftest import republish
 from tests.e2e.conftest import watch_policies
 from tests.e2e.test_booking import db
 from tests.e2e.test_purchase import fill_checkout, pay_button, shop
-from tests.rental_setup import next_weekday, rental_plan
+from tests.factories import next_weekday, rental_plan
 
 __all__ = ["shop"]  # the purchase tests' fixture: the site with the emulator notifying it
 
@@ -38,7 +38,7 @@ PATH = "/ru/excursions/white-night/"
 def yacht(site):
     """The booking tests' site with a yacht rented by the hour; on a Tuesday ahead an
     excursion keeps the vessel busy 14:00–16:00 (committed before Playwright starts)."""
-    plan = rental_plan(code="white-night")
+    plan = rental_plan(code="white-night", hourly=("9000", "11000"))
     day = next_weekday(1, timezone.localdate())
     other = factories.ProductFactory(kind="excursion")
     departure = factories.general_departure(
