@@ -4,6 +4,7 @@ Every browser context of the e2e tests is watched for Content-Security-Policy an
 Permissions-Policy violations (`watch_policies`), so every e2e test also proves that the
 site's policies let its pages work."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,39 @@ def watch_policies(context) -> list[str]:
     return violations
 
 
+# A Russian-speaking visitor's phone (width and height are the test's).
+PHONE = {
+    "locale": "ru-RU",
+    "timezone_id": "Europe/Moscow",
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "reduced_motion": "reduce",
+}
+SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS", "")
+
+
+def watched_tab(context):
+    """A tab of `context` whose page errors and policy violations fail the test, for a
+    fixture to `yield from`; the context is closed afterwards."""
+    context.set_default_timeout(15_000)
+    violations = watch_policies(context)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == []
+    assert violations == []
+
+
+def snap(page, name: str) -> None:
+    """A full-page screenshot into $E2E_SCREENSHOTS, when set (to look at the pages)."""
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
+
+
 @pytest.fixture
 def demo_site(live_server):
     """The demo content, committed so that the live server's thread can read it.
@@ -96,13 +130,6 @@ def tab(demo_site, chromium):
     The demo is seeded before Playwright starts: once its sync API runs, ORM calls from
     the test thread use another database connection, which then outlives the test and
     blocks the flush and the test database's removal."""
-    context = chromium.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    violations = watch_policies(context)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == []
-    assert violations == []
+    yield from watched_tab(
+        chromium.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
+    )

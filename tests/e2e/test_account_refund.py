@@ -6,9 +6,7 @@ code read from the test outbox → the account's order (claimed) → one ticket 
 «Вернуть билеты» → the quote → confirmed → the ticket refunded, its seat free, one refund
 sent to YooKassa and the e-mail in Russian."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -16,7 +14,7 @@ from playwright.sync_api import expect
 
 from booking.models import Order, Refund, SeatClaim, Ticket
 from tests.booking.refunds.helpers import refund_calls
-from tests.e2e.conftest import watch_policies
+from tests.e2e.conftest import PHONE, snap, watched_tab
 from tests.e2e.test_booking import db
 from tests.e2e.test_purchase import fill_checkout, pay_button, sent_mail, shop, to_checkout
 
@@ -28,37 +26,13 @@ pytestmark = [
 ]
 CODE = re.compile(r"^\s*(\d{6})\s*$", re.MULTILINE)
 # Set to a directory to keep a screenshot of each step (looking at the pages on a phone).
-SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS", "")
 
 
 @pytest.fixture
 def phone(site, chromium):
     """A tab on a phone (390×844, touch) of a Russian-speaking visitor; page errors and
     policy violations fail the test."""
-    context = chromium.new_context(
-        locale="ru-RU",
-        timezone_id="Europe/Moscow",
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        reduced_motion="reduce",
-    )
-    context.set_default_timeout(15_000)
-    violations = watch_policies(context)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == []
-    assert violations == []
-
-
-def snap(page, name):
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
+    yield from watched_tab(chromium.new_context(viewport={"width": 390, "height": 844}, **PHONE))
 
 
 def sign_in_code(email: str) -> str:

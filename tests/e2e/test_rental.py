@@ -7,9 +7,7 @@ page with the rental's end → checkout → the emulator's "Pay" → the paid or
 rental's times, one ticket for the whole boat."""
 
 import datetime
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -19,7 +17,7 @@ from booking.models import Order, RentalBooking, Ticket, VesselOccupancy
 from content.models import ListingPage
 from tests import factories
 from tests.conftest import republish
-from tests.e2e.conftest import watch_policies
+from tests.e2e.conftest import PHONE, snap, watched_tab
 from tests.e2e.test_booking import db
 from tests.e2e.test_purchase import fill_checkout, pay_button, shop
 from tests.factories import next_weekday, rental_plan
@@ -30,7 +28,6 @@ pytestmark = [
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS", "")
 PATH = "/ru/excursions/white-night/"
 
 
@@ -67,30 +64,7 @@ def yacht(site):
 def phone(site, chromium):
     """A 375-px phone of a Russian-speaking visitor; page errors and policy violations
     fail the test."""
-    context = chromium.new_context(
-        locale="ru-RU",
-        timezone_id="Europe/Moscow",
-        viewport={"width": 375, "height": 812},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        reduced_motion="reduce",
-    )
-    context.set_default_timeout(15_000)
-    violations = watch_policies(context)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == []
-    assert violations == []
-
-
-def snap(page, name):
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
+    yield from watched_tab(chromium.new_context(viewport={"width": 375, "height": 812}, **PHONE))
 
 
 def test_a_yacht_is_rented_for_three_hours_on_a_phone_and_paid(site, shop, yacht, phone):
