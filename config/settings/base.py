@@ -256,6 +256,7 @@ if AWS_STORAGE_BUCKET_NAME:
             "default_acl": "public-read",
             "querystring_auth": False,
             "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "url_protocol": os.environ.get("AWS_S3_URL_PROTOCOL", "https:"),
             # As on a disk: a second upload with the same name gets a new name.
             "file_overwrite": False,
             # A year: a name never changes content (file_overwrite off, renditions named

@@ -59,15 +59,20 @@ def s3_server():
         server.stop()
 
 
-def storage_settings(env: dict[str, str]) -> dict:
-    """The storage settings (STORAGES and the AWS_* names) that the settings module makes
-    of `env`: evaluated by the real settings code, not copied into the test."""
+def settings_from_env(env: dict[str, str]) -> dict:
+    """What the shared settings module (config/settings/base.py) makes of `env`."""
     saved = dict(os.environ)
     os.environ.update(env)
     try:
-        values = runpy.run_path(str(BASE_SETTINGS))
+        return runpy.run_path(str(BASE_SETTINGS))
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def storage_settings(env: dict[str, str]) -> dict:
+    """The storage settings (STORAGES and the AWS_* names) that the settings module makes
+    of `env`: evaluated by the real settings code, not copied into the test."""
+    values = settings_from_env(env)
     names = [name for name in values if name.startswith("AWS_") or name.startswith("WAGTAILDOCS")]
     return {"STORAGES": values["STORAGES"], **{name: values[name] for name in names}}
