@@ -174,7 +174,24 @@ def two_nodes(database: dict, logs: Path):
         for url in cluster.nodes.values():
             wait_for(f"{url}/robots.txt")
         wait_for(f"{cluster.proxy}/robots.txt")
+        wait_for_clusters(2)
         yield cluster
+
+
+def wait_for_clusters(count: int, seconds: float = 60) -> None:
+    """Until `count` django-q2 clusters report their status to Redis: each does so just
+    before its guard loop starts (and then every half second), so their schedulers' 30-s
+    clocks have started once this returns."""
+    import redis
+
+    broker = redis.Redis.from_url(REDIS_URL)
+    deadline = time.monotonic() + seconds
+    while len(broker.keys("django_q:prichal:cluster:*")) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the django-q2 clusters did not start")
+        time.sleep(0.5)
+    # Between a cluster's first report and its guard loop: forking its workers.
+    time.sleep(2)
 
 
 def stop(process: subprocess.Popen) -> None:
