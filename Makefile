@@ -19,9 +19,10 @@ RUN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fon
   fonts-dejavu-core
 # Testing, besides: Debian's Chromium for the end-to-end tests, poppler and zbar to read
 # tickets back (text, fonts, QR codes), the PostgreSQL client for pg_isready, Dovecot as
-# the real IMAP server of the support e-mail intake tests.
+# the real IMAP server of the support e-mail intake tests, HAProxy in front of the two web
+# nodes of the scale-out test (tests/scaleout).
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils zbar-tools postgresql-client \
-  dovecot-imapd
+  dovecot-imapd haproxy
 
 system-run:
 	scripts/apt-install.sh $(RUN_PACKAGES)

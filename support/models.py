@@ -12,7 +12,7 @@ Nothing here is hard-deleted from a screen: cases are closed, not deleted.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -23,8 +23,12 @@ from taggit.models import TaggedItemBase
 
 #: Case attachments are personal data: stored outside MEDIA_ROOT (which the web server may
 #: serve), read only through `support.views` after a permission or signature check.
-def private_storage() -> FileSystemStorage:
-    # A callable, so that migrations do not record one machine's path.
+def private_storage() -> Storage:
+    # A callable, so that migrations do not record one machine's path. With object
+    # storage configured (settings: AWS_STORAGE_BUCKET_NAME) the private bucket or prefix,
+    # so that every web node and worker reads what another one stored.
+    if "support_private" in settings.STORAGES:
+        return storages["support_private"]
     return FileSystemStorage(location=settings.SUPPORT_PRIVATE_ROOT)
 
 

@@ -108,6 +108,11 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Several web nodes behind a load balancer: each names itself in an X-Served-By header.
+NODE_NAME = os.environ.get("NODE_NAME", "")
+if NODE_NAME:
+    MIDDLEWARE.insert(0, "config.nodes.ServedByMiddleware")
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
@@ -227,6 +232,60 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# --- Uploaded files on S3-compatible object storage (issue 14) -------------------------
+# With several web nodes an upload saved on one node's disk is missing on the others, so
+# when AWS_STORAGE_BUCKET_NAME is set every upload (Wagtail images, their renditions,
+# documents) goes to the bucket through django-storages: Yandex Object Storage by default
+# (a Russian region), any S3-compatible service by AWS_S3_ENDPOINT_URL. Static files stay
+# in the image (WhiteNoise): every node has the same ones. Keys come from
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (a service account's static key).
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL", "https://storage.yandexcloud.net")
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME", "ru-central1")
+    # "path" for servers without wildcard DNS (MinIO, moto); Yandex serves both styles.
+    AWS_S3_ADDRESSING_STYLE = os.environ.get("AWS_S3_ADDRESSING_STYLE") or None
+    AWS_S3_SIGNATURE_VERSION = "s3v4"
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "location": os.environ.get("AWS_MEDIA_LOCATION", "media"),
+            # Images and renditions are public (pages show them): plain, cacheable URLs,
+            # through a CDN when AWS_S3_CUSTOM_DOMAIN names one.
+            "default_acl": "public-read",
+            "querystring_auth": False,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "url_protocol": os.environ.get("AWS_S3_URL_PROTOCOL", "https:"),
+            # As on a disk: a second upload with the same name gets a new name.
+            "file_overwrite": False,
+            # A year: a name never changes content (file_overwrite off, renditions named
+            # by their filter).
+            "object_parameters": {"CacheControl": "public, max-age=31536000"},
+        },
+    }
+    # Support attachments are personal data: a bucket of their own when
+    # AWS_PRIVATE_BUCKET_NAME is set, else the "private/" prefix of the media bucket;
+    # either way private objects, read only by the site (support.views checks who asks);
+    # a URL of the storage itself, should anything ask for one, is signed for 5 minutes.
+    AWS_PRIVATE_BUCKET_NAME = os.environ.get("AWS_PRIVATE_BUCKET_NAME", "")
+    STORAGES["support_private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_PRIVATE_BUCKET_NAME or AWS_STORAGE_BUCKET_NAME,
+            "location": os.environ.get(
+                "AWS_PRIVATE_LOCATION", "" if AWS_PRIVATE_BUCKET_NAME else "private"
+            ),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "custom_domain": None,
+            "file_overwrite": False,
+        },
+    }
+    # Wagtail would redirect document downloads to the file's public URL, past the
+    # privacy of a collection: the site streams them instead.
+    WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 # "fragments" keeps rendered site chrome (menu, footer) per language; it is cleared when
 # a page is published, moved or deleted. With a per-process cache other workers may show
@@ -241,6 +300,11 @@ CACHES = {
 }
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # Sessions are read from Redis and written through to PostgreSQL ("cached_db"): any
+    # node reads a session another node started without a query, a flush or restart of
+    # Redis signs nobody out, and the privacy erasure can still list a customer's
+    # sessions (accounts.privacy.erasure reads the table).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
