@@ -29,7 +29,7 @@ LONG_INSTRUCTIONS = 280
 # Characters of the token per line under the QR code.
 TOKEN_LINE = 48
 # Pixels per module of the QR code's image (see qr_png).
-QR_PIXELS = 8
+QR_PIXELS = 4
 
 
 @dataclass(frozen=True, slots=True)
