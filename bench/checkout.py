@@ -170,9 +170,9 @@ def pdf_floor():
     many times in the same process. What a ticket costs above it is our layout."""
     from weasyprint import HTML
 
-    from booking.tickets.pdf import _renderer
+    from booking.tickets.pdf import shared_renderer
 
-    font_config, url_fetcher, stylesheet = _renderer()
+    font_config, url_fetcher, stylesheet = shared_renderer()
     html = (
         '<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"></head>'
         "<body><p>Билет 1/1 · Ticket · K7M-4QXP</p></body></html>"

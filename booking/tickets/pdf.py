@@ -10,6 +10,7 @@ import base64
 import datetime
 import functools
 import io
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -76,9 +77,9 @@ def _qr_matrix(data: str) -> list[list[bool]]:
 def qr_png(data: str) -> bytes:
     """A QR code as a grayscale PNG of `QR_PIXELS` pixels a module (a couple of kilobytes).
     WeasyPrint embeds an image as it is, where an SVG's path is parsed and drawn by Python
-    (about 15 ms a code, most of a ticket's drawing). Several pixels a module because PDF
-    readers smooth an image they scale up whatever it asks: at one pixel a module the
-    edges blur and a scanner at a phone's resolution misreads a few codes in ten."""
+    (it was most of a ticket's drawing time). Several pixels a module because PDF readers
+    smooth an image they scale up whatever it asks: at one pixel a module the edges blur,
+    and zbarimg failed 2 codes of 12 on pages rasterised at 100 dpi."""
     from PIL import Image
 
     matrix = _qr_matrix(data)
@@ -168,8 +169,11 @@ def render_tickets_html(
         )
 
 
+_render_lock = threading.Lock()
+
+
 @functools.cache
-def _renderer():
+def shared_renderer():
     """What every PDF of the process shares, made on the first PDF: WeasyPrint's font
     configuration (Fontconfig's configuration and Pango's font map with its caches: made
     anew for each document, it costs a scan of the font cache and a cold font map) and
@@ -204,7 +208,7 @@ def render_tickets_pdf(
     with a `summary` a last page (or more) with the order's price breakdown."""
     from weasyprint import HTML
 
-    font_config, url_fetcher, stylesheet = _renderer()
+    font_config, url_fetcher, stylesheet = shared_renderer()
     html = render_tickets_html(
         language=language,
         order_code=order_code,
@@ -213,4 +217,8 @@ def render_tickets_pdf(
         inline_style=False,
     )
     document = HTML(string=html, base_url=str(Path(settings.BASE_DIR)), url_fetcher=url_fetcher)
-    return document.write_pdf(stylesheets=[stylesheet], font_config=font_config)
+    # Pango's font map is not meant to be used by two threads at once (a threaded web
+    # worker serving two downloads); one PDF at a time per process costs nothing, the
+    # rendering holds the GIL anyway.
+    with _render_lock:
+        return document.write_pdf(stylesheets=[stylesheet], font_config=font_config)
