@@ -11,12 +11,14 @@ in this process (real HTTP, the official SDK), N customer threads each:
 and then every payment is settled with "Pay" and the orders are confirmed through the
 same code path the notifications use. Prints orders per second, p50/p99 of each step,
 oversold places (must be 0), and how many PDF ticket files the worker renders per second
-(`order_tickets_pdf`, one process).
+(`order_tickets_pdf`, one process) beside a reference from the same run: a one-page
+WeasyPrint PDF with the same fonts, the framework's floor.
 
 The customers call the services in-process (one database connection per thread), not
 through the checkout form over HTTP: the page's own cost is measured by bench/pages.py.
 
-Run: `make bench-checkout` (or `.venv/bin/python bench/checkout.py`)."""
+Run: `make bench-checkout` (or `.venv/bin/python bench/checkout.py`); `BENCH_ONLY=pdf`
+makes only the 20 purchases the PDF figures need."""
 
 import datetime
 import os
@@ -29,10 +31,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._server import bench_env, fresh_database, log, setup_django
 
-DATABASE = "prichal_bench_checkout"
-CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "40"))
-ORDERS_EACH = int(os.environ.get("BENCH_ORDERS_EACH", "5"))
+DATABASE = os.environ.get("BENCH_DATABASE", "prichal_bench_checkout")
+# BENCH_ONLY=pdf: only as many purchases as the PDF figure needs, then the PDF figures.
+ONLY_PDF = os.environ.get("BENCH_ONLY") == "pdf"
 PDF_ORDERS = int(os.environ.get("BENCH_PDF_ORDERS", "20"))
+CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "4" if ONLY_PDF else "40"))
+ORDERS_EACH = int(os.environ.get("BENCH_ORDERS_EACH", "5"))
 
 
 def prepare(env) -> dict:
@@ -145,18 +149,61 @@ def settle_all(emulator, payments):
 
 
 def pdf_rate():
+    """The worker's PDF rate: the orders' PDFs (a page per ticket and the summary page)
+    one after the other in this process, wall clock and this process's CPU time."""
     from booking.models import Order
     from booking.services.confirmations import order_tickets_pdf
 
     orders = list(Order.objects.filter(status="paid").order_by("pk")[:PDF_ORDERS])
     order_tickets_pdf(orders[0])  # fonts loaded once per worker process, not per PDF
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     tickets = 0
     for order in orders:
         order_tickets_pdf(order)
         tickets += order.tickets.count()
-    seconds = time.perf_counter() - started
-    return len(orders), seconds, tickets
+    return len(orders), time.perf_counter() - started, time.process_time() - cpu, tickets
+
+
+def pdf_floor():
+    """The reference: the framework's floor, a one-page WeasyPrint PDF with a line of
+    text in the tickets' fonts (the same font configuration and stylesheet), rendered as
+    many times in the same process. What a ticket costs above it is our layout."""
+    from weasyprint import HTML
+
+    from booking.tickets.pdf import shared_renderer
+
+    font_config, url_fetcher, stylesheet = shared_renderer()
+    html = (
+        '<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"></head>'
+        "<body><p>Билет 1/1 · Ticket · K7M-4QXP</p></body></html>"
+    )
+
+    def one():
+        HTML(string=html, url_fetcher=url_fetcher).write_pdf(
+            stylesheets=[stylesheet], font_config=font_config
+        )
+
+    one()
+    started, cpu = time.perf_counter(), time.process_time()
+    for _ in range(PDF_ORDERS):
+        one()
+    return PDF_ORDERS, time.perf_counter() - started, time.process_time() - cpu
+
+
+def print_pdf_figures():
+    count, seconds, cpu, tickets = pdf_rate()
+    print(
+        f"pdf: {count} orders ({tickets} tickets, a page each, + a summary page each) in "
+        f"{seconds:.2f}s = {count / seconds:.1f} PDFs/s, {tickets / seconds:.1f} tickets/s, "
+        f"one process ({cpu / tickets * 1000:.0f} ms CPU a ticket)"
+    )
+    floor_count, floor_seconds, floor_cpu = pdf_floor()
+    print(
+        f"pdf reference: a one-page WeasyPrint PDF with the same fonts and stylesheet: "
+        f"{floor_count / floor_seconds:.1f} PDFs/s ({floor_cpu / floor_count * 1000:.0f} ms "
+        f"CPU each), the framework's floor; ratio tickets/s ÷ floor PDFs/s = "
+        f"{tickets / seconds / (floor_count / floor_seconds):.2f}"
+    )
 
 
 def main():
@@ -197,11 +244,7 @@ def main():
         f"({paid / settle_seconds:.1f}/s, one thread); tickets sold {sold}, "
         f"emulator payments {len(emulator.emulator.store.payments)} (must equal orders)"
     )
-    count, pdf_seconds, tickets = pdf_rate()
-    print(
-        f"pdf: {count} orders ({tickets} tickets, a page each) in {pdf_seconds:.1f}s = "
-        f"{count / pdf_seconds:.1f} PDFs/s, {tickets / pdf_seconds:.1f} tickets/s, one process"
-    )
+    print_pdf_figures()
     emulator.stop()
 
 

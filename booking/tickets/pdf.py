@@ -8,6 +8,9 @@ Chinese needs a CJK font: the template asks for Noto Sans CJK (Debian's
 
 import base64
 import datetime
+import functools
+import io
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -20,11 +23,14 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 TEMPLATE = "booking/tickets/tickets.html"
+STYLESHEET = "booking/tickets/tickets.css"
 # Boarding instructions longer than this are set smaller, so that a ticket keeps to one
 # page (about 600 characters fit; longer text goes on over another page, never lost).
 LONG_INSTRUCTIONS = 280
 # Characters of the token per line under the QR code.
 TOKEN_LINE = 48
+# Pixels per module of the QR code's image (see qr_png).
+QR_PIXELS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,37 +65,36 @@ class OrderSummary:
     breakdown: dict
 
 
-def qr_svg(data: str) -> str:
-    """A QR code (error correction M, the standard quiet zone of 4 modules) as SVG markup
-    with a viewBox in modules, to be sized by the page that shows it. Each run of dark
-    modules in a row is one rectangle of the path: crisp at any size and cheap to draw."""
+def _qr_matrix(data: str) -> list[list[bool]]:
+    """The modules of a QR code (error correction M) with the standard quiet zone of 4
+    modules, row by row, True for dark."""
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
     code.add_data(data)
     code.make(fit=True)
-    matrix = code.get_matrix()
+    return code.get_matrix()
+
+
+def qr_png(data: str) -> bytes:
+    """A QR code as a grayscale PNG of `QR_PIXELS` pixels a module (a couple of kilobytes).
+    WeasyPrint embeds an image as it is, where an SVG's path is parsed and drawn by Python
+    (it was most of a ticket's drawing time). Several pixels a module because PDF readers
+    smooth an image they scale up whatever it asks: at one pixel a module the edges blur,
+    and zbarimg failed 2 codes of 12 on pages rasterised at 100 dpi."""
+    from PIL import Image
+
+    matrix = _qr_matrix(data)
     size = len(matrix)
-    runs = []
-    for y, row in enumerate(matrix):
-        x = 0
-        while x < size:
-            if row[x]:
-                start = x
-                while x < size and row[x]:
-                    x += 1
-                runs.append(f"M{start} {y}h{x - start}v1h-{x - start}z")
-            else:
-                x += 1
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
-        f'width="{size}" height="{size}" shape-rendering="crispEdges">'
-        f'<rect width="{size}" height="{size}" fill="#fff"/>'
-        f'<path fill="#000" d="{"".join(runs)}"/></svg>'
+    modules = Image.frombytes(
+        "L", (size, size), bytes(0 if dark else 255 for row in matrix for dark in row)
     )
+    image = modules.resize((size * QR_PIXELS, size * QR_PIXELS), Image.Resampling.NEAREST)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
 
 
-def qr_svg_data_uri(data: str) -> str:
-    svg = qr_svg(data).encode("utf-8")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+def qr_png_data_uri(data: str) -> str:
+    return "data:image/png;base64," + base64.b64encode(qr_png(data)).decode("ascii")
 
 
 def _utc_offset(moment: datetime.datetime) -> str:
@@ -130,7 +135,7 @@ def _ticket_context(ticket: TicketView, number: int, count: int) -> dict:
         "count": count,
         "local_start": local,
         "utc_offset": _utc_offset(local),
-        "qr": qr_svg_data_uri(ticket.token),
+        "qr": qr_png_data_uri(ticket.token),
         "token_lines": _token_lines(ticket.token),
         "long_instructions": len(ticket.boarding_instructions) > LONG_INSTRUCTIONS,
     }
@@ -142,8 +147,10 @@ def render_tickets_html(
     order_code: str,
     tickets: list[TicketView],
     summary: OrderSummary | None = None,
+    inline_style: bool = True,
 ) -> str:
-    """The HTML the PDF is made from (useful to look at in a browser)."""
+    """The HTML the PDF is made from (useful to look at in a browser: with
+    `inline_style` it carries its stylesheet; the PDF renderer passes the parsed one)."""
     if not tickets:
         raise ValueError("An order's PDF needs at least one ticket.")
     count = len(tickets)
@@ -157,8 +164,37 @@ def render_tickets_html(
                     for number, ticket in enumerate(tickets, start=1)
                 ],
                 "summary": summary,
+                "inline_style": inline_style,
             },
         )
+
+
+_render_lock = threading.Lock()
+
+
+@functools.cache
+def shared_renderer():
+    """What every PDF of the process shares, made on the first PDF: WeasyPrint's font
+    configuration (Fontconfig's configuration and Pango's font map with its caches: made
+    anew for each document, it costs a scan of the font cache and a cold font map) and
+    the tickets' stylesheet parsed once. Neither holds anything of a document: the font
+    map caches fonts and glyph metrics, the stylesheet only our own rules."""
+    # WeasyPrint takes a while to import (it loads Pango); only the worker pays for it.
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
+    font_config = FontConfiguration()
+    # Tickets embed everything they show (the QR codes are data: URIs): the renderer
+    # never reads a file or the network, whatever ends up in the HTML.
+    url_fetcher = URLFetcher(allowed_protocols={"data"})
+    stylesheet = CSS(
+        string=render_to_string(STYLESHEET),
+        base_url=str(Path(settings.BASE_DIR)),
+        url_fetcher=url_fetcher,
+        font_config=font_config,
+    )
+    return font_config, url_fetcher, stylesheet
 
 
 def render_tickets_pdf(
@@ -170,18 +206,19 @@ def render_tickets_pdf(
 ) -> bytes:
     """The PDF of an order's tickets: one A6 page per ticket, each with its QR code, and
     with a `summary` a last page (or more) with the order's price breakdown."""
-    # WeasyPrint takes a while to import (it loads Pango); only the worker pays for it.
     from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
 
+    font_config, url_fetcher, stylesheet = shared_renderer()
     html = render_tickets_html(
-        language=language, order_code=order_code, tickets=tickets, summary=summary
+        language=language,
+        order_code=order_code,
+        tickets=tickets,
+        summary=summary,
+        inline_style=False,
     )
-    document = HTML(
-        string=html,
-        base_url=str(Path(settings.BASE_DIR)),
-        # Tickets embed everything they show (the QR codes are data: URIs): the renderer
-        # never reads a file or the network, whatever ends up in the HTML.
-        url_fetcher=URLFetcher(allowed_protocols={"data"}),
-    )
-    return document.write_pdf()
+    document = HTML(string=html, base_url=str(Path(settings.BASE_DIR)), url_fetcher=url_fetcher)
+    # Pango's font map is not meant to be used by two threads at once (a threaded web
+    # worker serving two downloads); one PDF at a time per process costs nothing, the
+    # rendering holds the GIL anyway.
+    with _render_lock:
+        return document.write_pdf(stylesheets=[stylesheet], font_config=font_config)

@@ -8,6 +8,7 @@ tests fail, saying which package is missing: a missing tool must not pass for a 
 ticket."""
 
 import datetime
+import io
 import re
 import shutil
 import subprocess
@@ -18,8 +19,9 @@ import pytest
 from django.utils import timezone, translation
 
 from booking.tickets.pdf import (
+    QR_PIXELS,
     TicketView,
-    qr_svg,
+    qr_png,
     render_tickets_html,
     render_tickets_pdf,
 )
@@ -288,10 +290,41 @@ def test_an_order_without_tickets_or_with_a_naive_time_is_refused():
         render_tickets_html(language="ru", order_code=ORDER_CODE, tickets=naive)
 
 
-def test_the_qr_svg_is_a_scannable_size():
-    svg = qr_svg(ticket_token(new_ticket_secret(), 2**63 - 1))
-    size = int(re.search(r'viewBox="0 0 (\d+) \1"', svg).group(1))
+def test_the_qr_image_is_a_scannable_size():
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(qr_png(ticket_token(new_ticket_secret(), 2**63 - 1))))
+    assert image.width == image.height
+    size = image.width // QR_PIXELS
     # The signed token (143 characters, an Ed25519 signature in it) in QR's alphanumeric
     # mode: version 6 (41 modules) plus a quiet zone of 4 on each side. The unsigned
     # token of before was version 4 (33); in byte mode the signed one would be version 8.
     assert size == 41 + 8
+
+
+def test_orders_rendered_back_to_back_each_show_only_their_own_content(tmp_path):
+    """The font configuration and the stylesheet are shared by every PDF of the process:
+    nothing of one order may reach the next (names, codes, tokens, language, fonts)."""
+    chinese = make_tickets("zh-hans", product_name="涅瓦河夜游 甲")
+    russian = make_tickets("ru", product_name="Прогулка Б", pier_name="Причал Б")
+    first, second = tmp_path / "first.pdf", tmp_path / "second.pdf"
+    first.write_bytes(
+        render_tickets_pdf(language="zh-hans", order_code="AAA-1111", tickets=chinese)
+    )
+    second.write_bytes(render_tickets_pdf(language="ru", order_code="BBB-2222", tickets=russian))
+    first_text, second_text = pdf_text(first), pdf_text(second)
+    assert "涅瓦河夜游 甲" in first_text and "AAA-1111" in first_text
+    assert "Прогулка Б" in second_text and "BBB-2222" in second_text
+    assert "Прогулка Б" not in first_text and "BBB-2222" not in first_text
+    assert "涅瓦河夜游" not in second_text and "AAA-1111" not in second_text
+    assert "Причал Б" not in first_text
+    for mine, theirs, path in ((chinese, russian, first), (russian, chinese, second)):
+        compact = pdf_text(path).replace(" ", "")
+        for number, ticket in enumerate(mine, start=1):
+            assert ticket.token in compact
+            assert decode_qr(path, number, tmp_path) == [ticket.token]
+        for ticket in theirs:
+            assert ticket.token not in compact
+    # The Russian order needs no CJK font, whatever the order before it needed.
+    assert not re.search(r"CJK", run(need("pdffonts", "poppler-utils"), str(second)))
+    assert re.search(r"CJK", run(need("pdffonts", "poppler-utils"), str(first)))
