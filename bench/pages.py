@@ -15,7 +15,12 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._server import gunicorn, http_load, log, prepare_database
+from bench import _server
+from bench._server import bench_env, gunicorn, http_load, log, prepare_database
+
+# ../shared/bench next to the project (/work/main); a git worktree elsewhere names it.
+if os.environ.get("SHARED_BENCH"):
+    _server.SHARED_BENCH = Path(os.environ["SHARED_BENCH"])
 
 DATABASE = "prichal_bench_pages"
 SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
@@ -45,8 +50,11 @@ UNCACHED = "?uncached=1"  # not one of the listing's filters: rendered, never st
 
 
 def main():
-    log("preparing database and demo content …")
-    env = prepare_database(DATABASE)
+    if os.environ.get("BENCH_KEEP_DB"):  # the database and static files of the last run
+        env = bench_env(DATABASE)
+    else:
+        log("preparing database and demo content …")
+        env = prepare_database(DATABASE)
     os.environ.update(env)
     import django
 
