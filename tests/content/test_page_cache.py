@@ -381,3 +381,14 @@ def test_a_hold_does_not_purge(
         )
     for url in urls:
         assert state(client, url) == "hit", url
+
+
+def test_a_page_that_needs_a_csrf_token_is_not_shared(client, tree, page_cache):
+    """The support form block renders a form with a token: Django sets the CSRF cookie
+    with it, and a response that sets a cookie is never stored."""
+    body = factories.stream(("support_form", {"title": "", "text": ""}))
+    page = republish(
+        factories.StandardPageFactory(parent=tree.home["ru"], slug="contacts", body=body)
+    )
+    assert state(client, page.url) == "none"
+    assert state(Client(), page.url) == "none"
