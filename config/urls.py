@@ -9,7 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from config.api import api
 from config.i18n import language_patterns, root_redirect
 from content.sitemaps import AllLocalesSitemap
-from content.views import search
+from content.views import booking_block, search
 
 urlpatterns = [
     # Staff two-factor sign-in (accounts.staff), before the admin's own URLs.
@@ -37,6 +37,8 @@ if settings.DEBUG:
 
 urlpatterns += language_patterns(
     path("search/", search, name="search"),
+    # The live part of a booking block on a cached page (content.page_cache).
+    path("booking/block/<int:product_id>/", booking_block, name="booking-block"),
     path("booking/", include("booking.urls")),
     # Support: the contact form, the customer's cases, signed attachment links (issue 12).
     path("support/", include("support.urls")),

@@ -647,3 +647,40 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 # The provider's tokens are not needed after sign-in: not stored (personal data).
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
+
+# ---------------------------------------------------------------- whole-page cache
+# Anonymous visitors get public pages from the "pages" cache (content.page_cache; README,
+# "Page cache"): Redis when REDIS_URL is set, else this process's memory. Entries live
+# PAGE_CACHE_SECONDS at most (what changes with the clock, like the next departure, is
+# at most that old); every change a page shows purges it at once. Browsers and proxies
+# may keep a page PAGE_CACHE_MAX_AGE seconds.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))
+CACHES["pages"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "pages",
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": 3000},
+    }
+)
+# Before the session and authentication: a hit is answered without a query.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("common.audit.ClientAddressMiddleware") + 1,
+    "content.page_cache.PageCacheMiddleware",
+)
+# A reverse proxy or CDN in front (README: nginx with proxy_cache and a PURGE location) is
+# purged with the same pages through Wagtail's frontend cache module.
+if os.environ.get("FRONTEND_CACHE_PURGE_URL"):
+    WAGTAILFRONTENDCACHE = {
+        "proxy": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": os.environ["FRONTEND_CACHE_PURGE_URL"],
+        }
+    }

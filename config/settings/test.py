@@ -35,3 +35,7 @@ SMS_BACKEND = "booking.gateways.sms.LocmemBackend"
 # Hundreds of admin tests sign in with force_login; the staff two-factor tests turn the
 # requirement on with override_settings.
 STAFF_TWO_FACTOR_REQUIRED = False
+
+# The whole-page cache is tested where it is meant (tests/content/test_page_cache.py,
+# which turns it on); elsewhere each test sees pages rendered for it.
+PAGE_CACHE_ENABLED = False
