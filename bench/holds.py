@@ -56,12 +56,6 @@ def prepare(env) -> dict:
     venue = Venue.objects.create(
         name="Бенч", slug="bench", address="—", latitude=59.94, longitude=30.31
     )
-    seated_vessel = Vessel.objects.create(name="Зал", capacity=100, seating_mode="assigned")
-    seat_map = SeatMap.objects.create(vessel=seated_vessel, name="100", is_default=True)
-    seat_map_apply(
-        seat_map=seat_map,
-        layout={"sections": [{"name": "Палуба", "rows": 10, "seats_per_row": 10}]},
-    )
     big_vessel = Vessel.objects.create(name="Большой", capacity=300, seating_mode="assigned")
     big_map = SeatMap.objects.create(vessel=big_vessel, name="300", is_default=True)
     seat_map_apply(
@@ -73,13 +67,6 @@ def prepare(env) -> dict:
     product = Product.objects.create(kind="excursion", code="bench", name="Бенч", venue=venue)
     adult = TicketType.objects.create(product=product, name="Взрослый", price=1500)
     starts = timezone.now() + datetime.timedelta(days=3)
-    seated = Departure.objects.create(
-        product=product,
-        vessel=seated_vessel,
-        venue=venue,
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=1),
-    )
     general = Departure.objects.create(
         product=product,
         vessel=ga_vessel,
@@ -112,11 +99,9 @@ def prepare(env) -> dict:
         ]
     )
     return {
-        "seated": seated.pk,
         "general": general.pk,
         "roomy": roomy.pk,
         "adult": adult.pk,
-        "seat_ids": list(seat_map.seats.values_list("pk", flat=True)),
         "month_product": month_product.pk,
     }
 
