@@ -1,32 +1,29 @@
 #!/usr/bin/env python
 """bench/holds.py — holds under a crowd.
 
-Serves the site under gunicorn on PostgreSQL (production settings) and lets 200
-concurrent HTTP clients race for a 100-seat assigned-seating departure and a 100-place
-general-admission one:
+Serves the site under gunicorn on PostgreSQL (production settings) and drives the hold
+API (`POST /api/v1/holds`, `DELETE /api/v1/holds/{token}`) with wrk and a Lua script
+(bench/holds.lua) over 200 connections: a compiled load generator, so the 2 cores serve
+requests instead of Python client threads.
 
-1. the race: every client tries to hold a seat (random free-looking seat, retrying on
-   409) or 1–2 places until the departure is full; afterwards the database is checked
-   for oversold places (must be 0);
-2. throughput: for BENCH_SECONDS the clients create and release holds on both
-   departures; prints holds/s, p50/p99 latency per operation and errors by kind;
+1. the race: every request holds 1–2 places of a 100-place general-admission departure
+   until it is full; afterwards the database is checked: places held ≤ capacity
+   (oversold must be 0), and the counter agrees with the hold lines;
+2. throughput: for BENCH_SECONDS each connection holds one place of a roomy departure
+   and releases it by its token; prints holds/s created, latency and 5xx (must be 0);
 3. the same PostgreSQL's hot-row limit with ../shared/bench/pg_limit.sh (pgbench, one row
-   updated by 8 clients), so the ratio of our rate to the database's is visible;
+   updated by 8 clients) in the same run, and our rate as a share of it (goal ≥ 10 %);
 4. the availability query for a month of departures on a 300-seat map.
 
 Run: `make bench-holds` (or `.venv/bin/python bench/holds.py`)."""
 
 import datetime
-import http.client
-import json
 import os
-import random
+import shutil
 import statistics
 import subprocess
 import sys
-import threading
 import time
-from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -40,6 +37,7 @@ from bench._server import (
     setup_django,
 )
 
+LUA = Path(__file__).resolve().parent / "holds.lua"
 DATABASE = "prichal_bench_holds"
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "200"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
@@ -58,12 +56,6 @@ def prepare(env) -> dict:
     venue = Venue.objects.create(
         name="Бенч", slug="bench", address="—", latitude=59.94, longitude=30.31
     )
-    seated_vessel = Vessel.objects.create(name="Зал", capacity=100, seating_mode="assigned")
-    seat_map = SeatMap.objects.create(vessel=seated_vessel, name="100", is_default=True)
-    seat_map_apply(
-        seat_map=seat_map,
-        layout={"sections": [{"name": "Палуба", "rows": 10, "seats_per_row": 10}]},
-    )
     big_vessel = Vessel.objects.create(name="Большой", capacity=300, seating_mode="assigned")
     big_map = SeatMap.objects.create(vessel=big_vessel, name="300", is_default=True)
     seat_map_apply(
@@ -71,19 +63,20 @@ def prepare(env) -> dict:
         layout={"sections": [{"name": "Палуба", "rows": 15, "seats_per_row": 20}]},
     )
     ga_vessel = Vessel.objects.create(name="Палуба", capacity=100, seating_mode="general")
+    roomy_vessel = Vessel.objects.create(name="Паром", capacity=1_000_000, seating_mode="general")
     product = Product.objects.create(kind="excursion", code="bench", name="Бенч", venue=venue)
     adult = TicketType.objects.create(product=product, name="Взрослый", price=1500)
     starts = timezone.now() + datetime.timedelta(days=3)
-    seated = Departure.objects.create(
+    general = Departure.objects.create(
         product=product,
-        vessel=seated_vessel,
+        vessel=ga_vessel,
         venue=venue,
         starts_at=starts,
         ends_at=starts + datetime.timedelta(hours=1),
     )
-    general = Departure.objects.create(
+    roomy = Departure.objects.create(
         product=product,
-        vessel=ga_vessel,
+        vessel=roomy_vessel,
         venue=venue,
         starts_at=starts,
         ends_at=starts + datetime.timedelta(hours=1),
@@ -106,164 +99,59 @@ def prepare(env) -> dict:
         ]
     )
     return {
-        "seated": seated.pk,
         "general": general.pk,
+        "roomy": roomy.pk,
         "adult": adult.pk,
-        "seat_ids": list(seat_map.seats.values_list("pk", flat=True)),
         "month_product": month_product.pk,
     }
 
 
-class Client:
-    def __init__(self, port):
-        self.port = port
-
-    def call(self, method, path, body=None):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        started = time.perf_counter()
-        try:
-            connection.request(
-                method,
-                path,
-                body=json.dumps(body) if body is not None else None,
-                headers={"Content-Type": "application/json"},
-            )
-            response = connection.getresponse()
-            data = response.read()
-            status = response.status
-        except OSError as error:
-            return "socket:" + type(error).__name__, None, time.perf_counter() - started
-        finally:
-            connection.close()
-        elapsed = time.perf_counter() - started
-        payload = json.loads(data) if data and data[:1] == b"{" else None
-        return status, payload, elapsed
-
-
-def race(port, ids):
-    """Phase 1: everybody races until both departures are full."""
-    barrier = threading.Barrier(CLIENTS)
-    outcomes = Counter()
-    held_seats, held_places = Counter(), [0]
-    lock = threading.Lock()
-
-    def worker(n):
-        client = Client(port)
-        rng = random.Random(n)
-        barrier.wait()
-        seated_full = general_full = False
-        while not (seated_full and general_full):
-            if not seated_full:
-                seat = rng.choice(ids["seat_ids"])
-                status, payload, _ = client.call(
-                    "POST",
-                    "/api/v1/holds",
-                    {"departure_id": ids["seated"], "seats": [{"seat_id": seat}]},
-                )
-                with lock:
-                    outcomes[f"seated {status} {payload and payload.get('code', '')}".strip()] += 1
-                    if status == 201:
-                        held_seats[seat] += 1
-                if status != 201:
-                    _, free, _ = client.call("GET", f"/api/v1/departures/{ids['seated']}")
-                    seated_full = not free or free.get("remaining", 0) == 0
-            if not general_full:
-                quantity = rng.choice((1, 2))
-                status, payload, _ = client.call(
-                    "POST",
-                    "/api/v1/holds",
-                    {
-                        "departure_id": ids["general"],
-                        "quantities": [{"ticket_type_id": ids["adult"], "quantity": quantity}],
-                    },
-                )
-                with lock:
-                    outcomes[f"general {status} {payload and payload.get('code', '')}".strip()] += 1
-                    if status == 201:
-                        held_places[0] += quantity
-                if status == 409 and payload and payload.get("code") == "not_enough_places":
-                    general_full = quantity == 1 or "0" in payload["message"][-3:]
-                    if not general_full:
-                        continue
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(CLIENTS)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes, held_seats, held_places[0], time.perf_counter() - started
+def wrk(port, ids, departure: str, mode: str, seconds: int) -> dict:
+    """One wrk run of bench/holds.lua; its result line as a dict of numbers."""
+    command = [
+        "wrk",
+        "-t",
+        os.environ.get("WRK_THREADS", "1"),
+        "-c",
+        str(CLIENTS),
+        "-d",
+        f"{seconds}s",
+        "--timeout",
+        "30s",  # 200 connections queue behind a few workers: latency is seconds
+        "-s",
+        str(LUA),
+        f"http://127.0.0.1:{port}",
+        "--",
+        str(ids[departure]),
+        str(ids["adult"]),
+        mode,
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    time.sleep(2)  # the requests still in the workers when wrk stopped finish
+    line = next(line for line in output.splitlines() if line.startswith("WRKRESULT"))
+    return {k: float(v) for k, v in (pair.split("=") for pair in line.split()[1:])}
 
 
-def throughput(port, ids):
-    """Phase 2: create and release holds for SECONDS; measures the hold path."""
-    deadline = time.perf_counter() + SECONDS
-    latencies = {"create": [], "release": []}
-    outcomes = Counter()
-    lock = threading.Lock()
-
-    def worker(n):
-        client = Client(port)
-        rng = random.Random(1000 + n)
-        while time.perf_counter() < deadline:
-            if n % 2:
-                body = {
-                    "departure_id": ids["seated"],
-                    "seats": [{"seat_id": rng.choice(ids["seat_ids"])}],
-                }
-            else:
-                body = {
-                    "departure_id": ids["general"],
-                    "quantities": [{"ticket_type_id": ids["adult"], "quantity": 1}],
-                }
-            status, payload, elapsed = client.call("POST", "/api/v1/holds", body)
-            with lock:
-                latencies["create"].append(elapsed)
-                outcomes[
-                    f"create {status} {(payload and payload.get('code', '')) or ''}".strip()
-                ] += 1
-            if status == 201:
-                status, _, elapsed = client.call("DELETE", f"/api/v1/holds/{payload['token']}")
-                with lock:
-                    latencies["release"].append(elapsed)
-                    outcomes[f"release {status}"] += 1
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(CLIENTS)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return latencies, outcomes, time.perf_counter() - started
-
-
-def oversold(ids) -> tuple[int, int]:
+def counted(departure_id) -> tuple[int, int, int, int]:
+    """(places in unexpired holds, sold, the counter's taken, capacity) of a departure."""
     from django.db import connection
     from django.db.models import Sum
     from django.utils import timezone
 
-    from booking.models import Departure, HoldLine, SeatClaim
+    from booking.models import Departure, DeparturePlaces, HoldLine
+    from booking.selectors import places_sold
 
     connection.close()
-    now = timezone.now()
-    seat_double = (
-        SeatClaim.objects.filter(departure_id=ids["seated"])
-        .values("seat_id")
-        .annotate(n=Sum(1))
-        .filter(n__gt=1)
-        .count()
-    )
-    seats_over = max(
-        SeatClaim.objects.filter(departure_id=ids["seated"]).count() - len(ids["seat_ids"]), 0
-    )
     held = (
         HoldLine.objects.filter(
-            hold__departure_id=ids["general"], hold__expires_at__gt=now
+            hold__departure_id=departure_id, hold__expires_at__gt=timezone.now()
         ).aggregate(total=Sum("quantity"))["total"]
         or 0
     )
-    capacity = Departure.objects.select_related("vessel").get(pk=ids["general"]).effective_capacity
-    return seat_double + seats_over, max(held - capacity, 0)
+    sold = places_sold().filter(departure_id=departure_id).count()
+    taken = DeparturePlaces.objects.get(pk=departure_id).taken
+    capacity = Departure.objects.select_related("vessel").get(pk=departure_id).effective_capacity
+    return held, sold, taken, capacity
 
 
 def percentile(values, p):
@@ -308,8 +196,10 @@ def availability_timing(ids):
 
 
 def pg_hot_row() -> str:
+    # A worktree has no ../shared: BENCH_SHARED names it then.
+    shared = Path(os.environ.get("BENCH_SHARED", SHARED_BENCH))
     result = subprocess.run(
-        ["bash", str(SHARED_BENCH / "pg_limit.sh"), "10", "8"],
+        ["bash", str(shared / "pg_limit.sh"), "10", "8"],
         capture_output=True,
         text=True,
         env={**os.environ, "SCENARIOS": "hot_row"},
@@ -319,38 +209,42 @@ def pg_hot_row() -> str:
 
 
 def main():
+    if not shutil.which("wrk"):
+        sys.exit("bench/holds: wrk is missing (apt-get install wrk)")
     env = bench_env(DATABASE)
     env["BOOKING_HOLD_RATE"] = "1000000/s"
     log("preparing database …")
     ids = prepare(env)
     manage(env, "collectstatic", "--noinput", "-v", "0")
-    print(f"bench/holds: {CLIENTS} clients over HTTP, gunicorn {WORKERS} sync workers, PostgreSQL")
-    with gunicorn(env, port=PORT, workers=WORKERS) as _base:
-        outcomes, held_seats, held_places, race_secs = race(PORT, ids)
-        seats_over, places_over = oversold(ids)
-        print(
-            f"race: {sum(held_seats.values())} seats of {len(ids['seat_ids'])} and {held_places} places of 100 held "
-            f"in {race_secs:.1f}s; oversold seats={seats_over} oversold places={places_over}"
-        )
-        print("race outcomes: " + ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items())))
-        from booking.models import Hold
-
-        Hold.objects.all().delete()
-        latencies, outcomes, secs = throughput(PORT, ids)
-        seats_over2, places_over2 = oversold(ids)
-    created = outcomes.get("create 201", 0)
     print(
-        f"throughput: {created / secs:.0f} holds/s created (+ as many releases) over {secs:.0f}s; "
-        f"create p50 {percentile(latencies['create'], 50):.1f} ms p99 {percentile(latencies['create'], 99):.1f} ms; "
-        f"release p50 {percentile(latencies['release'], 50):.1f} ms p99 {percentile(latencies['release'], 99):.1f} ms; "
-        f"oversold seats={seats_over2} places={places_over2}"
+        f"bench/holds: wrk + Lua, {CLIENTS} connections over HTTP, "
+        f"gunicorn {WORKERS} sync workers, PostgreSQL"
     )
-    print("throughput outcomes: " + ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items())))
+    with gunicorn(env, port=PORT, workers=WORKERS) as _base:
+        race = wrk(PORT, ids, "general", "race", 10)
+        held, sold, taken, capacity = counted(ids["general"])
+        print(
+            f"race: {race['created']:.0f} holds made, {race['refused']:.0f} refused; "
+            f"{held + sold} places held or sold of {capacity} (counter {taken}); "
+            f"oversold={max(held + sold - capacity, 0)} 5xx={race['http5xx']:.0f} "
+            f"socket errors={race['sock_err']:.0f}"
+        )
+        wrk(PORT, ids, "roomy", "churn", 3)  # warm-up: connections, caches, workers
+        run = wrk(PORT, ids, "roomy", "churn", SECONDS)
+        held, sold, taken, _ = counted(ids["roomy"])
+    rate = run["created"] / run["secs"]
+    print(
+        f"throughput: {rate:.0f} holds/s created and {run['released'] / run['secs']:.0f}/s "
+        f"released over {run['secs']:.0f}s; p50 {run['p50_ms']:.1f} ms p99 {run['p99_ms']:.1f} ms "
+        f"per request; refused={run['refused']:.0f} 5xx={run['http5xx']:.0f} "
+        f"other={run['other']:.0f} socket errors={run['sock_err']:.0f}; "
+        f"counter {taken} = held {held + sold}: {'ok' if taken == held + sold else 'MISMATCH'}"
+    )
     pg = pg_hot_row()
     print("postgres hot row: " + pg)
     try:
         tps = float(pg.split("tps=")[1].split()[0])
-        print(f"ratio: our holds/s / PostgreSQL hot-row tps = {created / secs / tps:.3f}")
+        print(f"ratio: our holds/s / PostgreSQL hot-row tps = {rate / tps:.3f}")
     except (IndexError, ValueError):
         pass
     n, ms, queries, seats, seat_ms, seat_queries = availability_timing(ids)

@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from booking.models.catalogue import Product, Seat, SeatingMode, SeatMap, TicketType, Venue, Vessel
 
+# The check constraint that refuses more places taken than the departure has.
+PLACES_WITHIN_CAPACITY = "booking_departureplaces_taken_within_capacity"
+
 
 class CancelReason(models.TextChoices):
     """Why the operator cancelled a departure: each has a text for the customers in
@@ -351,6 +354,42 @@ class CancellationRefund(models.Model):
 
     def __str__(self):
         return f"{self.departure_id}/{self.order_id}: {self.status}"
+
+
+class DeparturePlaces(models.Model):
+    """The general-admission places of one departure that are taken, as a counter that the
+    hold path updates instead of summing every hold line under a lock.
+
+    `taken` = places in existing hold lines without a seat (expired ones too, until a
+    writer deletes them) + valid tickets without a seat + `Departure.blocked_places`.
+    `capacity` = the departure's effective capacity. `overbooked` = places taken beyond a
+    capacity that the staff lowered below them; it shrinks as places go back and never
+    grows, so nothing new is sold until `taken` is under the capacity. PostgreSQL triggers (migration 0024) keep both in step with every write to hold
+    lines, holds, tickets, departures and vessels, whoever writes them; the check
+    constraint makes an oversell impossible even for a bug. Its own small table, so that
+    the hot row that every hold of a departure updates is 3 integers, and staff edits of
+    the departure never wait for it."""
+
+    departure = models.OneToOneField(
+        Departure, on_delete=models.CASCADE, primary_key=True, related_name="places"
+    )
+    capacity = models.IntegerField()
+    taken = models.IntegerField(default=0)
+    overbooked = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(taken__lte=models.F("capacity") + models.F("overbooked")),
+                name=PLACES_WITHIN_CAPACITY,
+            ),
+            models.CheckConstraint(
+                condition=models.Q(taken__gte=0), name="booking_departureplaces_taken_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.departure_id}: {self.taken}/{self.capacity}"
 
 
 class Hold(models.Model):

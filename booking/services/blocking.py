@@ -17,15 +17,15 @@ Each change is one transaction with an audit entry on the departure.
 
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from booking.models import Departure, Seat, SeatClaim, Ticket
+from booking.models import Departure, DeparturePlaces, Seat, SeatClaim, Ticket
 from booking.selectors import places_held, seats_claimed
 from booking.services.errors import BookingError
-from booking.services.holds import general_admission_held_or_sold
+from booking.services.holds import general_admission_held_or_sold, places_reclaim_expired
 
 BLOCK_ACTION = "prichal.departure.block"
 UNBLOCK_ACTION = "prichal.departure.unblock"
@@ -189,7 +189,19 @@ def departure_places_block(*, departure: Departure, quantity, user) -> Departure
         previous = locked.blocked_places
         if wanted == previous:
             return locked
-        available = locked.effective_capacity - general_admission_held_or_sold(locked.pk, now)
+        if connection.vendor == "postgresql":
+            # By the counter that the block is written to (a trigger adds it, the check
+            # refuses what is not free): expired holds give their places back first, then
+            # its row is locked so that no hold slips in between.
+            places_reclaim_expired(departure_id=locked.pk, now=now)
+            taken = (
+                DeparturePlaces.objects.select_for_update()
+                .values_list("taken", flat=True)
+                .get(pk=locked.pk)
+            )
+            available = locked.effective_capacity - (taken - previous)
+        else:
+            available = locked.effective_capacity - general_admission_held_or_sold(locked.pk, now)
         if wanted > previous and wanted > available:
             raise BookingError("block_places_too_many", available=max(available, 0))
         locked.blocked_places = wanted

@@ -4,11 +4,18 @@ Overselling is impossible because the database decides, not Python:
 - a seat: `SeatClaim` has a unique constraint on (departure, seat). An expired claim is
   deleted in the same transaction just before the insert, so two buyers racing for one
   seat get one row and one IntegrityError between them;
-- general admission: the departure row is locked (`SELECT … FOR UPDATE` with a short
-  lock timeout), the places taken by unexpired holds are summed inside the lock and the
-  new hold is written before the lock is released.
-Expired holds count as free everywhere because every read filters on `expires_at`; the
-periodic sweeper only deletes rows that nobody counts any more.
+- general admission: a counter, `DeparturePlaces.taken`, with a check constraint
+  `taken <= capacity`. Inserting the hold's lines makes a trigger add their places to
+  the departure's counter row: that UPDATE takes the row's lock (held until the commit,
+  so the departure's holds queue there and nowhere else) and the check refuses the
+  places that are not there. No sum of hold lines runs on the way.
+Expired holds: availability shown to customers ignores them (every read filters on
+`expires_at`). The counter still counts an expired hold until its row is deleted, by
+the periodic sweeper or by the first writer that finds the counter full: that writer
+deletes the departure's expired holds in a transaction of its own (`places_reclaim_expired`,
+the triggers give their places back) and tries once more; only then is the customer told
+there is no room. So an expired hold never keeps a place from a buyer, and the common
+path (room left) pays nothing for expiry.
 
 One client cannot hold the whole inventory: the live holds (unexpired, not ordered) of a
 session and of a client address, and the places they hold, are capped
@@ -23,14 +30,17 @@ import zlib
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from booking.models import (
     Departure,
+    DeparturePlaces,
     Hold,
     HoldLine,
     Order,
@@ -38,8 +48,9 @@ from booking.models import (
     SeatClaim,
     TicketType,
 )
+from booking.models.inventory import PLACES_WITHIN_CAPACITY
 from booking.selectors import places_held, places_sold, seats_claimed
-from booking.services.errors import BookingError
+from booking.services.errors import BookingError, violated_constraint
 
 LOCK_ATTEMPTS = 3
 # What `secrets.token_urlsafe(32)` produces; anything else is not a token of ours.
@@ -149,19 +160,14 @@ def _validated_selection(departure: Departure, seats, quantities):
     return [], cleaned
 
 
-def _set_lock_timeout() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL lock_timeout = '2s'")
-
-
-def _in_short_transaction(write):
-    """Runs `write` in one short transaction. A lock wait that times out is retried a few
+def _in_short_transaction(write, *, owner_key: str = "", client_address: str | None = None):
+    """Runs `write` in one short transaction, with a short lock timeout and the client's
+    locks (`_lock_client`) taken first. A lock wait that times out is retried a few
     times, then answered with a friendly "busy"."""
     for attempt in range(LOCK_ATTEMPTS):
         try:
             with transaction.atomic():
-                _set_lock_timeout()
+                _lock_client(owner_key, client_address)
                 return write()
         except OperationalError as error:
             if "lock" not in str(error).lower() or attempt == LOCK_ATTEMPTS - 1:
@@ -195,8 +201,16 @@ def _write_seats(departure: Departure, hold: Hold, seats: list[SeatRequest], now
 
 
 def _write_quantities(departure: Departure, hold: Hold, quantities: dict[int, int], now) -> None:
-    # The lock serialises every general-admission write to this departure (the staff's
-    # blocks of places included: booking.services.blocking takes it too).
+    lines = [
+        HoldLine(hold=hold, ticket_type_id=t, quantity=q) for t, q in sorted(quantities.items())
+    ]
+    if connection.vendor == "postgresql":
+        # The trigger adds the places to the counter under its row lock; the check
+        # constraint refuses them when they are not there (IntegrityError, see
+        # `_hold_write`).
+        HoldLine.objects.bulk_create(lines)
+        return
+    # SQLite (`make run`, no triggers): one write transaction at a time, so counting is safe.
     blocked = (
         Departure.objects.select_for_update()
         .filter(pk=departure.pk)
@@ -207,8 +221,73 @@ def _write_quantities(departure: Departure, hold: Hold, quantities: dict[int, in
     remaining = departure.effective_capacity - taken
     if sum(quantities.values()) > remaining:
         raise BookingError("not_enough_places", remaining=max(remaining, 0))
-    HoldLine.objects.bulk_create(
-        [HoldLine(hold=hold, ticket_type_id=t, quantity=q) for t, q in sorted(quantities.items())]
+    HoldLine.objects.bulk_create(lines)
+
+
+def places_full(error: IntegrityError) -> bool:
+    """Whether `error` is the counter's check refusing places that are not there."""
+    return violated_constraint(error) == PLACES_WITHIN_CAPACITY
+
+
+def places_reclaim_expired(*, departure_id: int, now) -> int:
+    """Deletes the departure's expired holds of places, as the sweeper would, so that the
+    counter gives their places back (the triggers subtract them). Runs in the caller's
+    transaction, before it holds the departure's counter lock: the orders of those holds
+    are locked first, in the order a payment takes them (order, hold, counter), so a
+    payment confirming at the same time cannot deadlock with this."""
+    expired = list(
+        Hold.objects.filter(
+            departure_id=departure_id, expires_at__lte=now, lines__seat__isnull=True
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    if not expired:
+        return 0
+    list(Order.objects.select_for_update().filter(hold_id__in=expired).values_list("pk"))
+    return (
+        Hold.objects.filter(pk__in=expired, expires_at__lte=now)
+        .delete()[1]
+        .get(Hold._meta.label, 0)
+    )
+
+
+def places_remaining(departure: Departure, *, own_hold_id: int | None = None) -> int:
+    """Free general-admission places by the counter (the hold's own places count as
+    free for `own_hold_id`): what a refused customer is told."""
+    taken = DeparturePlaces.objects.filter(pk=departure.pk).values_list("taken", flat=True).first()
+    if taken is None:
+        return 0
+    own = 0
+    if own_hold_id is not None:
+        own = (
+            HoldLine.objects.filter(hold_id=own_hold_id, seat__isnull=True).aggregate(
+                total=Sum("quantity")
+            )["total"]
+            or 0
+        )
+    return max(departure.effective_capacity - taken + own, 0)
+
+
+def _hold_write(write, *, departure: Departure, owner_key, client_address, now, own_hold_id=None):
+    """Runs a hold's `write`; when the counter is full, reclaims the departure's
+    expired holds in a transaction of its own and tries once more."""
+    try:
+        return _in_short_transaction(write, owner_key=owner_key, client_address=client_address)
+    except IntegrityError as error:
+        if not places_full(error):
+            raise
+    # Even when another request reclaimed them first: once this returns, every hold that
+    # had expired when the counter was found full is gone, so the second try is decisive.
+    with transaction.atomic():
+        places_reclaim_expired(departure_id=departure.pk, now=now)
+    try:
+        return _in_short_transaction(write, owner_key=owner_key, client_address=client_address)
+    except IntegrityError as error:
+        if not places_full(error):
+            raise
+    raise BookingError(
+        "not_enough_places", remaining=places_remaining(departure, own_hold_id=own_hold_id)
     )
 
 
@@ -231,10 +310,16 @@ def _lock_client(owner_key: str, client_address: str | None) -> None:
     keys = [f"hold-owner:{owner_key}"] if owner_key else []
     if client_address:
         keys.append(f"hold-address:{client_address}")
+    # One round trip: the transaction's lock timeout, then each lock in order (a select
+    # list is evaluated left to right). Two 32-bit keys: a namespace for holds, and a
+    # stable hash of the client.
+    columns = ["set_config('lock_timeout', '2s', true)"]
+    params = []
+    for key in keys:
+        columns.append("pg_advisory_xact_lock(%s, %s)")
+        params += [0x484F4C44, _hash32(key)]
     with connection.cursor() as cursor:
-        for key in keys:
-            # Two 32-bit keys: a namespace for holds, and a stable hash of the client.
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x484F4C44, _hash32(key)])
+        cursor.execute(f"SELECT {', '.join(columns)}", params)
 
 
 def _hash32(text: str) -> int:
@@ -246,33 +331,40 @@ def _check_client_limits(
 ) -> None:
     """Refuses a new hold (`hold_id` None) or a changed one that would take its client's
     live holds or held places above the caps. Runs under `_lock_client`."""
+    limits = {}
+    if owner_key:
+        limits["session"] = (
+            Q(owner_key=owner_key),
+            settings.BOOKING_MAX_LIVE_HOLDS_PER_SESSION,
+            settings.BOOKING_MAX_HELD_PLACES_PER_SESSION,
+        )
+    if client_address:
+        limits["address"] = (
+            Q(client_ip=client_address),
+            settings.BOOKING_MAX_LIVE_HOLDS_PER_ADDRESS,
+            settings.BOOKING_MAX_HELD_PLACES_PER_ADDRESS,
+        )
+    if not limits:
+        return
     live = Hold.objects.filter(expires_at__gt=now, order__isnull=True)
     if hold_id is not None:
         live = live.exclude(pk=hold_id)
-    limits = []
-    if owner_key:
-        limits.append(
-            (
-                live.filter(owner_key=owner_key),
-                settings.BOOKING_MAX_LIVE_HOLDS_PER_SESSION,
-                settings.BOOKING_MAX_HELD_PLACES_PER_SESSION,
+    # Both clients' holds and places in one query (the lines are joined, so the holds are
+    # counted distinct).
+    totals = live.filter(reduce(or_, (who for who, _, _ in limits.values()))).aggregate(
+        **{
+            f"{name}_{what}": aggregate
+            for name, (who, _, _) in limits.items()
+            for what, aggregate in (
+                ("holds", Count("pk", distinct=True, filter=who)),
+                ("places", Sum("lines__quantity", filter=who)),
             )
-        )
-    if client_address:
-        limits.append(
-            (
-                live.filter(client_ip=client_address),
-                settings.BOOKING_MAX_LIVE_HOLDS_PER_ADDRESS,
-                settings.BOOKING_MAX_HELD_PLACES_PER_ADDRESS,
-            )
-        )
-    for holds, max_holds, max_places in limits:
-        if hold_id is None and holds.count() >= max_holds:
+        }
+    )
+    for name, (_, max_holds, max_places) in limits.items():
+        if hold_id is None and totals[f"{name}_holds"] >= max_holds:
             raise BookingError("too_many_holds", limit=max_holds)
-        held = (
-            HoldLine.objects.filter(hold__in=holds).aggregate(total=Sum("quantity"))["total"] or 0
-        )
-        if held + places > max_places:
+        if (totals[f"{name}_places"] or 0) + places > max_places:
             raise BookingError("too_many_places_held", limit=max_places)
 
 
@@ -306,7 +398,6 @@ def hold_create(
     )
 
     def write():
-        _lock_client(owner_key, client_address)
         _check_client_limits(
             owner_key=owner_key,
             client_address=client_address,
@@ -327,7 +418,13 @@ def hold_create(
         return hold
 
     try:
-        return _in_short_transaction(write)
+        return _hold_write(
+            write,
+            departure=departure,
+            owner_key=owner_key,
+            client_address=client_address,
+            now=now,
+        )
     except IntegrityError:
         raise _seat_taken_error(departure.pk, seat_requests, now) from None
 
@@ -412,7 +509,6 @@ def hold_update(
     )
 
     def write():
-        _lock_client(hold.owner_key, hold.client_ip)
         locked = _lock_unordered(hold)
         if locked is None or locked.expires_at <= now:
             raise BookingError("hold_expired")
@@ -448,7 +544,14 @@ def hold_update(
         return locked
 
     try:
-        return _in_short_transaction(write)
+        return _hold_write(
+            write,
+            departure=departure,
+            owner_key=hold.owner_key,
+            client_address=hold.client_ip,
+            now=now,
+            own_hold_id=hold.pk,
+        )
     except IntegrityError:
         raise _seat_taken_error(departure.pk, seat_requests, now) from None
 

@@ -16,14 +16,17 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import Consent, Customer
 from accounts.phones import phone_e164
 from booking.models import (
     Departure,
+    DeparturePlaces,
     Hold,
+    HoldLine,
     Order,
     Payment,
     Promotion,
@@ -342,7 +345,31 @@ def _claim_sold_seats(order: Order, tickets: list[Ticket], now) -> bool:
 
 def _places_still_free(order: Order, tickets: list[Ticket], now) -> bool:
     """General admission: whether the order's tickets fit, counting everybody else's
-    holds and sold tickets, under the departure's row lock."""
+    holds and sold tickets. On PostgreSQL by the counter that the tickets will take
+    their places in (`DeparturePlaces`), under its row lock, after giving back the
+    places of expired holds that no order has (an expired hold of another unpaid order
+    keeps its places until `orders_expire` or the sweeper deletes it: locking that order
+    here, with ours locked, could deadlock)."""
+    if connection.vendor == "postgresql":
+        departure = Departure.objects.select_related("vessel").get(pk=order.departure_id)
+        expired = Hold.objects.filter(
+            departure_id=departure.pk, expires_at__lte=now, order__isnull=True
+        )
+        expired.exclude(pk=order.hold_id).delete()
+        taken = (
+            DeparturePlaces.objects.select_for_update()
+            .values_list("taken", flat=True)
+            .get(pk=departure.pk)
+        )
+        own = 0
+        if order.hold_id:
+            own = (
+                HoldLine.objects.filter(hold_id=order.hold_id, seat__isnull=True).aggregate(
+                    total=Sum("quantity")
+                )["total"]
+                or 0
+            )
+        return departure.effective_capacity - taken + own >= len(tickets)
     departure = (
         Departure.objects.select_for_update().select_related("vessel").get(pk=order.departure_id)
     )
@@ -400,12 +427,14 @@ def _end_hold(order: Order, status: str, ticket_status: str, fields=()) -> None:
     its hold is deleted. Sold seats' claims were handed to the tickets before, so
     deleting the hold frees only what it still holds: nothing when paid, all otherwise."""
     hold_id = order.hold_id
-    Ticket.objects.filter(order=order).update(status=ticket_status)
     order.status = status
     order.hold = None
     order.save(update_fields=["status", "hold", *fields])
+    # The hold's places go back to the counter before the tickets take theirs: on a full
+    # departure the other order would trip its check (DeparturePlaces).
     if hold_id:
         Hold.objects.filter(pk=hold_id).delete()
+    Ticket.objects.filter(order=order).update(status=ticket_status)
 
 
 def order_end_unpaid(order: Order, status: str) -> None:

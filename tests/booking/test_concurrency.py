@@ -1,17 +1,18 @@
 """Many buyers at once, on real PostgreSQL: real threads, each with its own connection
 and its own transactions, released together by a barrier.
 
-The control at the end replaces the locked write with the check-then-insert that the
+The control replaces the counter's locked update with the read-then-write that the row
 lock exists to prevent, and shows that the very same race then oversells."""
 
 import time
 from collections import Counter
 
 import pytest
+from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
-from booking.models import Hold, HoldLine, SeatClaim
+from booking.models import DeparturePlaces, Hold, HoldLine, SeatClaim
 from booking.services import holds
 from booking.services.errors import BookingError
 from booking.services.holds import SeatRequest, hold_create
@@ -96,16 +97,21 @@ def _run_general_admission_race(departure):
     return results, held
 
 
+def _slow_write(monkeypatch):
+    """Every buyer waits WINDOW before writing its lines, so that they all reach the
+    counter together."""
+    real_write = holds._write_quantities
+
+    def slow_write(*args, **kwargs):
+        time.sleep(WINDOW)  # the same window as the control below
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(holds, "_write_quantities", slow_write)
+
+
 def test_racing_for_the_last_ten_places_never_holds_more_than_capacity(monkeypatch):
     departure = general_departure(capacity=10)
-    real_taken = holds.general_admission_taken
-
-    def slow_taken(*args, **kwargs):
-        taken = real_taken(*args, **kwargs)
-        time.sleep(WINDOW)  # the same window as the control below
-        return taken
-
-    monkeypatch.setattr(holds, "general_admission_taken", slow_taken)
+    _slow_write(monkeypatch)
 
     results, held = _run_general_admission_race(departure)
 
@@ -116,25 +122,61 @@ def test_racing_for_the_last_ten_places_never_holds_more_than_capacity(monkeypat
     assert held == sum(_quantity(i) for i in won)
     assert set(failures(results)) <= {"not_enough_places", "busy"}
     assert Hold.objects.count() == len(won)
+    assert DeparturePlaces.objects.get(pk=departure.pk).taken == held
+
+
+def test_racing_for_the_last_places_sells_exactly_the_capacity(monkeypatch):
+    """24 buyers of one place each for the last 5 places of 10: 5 are held by a live
+    hold, 3 by an expired one that the counter still counts until the first buyer who
+    finds it full reclaims it. Exactly 5 win; the counter ends at the capacity."""
+    departure = general_departure(capacity=10)
+    adult = departure.product.ticket_types.order_by("sort_order").first()
+    hold_create(departure_id=departure.pk, owner_key="early", quantities={adult.pk: 5})
+    expired = hold_create(departure_id=departure.pk, owner_key="gone", quantities={adult.pk: 3})
+    Hold.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
+    assert DeparturePlaces.objects.get(pk=departure.pk).taken == 8
+    _slow_write(monkeypatch)
+
+    results = race(
+        lambda i: hold_create(
+            departure_id=departure.pk, owner_key=f"buyer-{i}", quantities={adult.pk: 1}
+        )
+    )
+
+    won = successes(results)
+    print(f"last places: {len(won)} won, refusals {dict(failures(results))}")
+    assert len(won) == 5
+    assert set(failures(results)) <= {"not_enough_places", "busy"}
+    assert not Hold.objects.filter(pk=expired.pk).exists()
+    assert DeparturePlaces.objects.get(pk=departure.pk).taken == 10
+    assert (
+        sum(HoldLine.objects.filter(hold__departure=departure).values_list("quantity", flat=True))
+        == 10
+    )
 
 
 def test_control_without_the_row_lock_the_same_race_oversells(monkeypatch):
-    """What `_write_quantities` would be without `SELECT … FOR UPDATE`: read what is
-    taken, then insert. With the same window as above, buyers that read before the
-    others commit all see free places, and more than the capacity gets held."""
+    """What the counter would be without its row lock: read `taken`, check, then write
+    `taken + n` back (the triggers off, as a read-then-write in Python would be). With the
+    same window as above, buyers that read before the others commit all see free places,
+    and more than the capacity gets held."""
     departure = general_departure(capacity=10)
 
-    def check_then_insert(departure, hold, quantities, now):
-        taken = holds.general_admission_taken(departure.pk, now, exclude_hold_id=hold.pk)
+    def check_then_write(departure, hold, quantities, now):
+        taken = DeparturePlaces.objects.get(pk=departure.pk).taken
         time.sleep(WINDOW)
+        wanted = sum(quantities.values())
         remaining = departure.effective_capacity - taken
-        if sum(quantities.values()) > remaining:
+        if wanted > remaining:
             raise BookingError("not_enough_places", remaining=max(remaining, 0))
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")  # no triggers
         HoldLine.objects.bulk_create(
             [HoldLine(hold=hold, ticket_type_id=t, quantity=q) for t, q in quantities.items()]
         )
+        DeparturePlaces.objects.filter(pk=departure.pk).update(taken=taken + wanted)
 
-    monkeypatch.setattr(holds, "_write_quantities", check_then_insert)
+    monkeypatch.setattr(holds, "_write_quantities", check_then_write)
 
     results, held = _run_general_admission_race(departure)
 
