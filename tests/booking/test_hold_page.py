@@ -156,9 +156,11 @@ def test_an_expired_hold_says_that_time_is_up(client, shop):
     assert client.post(hold_url(hold.token, "release")).status_code == 410
     hold.refresh_from_db()
     assert not hold.extended
-    # Its places count as free even though the sweeper has not run.
+    # Its places count as free even though the sweeper has not run (on PostgreSQL the
+    # new hold takes them back: a writer that finds the counter full deletes the expired
+    # holds in its way).
     assert post_form(client, shop, {shop.adult.pk: 8}).status_code == 302
-    assert Hold.objects.count() == 2
+    assert Hold.objects.exclude(pk=hold.pk).count() == 1
 
 
 def test_an_expired_hold_of_someone_else_is_not_found(client, shop):
