@@ -20,7 +20,7 @@ from booking.services.rentals import rental_hold, rental_plan_for_product, renta
 from booking.sessions import remember_hold, session_owner_key
 from booking.site import product_page_url
 from booking.templatetags.booking_tags import MESSAGE_TAG
-from booking.views import _home_url, _safe_url, throttled_page
+from booking.views import home_url, safe_url, throttled_page
 from common.http import ClientThrottle, client_ip
 from common.money import format_rub
 
@@ -84,12 +84,12 @@ def rental_quote_view(request: HttpRequest, product_id: int):
 def _page_url(request: HttpRequest, plan: RentalPlan | None) -> str:
     """The product page the form was on (its path only), else the product's page in the
     visitor's language, else home."""
-    url = _safe_url(request, request.POST.get("next"))
+    url = safe_url(request, request.POST.get("next"))
     if url:
         return urlsplit(url).path
     if plan is not None:
-        return product_page_url(plan.product_id) or _home_url()
-    return _home_url()
+        return product_page_url(plan.product_id) or home_url()
+    return home_url()
 
 
 @require_POST

@@ -34,11 +34,12 @@ def clock(seconds: int) -> str:
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
-def _home_url() -> str:
+def home_url() -> str:
     return f"/{url_prefix(get_language() or 'ru')}/"
 
 
-def _safe_url(request: HttpRequest, url: str | None) -> str | None:
+def safe_url(request: HttpRequest, url: str | None) -> str | None:
+    """`url` when it stays on this site (a "next" or Referer to go back to), else None."""
     if url and url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -49,9 +50,9 @@ def _safe_url(request: HttpRequest, url: str | None) -> str | None:
 def _back_url(request: HttpRequest) -> str:
     """Where a refused booking goes back to: the page of the form, else home."""
     return (
-        _safe_url(request, request.POST.get("next"))
-        or _safe_url(request, request.headers.get("Referer"))
-        or _home_url()
+        safe_url(request, request.POST.get("next"))
+        or safe_url(request, request.headers.get("Referer"))
+        or home_url()
     )
 
 
@@ -132,7 +133,7 @@ def _missing(request: HttpRequest, error: BookingError, token: str = ""):
     """A friendly page for a token that is unknown or someone else's (both 404: the two
     must look the same) or expired (410, with a way back to the product)."""
     expired = error.code == "hold_expired"
-    back_url = _home_url()
+    back_url = home_url()
     if expired:
         hold = Hold.objects.filter(token=token[:64]).select_related("departure").first()
         if hold is not None:
@@ -147,7 +148,7 @@ def _missing(request: HttpRequest, error: BookingError, token: str = ""):
 
 def _product_page_url(hold: Hold) -> str:
     """The product's page in the visitor's language, else the home page."""
-    return product_page_url(hold.departure.product_id) or _home_url()
+    return product_page_url(hold.departure.product_id) or home_url()
 
 
 @never_cache
