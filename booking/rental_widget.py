@@ -113,7 +113,8 @@ def parse_choice(plan: RentalPlan, choice: RentalChoice) -> dict:
         "starts_at": local.replace(tzinfo=pier_zone(plan)),
         "minutes": _whole(choice.minutes, "rental_duration_invalid"),
         "guests": _whole(choice.guests, "rental_guests_invalid"),
-        "with_skipper": plan.skipper == RentalPlan.Skipper.INCLUDED or choice.skipper,
+        # Whether a skipper is aboard when the plan includes one is the service's rule.
+        "with_skipper": choice.skipper,
         "option_ids": sorted(set(option_ids)),
     }
 
