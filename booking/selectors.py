@@ -374,9 +374,15 @@ def departure_seat_states(
 
 
 def hold_summary(hold: Hold) -> dict:
-    """A hold's lines with their prices and the total, as the API and the hold page show it."""
-    lines = list(hold.lines.select_related("ticket_type", "seat").order_by("pk"))
-    prices = PriceTable.for_departures(hold.departure.product_id, [hold.departure_id])
+    """A hold's lines with their prices and the total, as the API and the hold page show it.
+    Three queries; none for a hold fresh from `hold_create`, which keeps the lines it wrote
+    (`written_lines`) and the price table it checked them against (`price_table`)."""
+    lines = getattr(hold, "written_lines", None)
+    if lines is None:
+        lines = list(hold.lines.select_related("ticket_type", "seat").order_by("pk"))
+    prices = getattr(hold, "price_table", None) or PriceTable.for_departures(
+        hold.departure.product_id, [hold.departure_id]
+    )
     out_lines, total = [], Decimal("0")
     for line in lines:
         unit = prices.price(

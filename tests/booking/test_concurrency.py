@@ -171,10 +171,11 @@ def test_control_without_the_row_lock_the_same_race_oversells(monkeypatch):
             raise BookingError("not_enough_places", remaining=max(remaining, 0))
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = replica")  # no triggers
-        HoldLine.objects.bulk_create(
+        lines = HoldLine.objects.bulk_create(
             [HoldLine(hold=hold, ticket_type_id=t, quantity=q) for t, q in quantities.items()]
         )
         DeparturePlaces.objects.filter(pk=departure.pk).update(taken=taken + wanted)
+        return lines
 
     monkeypatch.setattr(holds, "_write_quantities", check_then_write)
 

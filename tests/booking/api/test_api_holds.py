@@ -2,7 +2,9 @@
 limit on creating them."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from booking.models import Hold, SeatClaim
 from tests.booking.api import helpers
@@ -49,6 +51,32 @@ def test_general_admission_hold_over_http(client, general):
     assert call(client, "delete", f"/holds/{token}").status_code == 204
     assert_error(call(client, "get", f"/holds/{token}"), 404, "hold_not_found")
     assert row_counts() == NOTHING
+
+
+@pytest.mark.parametrize("departure", ["general", "seated"])
+def test_a_new_hold_is_answered_from_what_was_written_without_reading_it_back(
+    client, departure, request
+):
+    """The hold's answer is the lines just written, priced by the table they were checked
+    against: after the lines' INSERT nothing is read again, and the answer is the same as
+    a later read of the hold from the database."""
+    departure = request.getfixturevalue(departure)
+    if departure.is_assigned_seating:
+        selection = {"seats": [{"seat_id": seat.pk} for seat in seats_of(departure)[:2]]}
+    else:
+        selection = {"quantities": [{"ticket_type_id": adult_id(departure), "quantity": 2}]}
+    with CaptureQueriesContext(connection) as queries:
+        response = call(client, "post", "/holds", {"departure_id": departure.pk, **selection})
+    assert response.status_code == 201, response.content
+    statements = [q["sql"] for q in queries.captured_queries]
+    written = max(i for i, sql in enumerate(statements) if 'INSERT INTO "booking_holdline"' in sql)
+    assert not [sql for sql in statements[written + 1 :] if sql.startswith("SELECT")]
+    created = response.json()
+    read = call(client, "get", f"/holds/{created['token']}").json()
+    assert {k: v for k, v in created.items() if k != "seconds_left"} == {
+        k: v for k, v in read.items() if k != "seconds_left"
+    }
+    assert len(created["lines"]) == 2 if departure.is_assigned_seating else 1
 
 
 def test_seat_hold_over_http_and_the_seat_map_shows_it(client, seated):
