@@ -9,7 +9,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: run test setup deps messages lint bench-pages bench-holds bench-checkout bench-crm bench-support bench-cancellation clean \
-  system-run system-test
+  system-run system-test system-bench
 
 # Debian packages each command needs (scripts/apt-install.sh installs the missing ones as
 # root, or names them and stops). Serving: gettext for compilemessages, Pango for
@@ -29,6 +29,10 @@ system-run:
 
 system-test:
 	scripts/apt-install.sh $(TEST_PACKAGES)
+
+# The page and hold benchmarks load the site with wrk (a compiled load generator).
+system-bench:
+	scripts/apt-install.sh wrk
 
 deps:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -56,13 +60,13 @@ test: system-test deps messages
 	$(MAKE) --no-print-directory lint
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
-bench-holds: deps messages
+bench-holds: system-bench deps messages
 	$(PY) bench/holds.py
 
 bench-checkout: deps messages
 	$(PY) bench/checkout.py
 
-bench-pages: deps messages
+bench-pages: system-bench deps messages
 	$(PY) bench/pages.py
 
 bench-crm: deps messages

@@ -2,10 +2,13 @@
 -- generator costs little CPU, so the 2 cores serve requests instead of client threads).
 -- Arguments after `--`: departure id, ticket type id, mode.
 --   race:  every request holds 1 or 2 places of the departure until it is full;
+--   hold:  every request holds one place (a roomy departure: the figure is holds/s);
 --   churn: holds one place, and releases each hold it got by its token (the next request
 --          of the same wrk thread), so the departure never fills.
--- An API client without a session owns its hold by the returned token; the per-address
--- caps are lifted by bench_env, so every request is a customer of its own.
+-- Every request comes from a customer of its own: an address drawn from 10.0.0.0/8 in
+-- X-Forwarded-For, which the site reads behind one trusted proxy (NUM_PROXIES=1, as in
+-- production behind the load balancer), so the per-address rate limit and caps stay on.
+-- An API client without a session owns its hold by the returned token.
 local departure, ticket_type, mode
 local tokens = {}
 local threads = {}
@@ -29,7 +32,12 @@ function request()
   local body = string.format(
     '{"departure_id": %s, "quantities": [{"ticket_type_id": %s, "quantity": %d}]}',
     departure, ticket_type, quantity)
-  return wrk.format("POST", "/api/v1/holds", {["Content-Type"] = "application/json"}, body)
+  local headers = {
+    ["Content-Type"] = "application/json",
+    ["X-Forwarded-For"] = string.format(
+      "10.%d.%d.%d", math.random(0, 255), math.random(0, 255), math.random(1, 254)),
+  }
+  return wrk.format("POST", "/api/v1/holds", headers, body)
 end
 
 function response(status, headers, body)
