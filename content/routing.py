@@ -16,25 +16,23 @@ after that 404. Where Wagtail's walk could answer differently — a page type wi
 `route` (e.g. routable pages), a site root that is not in the cached root paths — the
 middleware does nothing and Wagtail walks as usual."""
 
+import functools
+
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, Q
 from django.utils import translation
-from django.utils.functional import cached_property
 from wagtail import views as wagtail_views
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Page, PageViewRestriction, Site, get_page_models
 from wagtail.models.pages import RouteResult
 
 
-class _Routing:
-    @cached_property
-    def url_path_is_enough(self) -> bool:
-        """Whether every page type routes as Wagtail's `Page.route` does (exact child
-        slugs down to a live page): then `url_path` names the same page."""
-        return all(model.route is Page.route for model in get_page_models())
-
-
-_routing = _Routing()
+@functools.cache
+def url_path_is_enough() -> bool:
+    """Whether every page type routes as Wagtail's `Page.route` does (exact child slugs
+    down to a live page): then `url_path` names the same page."""
+    return all(model.route is Page.route for model in get_page_models())
 
 
 def _localized_root_paths(request, site: Site) -> tuple[str, str] | None:
@@ -44,6 +42,7 @@ def _localized_root_paths(request, site: Site) -> tuple[str, str] | None:
     root_path = site.root_page.url_path
     paths = {
         entry.language_code: entry.root_path
+        # Wagtail's own per-request copy of Site.get_site_root_paths() (private API).
         for entry in site.root_page._get_site_root_paths(request)
         if entry.site_id == site.pk
     }
@@ -51,15 +50,15 @@ def _localized_root_paths(request, site: Site) -> tuple[str, str] | None:
         return None  # the cache does not know this root yet: let Wagtail walk
     try:
         language = get_supported_content_language_variant(translation.get_language())
-    except LookupError:
-        return root_path, root_path
+    except LookupError:  # as Locale.get_active: the default language's
+        language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
     return root_path, paths.get(language, root_path)
 
 
 def find_route(request, path: str) -> RouteResult | bool | None:
     """The page `path` names below the site's localized home page, as Wagtail's walk
     would find it: a `RouteResult`, None for a 404, or False when only the walk can tell."""
-    if not _routing.url_path_is_enough:
+    if not url_path_is_enough():
         return False
     site = Site.find_for_request(request)
     if site is None:
