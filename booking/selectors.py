@@ -254,23 +254,30 @@ def product_schedules(
         starts_at__date__lte=date_to,
     )
     if limit_per_product is not None:
-        # Choose the rows by id first, so that the availability sub-queries run for the
-        # shown departures only.
-        shown_ids = list(
+        # Choose the rows by id first (a sub-query of the same statement), so that the
+        # availability sub-queries run for the shown departures only.
+        shown_ids = (
             departures.annotate(
                 slot_number=Window(
                     RowNumber(), partition_by=[F("product_id")], order_by=F("starts_at").asc()
                 )
             )
             .filter(slot_number__lte=limit_per_product)
-            .values_list("pk", flat=True)
+            .values("pk")
         )
         departures = Departure.objects.filter(pk__in=shown_ids)
     departures = list(
         departures_with_availability(departures.order_by("product_id", "starts_at"), now=now)
     )
     prices = PriceTable.for_products(product_ids, [d.pk for d in departures])
-    zone_ids = zone_ids_by_seat_map({d.effective_map_id for d in departures if d.effective_map_id})
+    # Zones matter for the prices of assigned seating only.
+    zone_ids = zone_ids_by_seat_map(
+        {
+            d.effective_map_id
+            for d in departures
+            if d.effective_map_id and d.effective_seating_mode == SeatingMode.ASSIGNED
+        }
+    )
     schedules = {pk: ProductSchedule(prices[pk].ticket_types, []) for pk in product_ids}
     for departure in departures:
         assigned = departure.effective_seating_mode == SeatingMode.ASSIGNED

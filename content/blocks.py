@@ -37,16 +37,26 @@ class LocalizedPageChooserBlock(blocks.PageChooserBlock):
     value stays the chosen page."""
 
     def bulk_to_python(self, values):
+        from django.utils.translation import get_language
+        from wagtail.coreutils import get_supported_content_language_variant
         from wagtail.models import Locale, Page
 
         pages = super().bulk_to_python(values)
         chosen = [page for page in pages if page is not None]
         if chosen:
+            try:
+                # The active locale by its code, in the same query (Locale.get_active
+                # would read it first, once per block type).
+                in_locale = {
+                    "locale__language_code": get_supported_content_language_variant(get_language())
+                }
+            except LookupError:
+                in_locale = {"locale": Locale.get_active()}
             translations = {
                 page.translation_key: page
                 for page in Page.objects.live().filter(
                     translation_key__in={page.translation_key for page in chosen},
-                    locale=Locale.get_active(),
+                    **in_locale,
                 )
             }
             for page in chosen:

@@ -54,12 +54,15 @@ def language_alternates(request, page: Page | None) -> list[dict]:
     keys = {site.root_page.translation_key}
     if page is not None:
         keys.add(page.translation_key)
-    candidates = (
-        Page.objects.live()
-        .filter(translation_key__in=keys)
-        .select_related("locale")
-        .only("id", "url_path", "translation_key", "locale__language_code", "depth", "path")
-    )
+    # Read with the page when content.routing found it.
+    candidates = getattr(page, "alternate_candidates", None)
+    if candidates is None:
+        candidates = (
+            Page.objects.live()
+            .filter(translation_key__in=keys)
+            .select_related("locale")
+            .only("id", "url_path", "translation_key", "locale__language_code", "depth", "path")
+        )
     by_language: dict[str, dict] = {}
     for candidate in candidates:
         slot = by_language.setdefault(candidate.locale.language_code, {})

@@ -5,6 +5,7 @@ import datetime
 import re
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
@@ -18,7 +19,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.coreutils import find_available_slug
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.search import index
 
 from booking.models import Departure, Product, Venue
@@ -93,6 +94,31 @@ class BasePage(Page):
     @property
     def sharing_image(self):
         return self.social_image
+
+    @classmethod
+    def serving_queryset(cls):
+        """How `content.routing` reads a page of this type to serve it: with what its
+        template shows, so that rendering it does not query them one by one."""
+        return cls.objects.select_related("social_image")
+
+    def get_view_restrictions(self):
+        """Wagtail's view restrictions of this page and its ancestors in one query
+        instead of two (none when the router saw that no page has any). As in Wagtail, an alias has its source page's restrictions (an
+        alias of an alias, its source's source)."""
+        from wagtail.models import PageViewRestriction
+
+        if getattr(self, "any_view_restrictions", None) is False:
+            # Routed by content.routing, which saw that no page has any.
+            return PageViewRestriction.objects.none()
+        steps = Page.steplen
+        lineage = Page.objects.filter(
+            path__in=[self.path[:end] for end in range(steps, len(self.path) + 1, steps)]
+        )
+        return PageViewRestriction.objects.filter(
+            models.Q(page__in=lineage.filter(alias_of__isnull=True))
+            | models.Q(page__in=lineage.filter(alias_of__alias_of__isnull=True).values("alias_of"))
+            | models.Q(page__in=lineage.values("alias_of__alias_of"))
+        )
 
     def get_full_url(self, request=None):
         # `page.full_url` in templates and JSON-LD: on SITE_URL, not the Site record's host.
@@ -283,6 +309,16 @@ class ProductPage(BasePage):
     def sharing_image(self):
         return self.social_image or self.image
 
+    @classmethod
+    def serving_queryset(cls):
+        # The template's hero image, the product with its pier and "from" price.
+        return (
+            super()
+            .serving_queryset()
+            .select_related("image", "product__venue")
+            .annotate(product_from_price=lowest_ticket_price("product__"))
+        )
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["from_price"] = self.from_price
@@ -302,7 +338,11 @@ class ProductPage(BasePage):
     def from_price(self):
         from booking.selectors import product_from_price
 
-        return product_from_price(self.product) if self.product_id else None
+        if not self.product_id:
+            return None
+        if hasattr(self, "product_from_price"):  # annotated by serving_queryset
+            return self.product_from_price
+        return product_from_price(self.product)
 
     @cached_property
     def next_departure(self):
@@ -500,6 +540,35 @@ class CompanySettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("company details")
+
+    # Kept in the default cache (Redis in production) until saved or deleted
+    # (content.signals), at most this long.
+    CACHE_SECONDS = 3600
+
+    @staticmethod
+    def cache_key(site_id) -> str:
+        return f"company-settings:{site_id}"
+
+    @classmethod
+    def for_request(cls, request):
+        """The site's details for a page being rendered (`settings.content.
+        CompanySettings` in templates), from the cache: every booking block may show
+        the phone, and a page the page cache misses should not read them each time. The
+        admin edits the row itself (`for_site`)."""
+        attr_name = cls.get_cache_attr_name()
+        if hasattr(request, attr_name):
+            return getattr(request, attr_name)
+        site = Site.find_for_request(request)
+        if site is None:
+            return super().for_request(request)
+        key = cls.cache_key(site.pk)
+        instance = cache.get(key)
+        if instance is None:
+            instance = cls.for_site(site)
+            cache.set(key, instance, cls.CACHE_SECONDS)
+        instance._request = request
+        setattr(request, attr_name, instance)
+        return instance
 
     @property
     def legal_pages(self):

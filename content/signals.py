@@ -1,8 +1,8 @@
 """Rendered site chrome (menu, footer) is cached per language; anything that can change
 it clears that cache."""
 
-from django.core.cache import caches
-from django.db import models
+from django.core.cache import cache, caches
+from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished, post_page_move
@@ -22,6 +22,16 @@ post_page_move.connect(clear_site_chrome, dispatch_uid="content_chrome_moved")
 @receiver(post_save, sender=CompanySettings, dispatch_uid="content_chrome_settings")
 def company_settings_saved(**kwargs):
     clear_site_chrome()
+
+
+@receiver(post_save, sender=CompanySettings, dispatch_uid="company_settings_cache_saved")
+@receiver(post_delete, sender=CompanySettings, dispatch_uid="company_settings_cache_deleted")
+def _forget_company_settings(instance, **kwargs):
+    """`CompanySettings.for_request` reads the new row once the change commits (now and
+    again then: a page rendered meanwhile may have cached the old one)."""
+    key = CompanySettings.cache_key(instance.site_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 @receiver(post_delete, dispatch_uid="content_chrome_page_deleted")

@@ -52,15 +52,20 @@ def widgets_for_products(products, *, days: int = FORM_DAYS, limit: int = FORM_S
         limit_per_product=limit,
         now=now,
     )
-    # The first departure of each product however far ahead, for a calendar that opens
-    # at the start of a season that is still weeks away.
-    first_start = dict(
-        Departure.objects.on_timetable()
-        .filter(product_id__in=ids, starts_at__gt=now)
-        .order_by()
-        .values("product_id")
-        .annotate(first=Min("starts_at"))
-        .values_list("product_id", "first")
+    # The first departure however far ahead of each product with none in the form's
+    # days, for a calendar that opens at the start of a season that is still weeks away.
+    without_slots = [pk for pk, schedule in schedules.items() if not schedule.slots]
+    first_start = (
+        dict(
+            Departure.objects.on_timetable()
+            .filter(product_id__in=without_slots, starts_at__gt=now)
+            .order_by()
+            .values("product_id")
+            .annotate(first=Min("starts_at"))
+            .values_list("product_id", "first")
+        )
+        if without_slots
+        else {}
     )
     result = {}
     for pk, schedule in schedules.items():

@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes asks: turns its lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # Finds the page for Wagtail's `serve` in two queries instead of one per path segment.
+    "content.routing.PageRouteMiddleware",
 ]
 
 # Several web nodes behind a load balancer: each names itself in an X-Served-By header.
