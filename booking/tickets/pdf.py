@@ -31,6 +31,15 @@ LONG_INSTRUCTIONS = 280
 TOKEN_LINE = 48
 # Pixels per module of the QR code's image (see qr_png).
 QR_PIXELS = 4
+# The QR codes' data mask, fixed. The standard has the encoder try all eight masks and
+# keep the one with the lowest penalty score (fewest runs, blocks and finder-like
+# patterns); in the `qrcode` package that is 8 of a code's 9 encodings, most of its
+# time (~8 ms a code). Every mask is legal and every reader undoes whichever the code
+# names. Our codes are random-looking data (a signed token, version 6): over 150 tokens
+# the best-scoring mask was spread over all eight, and mask 3 (`(row + column) % 3 ==
+# 0`) scored at most 1618 where the best of each code averaged ~1200 and the eight
+# masks' worst was 1759.
+QR_MASK = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +75,11 @@ class OrderSummary:
 
 
 def _qr_matrix(data: str) -> list[list[bool]]:
-    """The modules of a QR code (error correction M) with the standard quiet zone of 4
-    modules, row by row, True for dark."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    """The modules of a QR code (error correction M, mask `QR_MASK`) with the standard
+    quiet zone of 4 modules, row by row, True for dark."""
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=QR_MASK
+    )
     code.add_data(data)
     code.make(fit=True)
     return code.get_matrix()
