@@ -26,6 +26,8 @@ from django.utils import translation
 
 TEMPLATE = "booking/tickets/tickets.html"
 STYLESHEET = "booking/tickets/tickets.css"
+# What the template needs of a browser's default styles (see render_tickets_pdf).
+USER_AGENT_STYLESHEET = "booking/tickets/tickets-ua.css"
 # Boarding instructions longer than this are set smaller, so that a ticket keeps to one
 # page (about 600 characters fit; longer text goes on over another page, never lost).
 LONG_INSTRUCTIONS = 280
@@ -210,6 +212,29 @@ def shared_renderer():
     return font_config, url_fetcher, stylesheet
 
 
+@functools.cache
+def _tickets_html_class():
+    """WeasyPrint's `HTML` with the tickets' own user-agent stylesheet
+    (`USER_AGENT_STYLESHEET`) instead of WeasyPrint's whole one for HTML. The hook,
+    `_ua_stylesheets`, is WeasyPrint's own (how it adds the forms' stylesheet), not a
+    documented API: should a later version drop it, its default stylesheet comes back,
+    and the PDFs are as before, only slower."""
+    from weasyprint import CSS, HTML
+
+    font_config, url_fetcher, _stylesheet = shared_renderer()
+    user_agent = CSS(
+        string=render_to_string(USER_AGENT_STYLESHEET),
+        url_fetcher=url_fetcher,
+        font_config=font_config,
+    )
+
+    class TicketsHTML(HTML):
+        def _ua_stylesheets(self, forms=False):
+            return [user_agent]
+
+    return TicketsHTML
+
+
 def render_tickets_pdf(
     *,
     language: str,
@@ -219,8 +244,6 @@ def render_tickets_pdf(
 ) -> bytes:
     """The PDF of an order's tickets: one A6 page per ticket, each with its QR code, and
     with a `summary` a last page (or more) with the order's price breakdown."""
-    from weasyprint import HTML
-
     font_config, url_fetcher, stylesheet = shared_renderer()
     html = render_tickets_html(
         language=language,
@@ -229,7 +252,9 @@ def render_tickets_pdf(
         summary=summary,
         inline_style=False,
     )
-    document = HTML(string=html, base_url=str(Path(settings.BASE_DIR)), url_fetcher=url_fetcher)
+    document = _tickets_html_class()(
+        string=html, base_url=str(Path(settings.BASE_DIR)), url_fetcher=url_fetcher
+    )
     # Pango's font map is not meant to be used by two threads at once (a threaded web
     # worker serving two downloads); one PDF at a time per process costs nothing, the
     # rendering holds the GIL anyway.
