@@ -451,6 +451,10 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django.request": {"level": "WARNING"},
+        # WeasyPrint logs each step of each PDF ("Step 5 - Creating layout - Page 2")
+        # at INFO: a dozen lines a PDF, nothing an operator reads. Its warnings (a font
+        # or an image it could not use) come through.
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 

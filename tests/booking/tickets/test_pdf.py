@@ -302,6 +302,24 @@ def test_the_qr_image_is_a_scannable_size():
     assert size == 41 + 8
 
 
+def test_qr_codes_with_the_fixed_mask_scan_back_whatever_the_token(tmp_path):
+    """The data mask is fixed (`QR_MASK`) instead of the best-scoring one per code: codes
+    of tokens of short and long departure ids, fresh secrets each, all scan back."""
+    zbarimg = need("zbarimg", "zbar-tools")
+    tokens = [
+        ticket_token(new_ticket_secret(), departure_id)
+        for departure_id in (1, 4711, 2**31, 2**63 - 1)
+        for _ in range(6)
+    ]
+    paths = []
+    for number, token in enumerate(tokens):
+        path = tmp_path / f"code-{number}.png"
+        path.write_bytes(qr_png(token))
+        paths.append(str(path))
+    result = subprocess.run([zbarimg, "--quiet", "--raw", *paths], capture_output=True, text=True)
+    assert sorted(result.stdout.split()) == sorted(tokens)
+
+
 def test_orders_rendered_back_to_back_each_show_only_their_own_content(tmp_path):
     """The font configuration and the stylesheet are shared by every PDF of the process:
     nothing of one order may reach the next (names, codes, tokens, language, fonts)."""
