@@ -171,6 +171,38 @@ def _counted_in_snapshot(departure_id):
     return held, sold, taken, capacity
 
 
+def cpu_seconds_by_program() -> dict[str, float]:
+    """User + system CPU seconds of every process so far, summed by program (the web
+    workers, PostgreSQL's backends, Redis …), from /proc: where a phase's CPU went."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    totals: dict[str, float] = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue  # ended meanwhile
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if b"gunicorn" in command:
+            name = "gunicorn"
+        elif name.startswith("postgres"):
+            name = "postgres"
+        totals[name] = totals.get(name, 0) + (int(fields[11]) + int(fields[12])) / ticks
+    return totals
+
+
+def cpu_per_hold(before: dict, after: dict, holds: float) -> str:
+    spent = {
+        name: after[name] - before.get(name, 0)
+        for name in ("gunicorn", "postgres", "redis-server", "wrk")
+        if name in after
+    }
+    return ", ".join(
+        f"{name} {1000 * seconds / max(holds, 1):.2f} ms" for name, seconds in spent.items()
+    )
+
+
 def percentile(values, p):
     if not values:
         return float("nan")
@@ -252,8 +284,13 @@ def main():
             f"socket errors={race['sock_err']:.0f}"
         )
         wrk(PORT, ids, "roomy", "churn", 3)  # warm-up: connections, caches, workers
+        taken_before = counted(ids["roomy"])[2]
+        cpu_before = cpu_seconds_by_program()
         run = wrk(PORT, ids, "roomy", "hold", SECONDS)
         held, sold, taken, _ = counted(ids["roomy"])
+        # `counted` waits for the requests queued when wrk stopped: the CPU and the places
+        # taken both include them (one place a hold).
+        cpu = cpu_per_hold(cpu_before, cpu_seconds_by_program(), taken - taken_before)
         rate = run["created"] / run["secs"]
         print(
             f"holds: {rate:.0f} holds/s over {run['secs']:.0f}s (one place each, every request "
@@ -262,6 +299,7 @@ def main():
             f"socket errors={run['sock_err']:.0f}; counter {taken} = held {held + sold}: "
             f"{'ok' if taken == held + sold else 'MISMATCH'}"
         )
+        print(f"cpu a hold: {cpu} (user + system, all processes of each)")
         churn = wrk(PORT, ids, "roomy", "churn", SECONDS)
         held, sold, taken, _ = counted(ids["roomy"])
         print(
