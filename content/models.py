@@ -103,8 +103,9 @@ class BasePage(Page):
 
     def get_view_restrictions(self):
         """Wagtail's view restrictions of this page and its ancestors in one query
-        instead of two (none when the router saw that no page has any). As in Wagtail, an alias has its source page's restrictions (an
-        alias of an alias, its source's source)."""
+        instead of two (none when the router saw that no page has any). As in Wagtail,
+        an alias has its source page's restrictions (an alias of an alias, its source's
+        source)."""
         from wagtail.models import PageViewRestriction
 
         if getattr(self, "any_view_restrictions", None) is False:
