@@ -36,6 +36,8 @@ BOARD_ANY = "booking.board_any_departure"
 # Cancelling a departure with full refunds to every passenger (booking.services.cancellations).
 CANCEL_DEPARTURE = "booking.cancel_departure"
 MANAGE_PERSONAL_DATA = "accounts.manage_personal_data"
+# The reports of sales, refunds, promotions and occupancy (booking.reports, crm.views.reports).
+VIEW_REPORTS = "booking.view_reports"
 
 # What the shop sells: products, their prices, boats, piers and seat maps.
 CATALOGUE = (
@@ -86,6 +88,7 @@ ROLES: dict[str, list[str]] = {
         *perms("booking", SALES_RULES, ALL),
         *perms("booking", MONEY_RECORDS, READ_CHANGE),
         *perms("booking", ["paymentnotification", "hold"], READ),
+        VIEW_REPORTS,
         CHECK_IN,
         UNDO_CHECK_IN,
         BOARD_ANY,
@@ -109,6 +112,7 @@ ROLES: dict[str, list[str]] = {
         *perms("booking", SALES_RULES, ALL),
         *perms("booking", SALES_RECORDS, READ_CHANGE),
         *perms("booking", ["fiscalreceipt"], READ),
+        VIEW_REPORTS,
         *perms("accounts", PERSONAL_DATA, READ),
         MANAGE_PERSONAL_DATA,
         CHECK_IN,
@@ -138,6 +142,7 @@ ROLES: dict[str, list[str]] = {
         ADMIN_ACCESS,
         *API_TOKENS,
         *perms("booking", MONEY_RECORDS, READ),
+        VIEW_REPORTS,
     ],
 }
 

@@ -616,3 +616,88 @@ def departure_cancel_listing_buttons(snippet, user, next_url=None):
     if not isinstance(snippet, Departure):
         return []
     return cancel_buttons(snippet, user, departure_policy)
+
+
+# --- the operator's reports (issue 15): sales, refunds, promotions, occupancy ---------------
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    from crm.views import reports
+
+    return [
+        path("reports/sales/", reports.SalesReportView.as_view(), name="crm_report_sales"),
+        path("reports/refunds/", reports.RefundsReportView.as_view(), name="crm_report_refunds"),
+        path(
+            "reports/promotions/",
+            reports.PromotionsReportView.as_view(),
+            name="crm_report_promotions",
+        ),
+        path(
+            "reports/occupancy/",
+            reports.OccupancyReportView.as_view(),
+            name="crm_report_occupancy",
+        ),
+    ]
+
+
+class ReportMenuItem(MenuItem):
+    """A report in Wagtail's Reports menu, shown to holders of `booking.view_reports`."""
+
+    def is_shown(self, request):
+        from crm.roles import VIEW_REPORTS
+
+        return request.user.has_perm(VIEW_REPORTS)
+
+
+def _report_menu_item(name: str, order: int) -> MenuItem:
+    from crm.views.reports import REPORTS
+
+    return ReportMenuItem(
+        REPORTS[name].title,
+        reverse_lazy(f"crm_report_{name}"),
+        name=f"report-{name}",
+        icon_name="table",
+        order=order,
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def register_sales_report_menu_item():
+    return _report_menu_item("sales", 800)
+
+
+@hooks.register("register_reports_menu_item")
+def register_refunds_report_menu_item():
+    return _report_menu_item("refunds", 810)
+
+
+@hooks.register("register_reports_menu_item")
+def register_promotions_report_menu_item():
+    return _report_menu_item("promotions", 820)
+
+
+@hooks.register("register_reports_menu_item")
+def register_occupancy_report_menu_item():
+    return _report_menu_item("occupancy", 830)
+
+
+@hooks.register("register_log_actions")
+def register_report_log_actions(actions):
+    from crm.views.reports import REPORT_EXPORT_ACTION
+
+    @actions.register_action(REPORT_EXPORT_ACTION)
+    class ReportExportFormatter(LogFormatter):
+        label = pgettext_lazy("report", "Export a report")
+
+        def format_message(self, log_entry):
+            try:
+                return pgettext_lazy(
+                    "report", "Report “%(report)s” exported (%(format)s): %(period)s"
+                ) % {
+                    "report": log_entry.data["report"],
+                    "format": log_entry.data["format"],
+                    "period": f"{log_entry.data['date_from']} – {log_entry.data['date_to']}",
+                }
+            except (KeyError, TypeError):
+                return pgettext_lazy("report", "Report exported")

@@ -89,6 +89,8 @@ class Order(models.Model):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-created_at"]
+        # The reports of sales, refunds, promotions and occupancy (booking.reports).
+        permissions = [("view_reports", "Can see the sales reports")]
         # The back-office search (booking/search.py) finds orders by exact e-mail and
         # phone here; its GIN trigram indexes on name and e-mail are PostgreSQL-only and
         # live in migration 0017 alone, so that SQLite can still migrate.

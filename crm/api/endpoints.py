@@ -10,7 +10,8 @@
 - `POST orders/{code}/resend` `{"channels": ["email", "sms"], "email"?, "phone"?}` — sends
   the confirmation again (booking.services.backoffice);
 - `GET customers/{id}` — a customer: contacts, orders, total paid, consents; audited;
-- `cases…` — support cases: list, read, open, reply, note, change (crm.api.cases).
+- `cases…` — support cases: list, read, open, reply, note, change (crm.api.cases);
+- `reports/sales|refunds|promotions|occupancy` — the reports (crm.api.reports).
 
 Permissions come from `crm.permissions`: a role without the model permission is 403
 (`forbidden`); a record the user may not view reads as unknown (404, its existence not
@@ -46,6 +47,7 @@ from booking.services.refunds import refund_quote, refund_request
 from crm.api.auth import StaffTokenAuth, TokenRateThrottle
 from crm.api.cases import router as cases_router
 from crm.api.errors import CrmApiError
+from crm.api.reports import router as reports_router
 from crm.audit import orders_searched, personal_data_viewed
 from crm.permissions import customer_policy, order_policy
 
@@ -57,6 +59,8 @@ _TICKET_ID_RE = re.compile(r"[0-9]{1,19}")
 router = Router(tags=["crm"], auth=StaffTokenAuth(), throttle=[TokenRateThrottle()])
 # Support cases (crm.api.cases): /api/v1/crm/cases…
 router.add_router("/cases", cases_router)
+# The reports (crm.api.reports): /api/v1/crm/reports/…
+router.add_router("/reports", reports_router)
 
 
 # --- Schemas -------------------------------------------------------------------------

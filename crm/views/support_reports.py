@@ -278,17 +278,19 @@ def export_note() -> str:
     return str(pgettext_lazy("support report", "Durations in business hours."))
 
 
-def tables_csv(tables: list[Table], *, date_from, date_to) -> str:
+def tables_csv(tables: list[Table], *, date_from, date_to, title=None, note=None) -> str:
+    """The tables one after the other under the report's `title`, its period and `note`
+    (the sales reports of crm.views.reports reuse it with their own)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
         [
-            str(pgettext_lazy("support report", "Support cases")),
+            str(title or pgettext_lazy("support report", "Support cases")),
             date_from.isoformat(),
             date_to.isoformat(),
         ]
     )
-    writer.writerow([export_note()])
+    writer.writerow([note if note is not None else export_note()])
     for table in tables:
         writer.writerow([])
         writer.writerow([table.title])
@@ -298,14 +300,15 @@ def tables_csv(tables: list[Table], *, date_from, date_to) -> str:
     return out.getvalue()
 
 
-def tables_xlsx(tables: list[Table], *, date_from, date_to) -> bytes:
-    """One sheet per table (named by its key), the period and the unit in its first rows."""
+def tables_xlsx(tables: list[Table], *, date_from, date_to, note=None) -> bytes:
+    """One sheet per table (named by its key), the period and the unit (`note`) in its
+    first rows."""
     book = Workbook()
     book.remove(book.active)
     for table in tables:
         sheet = book.create_sheet(table.key)
         sheet.append([table.title, date_from, date_to])
-        sheet.append([export_note()])
+        sheet.append([note if note is not None else export_note()])
         sheet.append(table.headers)
         for row in table.rows:
             sheet.append([cell_for_file(value) for value in row])
