@@ -126,7 +126,8 @@ class Period:
 
 @dataclass(frozen=True)
 class SalesFilters:
-    """Ids to keep (None: all) and a channel ("" all)."""
+    """Ids to keep (None: all) and a channel ("" all). `piers` is the limit of a member of
+    staff assigned to some piers (crm.permissions.office_venue_ids; None: every pier)."""
 
     product: int | None = None
     departure: int | None = None
@@ -134,6 +135,7 @@ class SalesFilters:
     ticket_type: int | None = None
     promotion: int | None = None
     channel: str = ""
+    piers: frozenset[int] | None = None
 
 
 # --- labels ---------------------------------------------------------------------------
@@ -235,6 +237,8 @@ def _sold_tickets(period: Period, filters: SalesFilters, unit: str):
         tickets = tickets.filter(departure_id=filters.departure)
     if filters.pier:
         tickets = tickets.filter(departure__venue_id=filters.pier)
+    if filters.piers is not None:
+        tickets = tickets.filter(departure__venue_id__in=filters.piers)
     if filters.ticket_type:
         tickets = tickets.filter(ticket_type_id=filters.ticket_type)
     if filters.promotion:
@@ -550,6 +554,8 @@ def refunds_report(
         refunds = refunds.filter(payment__order__departure_id=filters.departure)
     if filters.pier:
         refunds = refunds.filter(**{f"{departure}__venue_id": filters.pier})
+    if filters.piers is not None:
+        refunds = refunds.filter(**{f"{departure}__venue_id__in": filters.piers})
     if filters.promotion:
         refunds = refunds.filter(payment__order__promotion_id=filters.promotion)
     if filters.ticket_type:
@@ -681,6 +687,8 @@ def departure_loads(
         departures = departures.filter(pk=filters.departure)
     if filters.pier:
         departures = departures.filter(venue_id=filters.pier)
+    if filters.piers is not None:
+        departures = departures.filter(venue_id__in=filters.piers)
     valid = Q(tickets__status=Ticket.Status.VALID)
     rows = (
         departures.annotate(

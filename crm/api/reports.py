@@ -88,7 +88,7 @@ def _report(request: HttpRequest, name: str, query: Schema) -> dict:
     if not form.is_valid():
         raise ReportError("invalid_filters", errors=form.error_text())
     data = form.cleaned_data
-    tables = report_tables(spec, data)
+    tables = report_tables(spec, data, request.user)
     return {
         "report": name,
         "date_from": data["date_from"],

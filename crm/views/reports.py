@@ -5,7 +5,7 @@ each download written to the audit trail). The CRM API serves the same tables
 (crm.api.reports) through the same filter form, so both refuse bad input alike.
 
 For holders of `booking.view_reports` (administrators, managers, accountants: crm.roles);
-anyone else gets a 403.
+anyone else gets a 403. A member of staff assigned to piers sees only those piers' figures.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from wagtail.log_actions import log
 from booking import reports
 from booking.models import Product, Promotion, TicketType, Venue
 from common.audit import unwrapped
+from crm.permissions import office_venue_ids
 from crm.roles import VIEW_REPORTS
 from crm.views.orders import forbidden
 from crm.views.support_reports import tables_csv, tables_xlsx
@@ -145,7 +146,9 @@ class ReportFilterForm(forms.Form):
         return " ".join(parts)
 
 
-def filters_of(data: dict) -> reports.SalesFilters:
+def filters_of(data: dict, user) -> reports.SalesFilters:
+    """The form's filters, limited to the piers the user is assigned to, if any."""
+
     def pk(name):
         value = data.get(name)
         return getattr(value, "pk", value) or None
@@ -157,13 +160,14 @@ def filters_of(data: dict) -> reports.SalesFilters:
         ticket_type=pk("ticket_type"),
         promotion=pk("promotion"),
         channel=data.get("channel") or "",
+        piers=office_venue_ids(user),
     )
 
 
-def report_tables(spec: ReportSpec, data: dict) -> list[reports.ReportTable]:
-    """The report's tables for a valid form's `cleaned_data`."""
+def report_tables(spec: ReportSpec, data: dict, user) -> list[reports.ReportTable]:
+    """The report's tables for a valid form's `cleaned_data`, as `user` may see them."""
     period = {"date_from": data["date_from"], "date_to": data["date_to"]}
-    filters = filters_of(data)
+    filters = filters_of(data, user)
     if spec.name == "sales":
         return reports.sales_report(
             **period,
@@ -277,12 +281,12 @@ class ReportView(WagtailAdminTemplateMixin, TemplateView):
         if not self.form.is_valid():
             return super().get(request, *args, **kwargs)
         self.data = self.form.cleaned_data
-        self.tables = report_tables(self.spec, self.data)
+        self.tables = report_tables(self.spec, self.data, request.user)
         if self.spec.name == "occupancy":
             loads = reports.departure_loads(
                 date_from=self.data["date_from"],
                 date_to=self.data["date_to"],
-                filters=filters_of(self.data),
+                filters=filters_of(self.data, request.user),
             )
             self.heat_map = heat_map_svg(reports.occupancy_heat_map(loads))
         export = request.GET.get("export")

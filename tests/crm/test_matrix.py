@@ -635,6 +635,29 @@ def support_report(ctx: Ctx) -> bool:
     return allowed
 
 
+def reports_screens(ctx: Ctx) -> bool:
+    """The operator's reports (Reports → Sales, Refunds and cancellations, Promotions,
+    Occupancy) and a CSV and an XLSX download."""
+    names = ("sales", "refunds", "promotions", "occupancy")
+    allowed = same(*(screen(ctx.client.get(reverse(f"crm_report_{n}"))) for n in names))
+    csv_export = ctx.client.get(reverse("crm_report_sales"), {"export": "csv"})
+    xlsx_export = ctx.client.get(reverse("crm_report_occupancy"), {"export": "xlsx"})
+    assert same(screen(csv_export), screen(xlsx_export)) == allowed
+    if allowed:
+        assert csv_export["Content-Type"].startswith("text/csv")
+        assert xlsx_export["Content-Type"].startswith("application/vnd.openxmlformats")
+    return allowed
+
+
+def api_reports(ctx: Ctx) -> bool:
+    return same(
+        *(
+            api(ctx.api.get(f"/reports/{name}"))
+            for name in ("sales", "refunds", "promotions", "occupancy")
+        )
+    )
+
+
 def api_tokens(ctx: Ctx) -> bool:
     response = ctx.client.get(reverse("wagtailusers_api_tokens:index"))
     allowed = wagtail_screen(response)
@@ -826,6 +849,10 @@ CHECKS = {
     "Pages": pages,
     "Site history report: entries on customers": history_report,
     "Support report (Reports → Support cases), CSV/XLSX": support_report,
+    "Reports (Reports → Sales, Refunds and cancellations, Promotions, Occupancy), CSV/XLSX": (
+        reports_screens
+    ),
+    "CRM API: reports": api_reports,
     "API tokens (own)": api_tokens,
     "CRM API: search, order, refund quote": api_read,
     "CRM API: refund, resend": api_refund_and_resend,

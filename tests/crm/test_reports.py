@@ -299,3 +299,20 @@ def test_csv_and_xlsx_downloads_hold_the_figures_and_are_audited(world):
     sheet = [list(row) for row in book["by_reason"].iter_rows(values_only=True)]
     assert sheet[-1] == ["Итого", 3, 3, 4950]
     assert ModelLogEntry.objects.filter(action="prichal.report.export").count() == 2
+
+
+def test_a_manager_assigned_to_a_pier_sees_only_its_figures(world):
+    from guardian.shortcuts import assign_perm
+
+    from crm.permissions import VENUE_ASSIGNMENT
+
+    manager = staff_member(roles.MANAGER)
+    assign_perm(VENUE_ASSIGNMENT, manager, world.d1.venue)
+    client = signed_in_client(manager)
+    params = {"date_from": "2026-05-01", "date_to": "2026-05-31", "period": "month"}
+    response = client.get(reverse("crm_report_sales"), {**params, "export": "csv"})
+    lines = list(csv.reader(io.StringIO(response.content.decode())))
+    assert ["2026-05", "5", "6800.00", "300.00", "300.00", "6800.00", "800.00", "6000.00"] in lines
+    response = client.get(reverse("crm_report_occupancy"), params)
+    products = response.context["tables"][0]["rows"]
+    assert [row[0] for row in products] == ["Закат"]

@@ -136,7 +136,11 @@ def test_marketer_has_no_orders_and_no_personal_data():
 
 def test_accountant_only_reads_money_records():
     permissions = ROLES[roles.ACCOUNTANT]
-    money = [name for name in permissions if name not in (roles.ADMIN_ACCESS, *roles.API_TOKENS)]
+    money = [
+        name
+        for name in permissions
+        if name not in (roles.ADMIN_ACCESS, *roles.API_TOKENS, roles.VIEW_REPORTS)
+    ]
     assert {name.split(".")[1].split("_", 1)[1] for name in money} == MONEY_MODELS
     assert all(name.split(".")[1].startswith("view_") for name in money)
     user = member(roles.ACCOUNTANT)
@@ -146,6 +150,8 @@ def test_accountant_only_reads_money_records():
     assert not user.has_perm("accounts.view_customer")
     # Their own CRM API tokens (Settings → API tokens), to pull the money records.
     assert user.has_perm("wagtailcore.add_apitoken")
+    # And the reports (sales, refunds, promotions, occupancy: booking.reports).
+    assert user.has_perm(roles.VIEW_REPORTS)
 
 
 def test_boarding_crew_checks_in_but_cannot_undo():
