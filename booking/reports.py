@@ -341,8 +341,8 @@ def _sales_lines(period: Period, filters: SalesFilters, unit: str, group: str):
         weights[refund_id].append((ticket_id, paid))
     parts: dict[tuple[int, int], Decimal] = {}
     refund_rows = list(refunded)
-    for refund_id in {row["refund_id"] for row in refund_rows}:
-        amount = next(r["refund__amount"] for r in refund_rows if r["refund_id"] == refund_id)
+    amounts = {row["refund_id"]: row["refund__amount"] for row in refund_rows}
+    for refund_id, amount in amounts.items():
         ids = [ticket_id for ticket_id, _paid in weights[refund_id]]
         split = _split(amount, [paid for _id, paid in weights[refund_id]])
         parts.update(
@@ -649,6 +649,7 @@ def refunds_report(
 @dataclass
 class DepartureLoad:
     departure_id: int
+    product_id: int
     product: str
     local_start: datetime.datetime
     capacity: int
@@ -696,12 +697,22 @@ def departure_loads(
             sold=Count("tickets", filter=valid),
             boarded=Count("tickets", filter=valid & Q(tickets__checked_in_at__isnull=False)),
         )
-        .values("pk", "product__name", "starts_at", "venue__timezone", "seats", "sold", "boarded")
+        .values(
+            "pk",
+            "product_id",
+            "product__name",
+            "starts_at",
+            "venue__timezone",
+            "seats",
+            "sold",
+            "boarded",
+        )
         .order_by("starts_at", "pk")
     )
     return [
         DepartureLoad(
             departure_id=row["pk"],
+            product_id=row["product_id"],
             product=row["product__name"],
             local_start=row["starts_at"].astimezone(zoneinfo.ZoneInfo(row["venue__timezone"])),
             capacity=row["seats"],
@@ -740,7 +751,7 @@ def occupancy_report(
         _occupancy_columns(Column("departure", pgettext("report", "Departure"), "text")),
         has_totals=True,
     )
-    per_product: dict[str, list] = defaultdict(lambda: [0, 0, 0, 0, False])
+    per_product: dict[tuple[str, int], list] = defaultdict(lambda: [0, 0, 0, 0, False])
     total = [0, 0, 0, 0, False]
     for load in loads:
         per_departure.rows.append(
@@ -753,7 +764,7 @@ def occupancy_report(
                 load.load,
             ]
         )
-        for line in (per_product[load.product], total):
+        for line in (per_product[(load.product, load.product_id)], total):
             line[0] += load.capacity
             line[1] += load.sold
             line[2] += load.boarded
@@ -778,8 +789,8 @@ def occupancy_report(
         _occupancy_columns(Column("product", pgettext("report", "Product"), "text")),
         has_totals=True,
     )
-    for product in sorted(per_product):
-        by_product.rows.append([product, *cells(per_product[product])])
+    for product, product_id in sorted(per_product):
+        by_product.rows.append([product, *cells(per_product[(product, product_id)])])
     by_product.rows.append([pgettext("report", "Total"), *cells(total)])
     return [by_product, per_departure]
 

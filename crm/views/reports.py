@@ -17,6 +17,7 @@ from decimal import Decimal
 from django import forms
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import pgettext, pgettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
@@ -87,7 +88,10 @@ class ReportFilterForm(forms.Form):
         Product.objects.order_by("name"), label=pgettext_lazy("report", "Product"), required=False
     )
     departure = forms.IntegerField(
-        label=pgettext_lazy("report", "Departure id"), required=False, min_value=1
+        label=pgettext_lazy("report", "Departure id"),
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
     )
     pier = forms.ModelChoiceField(
         Venue.objects.order_by("name"), label=pgettext_lazy("report", "Pier"), required=False
@@ -209,8 +213,6 @@ def heat_map_svg(cells: dict[tuple[int, int], tuple[float, int]]) -> str:
     """The mean load factor by weekday (rows) and hour on the pier's clock (columns, the
     hours that have departures) as an SVG: each cell's percentage is written in it, so it
     reads without colour; darker means fuller."""
-    from django.utils.html import escape
-
     hours = sorted({hour for _day, hour in cells})
     if not hours:
         return ""

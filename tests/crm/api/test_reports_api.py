@@ -99,6 +99,9 @@ def test_the_other_reports_as_json():
         {"product": "abc"},
         {"pier": "999999"},
         {"promotion": "NOSUCH"},
+        {"product": "99999999999999999999"},
+        {"departure": "99999999999999999999"},
+        {"ticket_type": "1e3"},
     ],
 )
 def test_bad_filters_are_a_translated_422(params):
