@@ -200,6 +200,14 @@ def cell_for_screen(value, kind: str) -> str:
     return str(value)
 
 
+def screen_cells(row: list, columns: list[reports.Column]) -> list[dict]:
+    """A row's cells as shown: the text and whether it is a number (aligned right)."""
+    return [
+        {"text": cell_for_screen(value, column.kind), "numeric": column.kind != "text"}
+        for value, column in zip(row, columns, strict=True)
+    ]
+
+
 def cell_for_file(value):
     if value is None:
         return ""
@@ -353,18 +361,11 @@ class ReportView(WagtailAdminTemplateMixin, TemplateView):
                         "key": table.key,
                         "title": table.title,
                         "headers": table.headers,
-                        "numeric": [c.kind != "text" for c in table.columns],
                         "rows": [
-                            [
-                                cell_for_screen(v, c.kind)
-                                for v, c in zip(row, table.columns, strict=True)
-                            ]
+                            screen_cells(row, table.columns)
                             for row in (table.rows[:-1] if table.has_totals else table.rows)
                         ],
-                        "totals": [
-                            cell_for_screen(v, c.kind)
-                            for v, c in zip(table.rows[-1], table.columns, strict=True)
-                        ]
+                        "totals": screen_cells(table.rows[-1], table.columns)
                         if table.has_totals and table.rows
                         else None,
                     }

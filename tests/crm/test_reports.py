@@ -315,4 +315,4 @@ def test_a_manager_assigned_to_a_pier_sees_only_its_figures(world):
     assert ["2026-05", "5", "6800.00", "300.00", "300.00", "6800.00", "800.00", "6000.00"] in lines
     response = client.get(reverse("crm_report_occupancy"), params)
     products = response.context["tables"][0]["rows"]
-    assert [row[0] for row in products] == ["Закат"]
+    assert [row[0]["text"] for row in products] == ["Закат"]
