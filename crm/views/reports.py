@@ -252,7 +252,7 @@ def heat_map_svg(cells: dict[tuple[int, int], tuple[float, int]]) -> str:
             parts.append(
                 f'<rect x="{x}" y="{y}" width="{cell_w}" height="{cell_h}" fill="#1a5e8c" '
                 f'fill-opacity="{0.1 + 0.9 * shade:.2f}" stroke="#fff">'
-                f"<title>{row + 1}/{hour:02d}: {load * 100:.0f} % ({count})</title></rect>"
+                f"<title>{escape(name)} {hour:02d}:00 — {load * 100:.0f}% ({count})</title></rect>"
                 f'<text x="{x + cell_w / 2}" y="{y + 18}" text-anchor="middle" fill="{ink}">'
                 f"{load * 100:.0f}%</text>"
             )
