@@ -68,6 +68,13 @@ SUPPORT_CASES = ("case",)
 SUPPORT_SETUP = ("queue", "macro", "slapolicy", "workinghours", "calendaroverride")
 
 
+# Outbound webhooks (booking.services.webhooks): administrators and managers manage the
+# subscriptions (and resend deliveries); accountants read them and the delivery log. The
+# log itself is written by the system only.
+WEBHOOK_SUBSCRIPTIONS = ("webhooksubscription",)
+WEBHOOK_LOG = ("webhookdelivery",)
+
+
 def perms(app_label: str, models, actions) -> list[str]:
     return [f"{app_label}.{action}_{model}" for model in models for action in actions]
 
@@ -99,6 +106,8 @@ ROLES: dict[str, list[str]] = {
         *perms("support", SUPPORT_CASES, ("add", "change", "view")),
         *perms("support", SUPPORT_SETUP, ALL),
         HANDLE_ANY_QUEUE,
+        *perms("booking", WEBHOOK_SUBSCRIPTIONS, ALL),
+        *perms("booking", WEBHOOK_LOG, READ),
     ],
     MANAGER: [
         ADMIN_ACCESS,
@@ -117,6 +126,8 @@ ROLES: dict[str, list[str]] = {
         *perms("support", SUPPORT_CASES, ("add", "change", "view")),
         *perms("support", SUPPORT_SETUP, ALL),
         HANDLE_ANY_QUEUE,
+        *perms("booking", WEBHOOK_SUBSCRIPTIONS, ALL),
+        *perms("booking", WEBHOOK_LOG, READ),
     ],
     AGENT: [
         ADMIN_ACCESS,
@@ -138,6 +149,7 @@ ROLES: dict[str, list[str]] = {
         ADMIN_ACCESS,
         *API_TOKENS,
         *perms("booking", MONEY_RECORDS, READ),
+        *perms("booking", [*WEBHOOK_SUBSCRIPTIONS, *WEBHOOK_LOG], READ),
     ],
 }
 
