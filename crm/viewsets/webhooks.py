@@ -27,6 +27,7 @@ from wagtail.admin.views.generic.models import EditView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
 from booking.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from booking.services.webhooks import (
@@ -241,6 +242,9 @@ class DeliveryLogPermissionPolicy(ModelPermissionPolicy):
         return any(self.user_has_permission(user, action) for action in actions)
 
 
+register_permission_policy(WebhookDelivery, DeliveryLogPermissionPolicy(WebhookDelivery))
+
+
 class DeliveryInspectView(InspectView):
     template_name = "crm/webhooks/delivery_inspect.html"
     fields = [
@@ -285,7 +289,6 @@ class WebhookDeliveryViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
     inspect_view_class = DeliveryInspectView
-    permission_policy = DeliveryLogPermissionPolicy(WebhookDelivery)
     form_fields = ["status"]  # no form is ever shown (no add or edit screens)
     list_display = [
         "event",
