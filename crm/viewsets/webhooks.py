@@ -118,11 +118,6 @@ class SubscriptionEditView(EditView):
         return buttons
 
 
-class SubscriptionInspectView(InspectView):
-    # Never the secret: readers (accountants) open this screen.
-    fields = ["name", "url", "events", "status", "owner", "failing_since", "paused_at"]
-
-
 class ConfirmActionView(WagtailAdminTemplateMixin, TemplateView):
     """A confirmation page (GET) and the action (POST), for those who may change
     subscriptions."""
@@ -201,7 +196,8 @@ class WebhookSubscriptionViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
     edit_view_class = SubscriptionEditView
-    inspect_view_class = SubscriptionInspectView
+    # Never the secret: readers (accountants) open this screen.
+    inspect_view_fields = ["name", "url", "events", "status", "owner", "failing_since", "paused_at"]
     list_display = [
         "name",
         "url",
@@ -247,17 +243,6 @@ register_permission_policy(WebhookDelivery, DeliveryLogPermissionPolicy(WebhookD
 
 class DeliveryInspectView(InspectView):
     template_name = "crm/webhooks/delivery_inspect.html"
-    fields = [
-        "subscription",
-        "event",
-        "event_id",
-        "status",
-        "attempts",
-        "created_at",
-        "next_attempt_at",
-        "delivered_at",
-        "body",
-    ]
 
     @cached_property
     def header_more_buttons(self):
@@ -289,6 +274,17 @@ class WebhookDeliveryViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
     inspect_view_class = DeliveryInspectView
+    inspect_view_fields = [
+        "subscription",
+        "event",
+        "event_id",
+        "status",
+        "attempts",
+        "created_at",
+        "next_attempt_at",
+        "delivered_at",
+        "body",
+    ]
     form_fields = ["status"]  # no form is ever shown (no add or edit screens)
     list_display = [
         "event",
