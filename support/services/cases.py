@@ -216,7 +216,7 @@ def case_webhook_data(case: Case) -> dict:
     return {
         "case": {
             "id": case.pk,
-            "reference": f"S-{case.pk}",
+            "reference": case.reference,
             "channel": case.channel,
             "priority": case.priority,
             "queue": case.queue.slug,
