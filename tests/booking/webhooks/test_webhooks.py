@@ -1,5 +1,6 @@
 """Outbound webhooks (booking.services.webhooks) against a real receiver on 127.0.0.1: a
-paid order, a refund, a boarding and a support case arrive signed and verifiable; a
+paid order, a refund, a boarding, a cancelled departure and a support case arrive signed
+and verifiable; a
 receiver that fails gets the retry at its time; a resend carries the same event id; a
 subscription that keeps failing is paused and its owner told; nobody subscribed, nothing
 is recorded; a tampered body or an old timestamp fails verification."""
@@ -16,7 +17,8 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 from wagtail.users.models import UserProfile
 
-from booking.models import Order, WebhookDelivery, WebhookEvent, WebhookSubscription
+from booking.models import CancelReason, Order, WebhookDelivery, WebhookEvent, WebhookSubscription
+from booking.services.cancellations import departure_cancel
 from booking.services.checkin import ticket_check_in_by_id
 from booking.services.refunds import refund_request
 from booking.services.webhooks import (
@@ -36,7 +38,7 @@ from support.models import Case
 from support.services.cases import CaseRequest, case_open
 from tests.booking.refunds.helpers import DEADLINE, paid_through_yookassa, pier_departure
 from tests.booking.webhooks.receiver import Receiver, verify
-from tests.factories import make_user
+from tests.factories import make_user, placed_order
 
 pytestmark = pytest.mark.django_db
 IN_TIME = DEADLINE - datetime.timedelta(days=2)
@@ -150,6 +152,29 @@ def test_a_boarding_and_a_support_case_are_delivered(receiver, owner, yookassa):
     assert boarded["order"] == {"code": order.code}
     assert opened["case"]["id"] == case.pk
     assert "a@b.ru" not in receiver.received[1].body.decode()
+
+
+def test_a_cancelled_departure_delivers_departure_and_order_cancelled(receiver, owner):
+    subscribe(receiver, owner, WebhookEvent.ORDER_CANCELLED, WebhookEvent.DEPARTURE_CANCELLED)
+    departure = pier_departure()
+    unpaid = placed_order(departure, email="late@example.com")
+
+    after_commit(departure_cancel, departures=[departure], reason=CancelReason.WEATHER)
+
+    # The unpaid order is cancelled first, inside the departure's cancellation.
+    assert receiver.events() == ["order.cancelled", "departure.cancelled"]
+    assert all(item.verified for item in receiver.received)
+    cancelled, departed = (item.json["data"] for item in receiver.received)
+    assert cancelled["order"]["code"] == unpaid.code
+    assert cancelled["order"]["status"] == Order.Status.CANCELLED
+    assert departed["departure"] == {
+        "id": departure.pk,
+        "starts_at": departure.starts_at.isoformat(),
+        "status": "cancelled",
+        "product": departure.product.code,
+        "venue_id": departure.venue_id,
+    }
+    assert (departed["reason"], departed["paid_orders"]) == ("weather", 0)
 
 
 def test_a_failing_receiver_gets_the_retry_at_its_time(receiver, owner):
