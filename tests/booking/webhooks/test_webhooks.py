@@ -1,9 +1,8 @@
 """Outbound webhooks (booking.services.webhooks) against a real receiver on 127.0.0.1: a
 paid order, a refund, a boarding, a cancelled departure and a support case arrive signed
-and verifiable; a
-receiver that fails gets the retry at its time; a resend carries the same event id; a
-subscription that keeps failing is paused and its owner told; nobody subscribed, nothing
-is recorded; a tampered body or an old timestamp fails verification."""
+and verifiable; a receiver that fails gets the retry at its time; a resend carries the same
+event id; a subscription that keeps failing is paused and its owner told; nobody
+subscribed, nothing is recorded; a tampered body or an old timestamp fails verification."""
 
 import datetime
 import json
@@ -38,6 +37,7 @@ from support.models import Case
 from support.services.cases import CaseRequest, case_open
 from tests.booking.refunds.helpers import DEADLINE, paid_through_yookassa, pier_departure
 from tests.booking.webhooks.receiver import Receiver, verify
+from tests.concurrency import race
 from tests.factories import make_user, placed_order
 
 pytestmark = pytest.mark.django_db
@@ -324,3 +324,27 @@ def test_bad_urls_and_events_are_refused_with_a_message(settings):
         "case.created",
         "order.paid",
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweepers_at_once_send_each_delivery_once(receiver, owner):
+    """Two clusters' sweepers run together: each due delivery is claimed by one of them
+    (SKIP LOCKED and the lease), so the receiver gets every event exactly once."""
+    subscription = subscribe(receiver, owner, WebhookEvent.ORDER_PAID)
+    now = timezone.now()
+    for number in range(6):
+        # Due (a retry, or what a dead worker left), for the sweepers only: no task queued.
+        WebhookDelivery.objects.create(
+            subscription=subscription,
+            event="order.paid",
+            body=json.dumps({"id": str(number), "type": "order.paid", "data": {"n": number}}),
+            created_at=now,
+            next_attempt_at=now,
+        )
+
+    results = race(lambda i: webhook_deliveries_send_due(now=now), threads=2)
+
+    assert sum(results.values()) == 6
+    assert sorted(item.json["data"]["n"] for item in receiver.received) == list(range(6))
+    deliveries = WebhookDelivery.objects.filter(subscription=subscription)
+    assert {(d.status, d.attempts) for d in deliveries} == {(WebhookDelivery.Status.SUCCEEDED, 1)}
