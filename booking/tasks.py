@@ -19,6 +19,7 @@ from booking.services.notifications import payment_notifications_delete_old
 from booking.services.payments import payment_capture, payments_reconcile, refund_send
 from booking.services.receipts import settlement_receipt_send, settlement_receipts_due
 from booking.services.rentals import rentals_release_lapsed
+from booking.services.webhooks import webhook_deliveries_send_due, webhook_delivery_send
 
 logger = logging.getLogger(__name__)
 
@@ -83,3 +84,15 @@ def refund_cancelled_departure(departure_id: int) -> dict:
     once; resumable (booking.services.cancellations)."""
     progress = departure_cancellation_refunds(departure_id=departure_id)
     return {"total": progress.total, "refunded": progress.refunded, "failed": progress.failed}
+
+
+def send_webhook_delivery(delivery_id: int) -> str | None:
+    """The first attempt at a webhook delivery, queued after the event's commit; its
+    retries are the sweeper's (booking.services.webhooks)."""
+    delivery = webhook_delivery_send(delivery_id)
+    return delivery.status if delivery is not None else None
+
+
+def send_due_webhooks() -> int:
+    """Every minute: webhook deliveries whose next attempt is due."""
+    return webhook_deliveries_send_due()

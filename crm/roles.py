@@ -70,6 +70,13 @@ SUPPORT_CASES = ("case",)
 SUPPORT_SETUP = ("queue", "macro", "slapolicy", "workinghours", "calendaroverride")
 
 
+# Outbound webhooks (booking.services.webhooks): administrators and managers manage the
+# subscriptions (and resend deliveries); accountants read them and the delivery log. The
+# log itself is written by the system only.
+WEBHOOK_SUBSCRIPTIONS = ("webhooksubscription",)
+WEBHOOK_LOG = ("webhookdelivery",)
+
+
 def perms(app_label: str, models, actions) -> list[str]:
     return [f"{app_label}.{action}_{model}" for model in models for action in actions]
 
@@ -102,6 +109,8 @@ ROLES: dict[str, list[str]] = {
         *perms("support", SUPPORT_CASES, ("add", "change", "view")),
         *perms("support", SUPPORT_SETUP, ALL),
         HANDLE_ANY_QUEUE,
+        *perms("booking", WEBHOOK_SUBSCRIPTIONS, ALL),
+        *perms("booking", WEBHOOK_LOG, READ),
     ],
     MANAGER: [
         ADMIN_ACCESS,
@@ -121,6 +130,8 @@ ROLES: dict[str, list[str]] = {
         *perms("support", SUPPORT_CASES, ("add", "change", "view")),
         *perms("support", SUPPORT_SETUP, ALL),
         HANDLE_ANY_QUEUE,
+        *perms("booking", WEBHOOK_SUBSCRIPTIONS, ALL),
+        *perms("booking", WEBHOOK_LOG, READ),
     ],
     AGENT: [
         ADMIN_ACCESS,
@@ -143,6 +154,7 @@ ROLES: dict[str, list[str]] = {
         *API_TOKENS,
         *perms("booking", MONEY_RECORDS, READ),
         VIEW_REPORTS,
+        *perms("booking", [*WEBHOOK_SUBSCRIPTIONS, *WEBHOOK_LOG], READ),
     ],
 }
 

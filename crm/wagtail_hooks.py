@@ -25,6 +25,7 @@ from booking.services import backoffice, blocking
 from booking.services.checkin import CHECK_IN_ACTION, CHECK_IN_UNDO_ACTION
 from booking.services.payments import REFUND_CANCELED_ACTION
 from booking.services.refunds import REFUND_ACTION
+from booking.services.webhooks import PAUSE_ACTION, RESEND_ACTION, TEST_ACTION
 from common.money import format_rub
 from crm.audit import PERSONAL_DATA_VIEW_ACTION, SEARCH_ACTION
 from crm.permissions import case_policy
@@ -57,6 +58,7 @@ from crm.viewsets.sales import (
     RefundPolicyViewSet,
     ServiceFeeViewSet,
 )
+from crm.viewsets.webhooks import WebhookDeliveryViewSet, WebhookSubscriptionViewSet
 
 for viewset in (
     ServiceFeeViewSet,
@@ -109,6 +111,8 @@ class CRMViewSetGroup(SnippetViewSetGroup):
         ProductTaxesViewSet,
         RefundPolicyViewSet,
         CRMMessageTemplateViewSet,
+        WebhookSubscriptionViewSet,
+        WebhookDeliveryViewSet,
     )
 
 
@@ -701,3 +705,30 @@ def register_report_log_actions(actions):
                 }
             except (KeyError, TypeError):
                 return pgettext_lazy("report", "Report exported")
+
+
+@hooks.register("register_log_actions")
+def register_webhook_log_actions(actions):
+    @actions.register_action(RESEND_ACTION)
+    class WebhookResendFormatter(LogFormatter):
+        label = _("Resend a webhook")
+
+        def format_message(self, log_entry):
+            try:
+                return _("Webhook event %(event)s resent") % {"event": log_entry.data["event_id"]}
+            except (KeyError, TypeError):
+                return _("Webhook event resent")
+
+    @actions.register_action(TEST_ACTION)
+    class WebhookTestFormatter(LogFormatter):
+        label = _("Send a test event")
+
+        def format_message(self, log_entry):
+            return _("Test event sent")
+
+    @actions.register_action(PAUSE_ACTION)
+    class WebhookPauseFormatter(LogFormatter):
+        label = _("Pause a webhook subscription")
+
+        def format_message(self, log_entry):
+            return _("Paused after its deliveries kept failing")

@@ -45,6 +45,12 @@ from booking.models.rentals import (
     RentalPlan,
     RentalRate,
 )
+from booking.models.webhooks import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
 
 __all__ = [
     "PREPAYMENT_MODES",
@@ -89,5 +95,9 @@ __all__ = [
     "Venue",
     "Vessel",
     "VesselOccupancy",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
     "validate_timezone",
 ]

@@ -15,10 +15,11 @@ from django.db import transaction
 from wagtail.log_actions import log
 
 from accounts.services.notes import note_text
-from booking.models import Order, OrderNote, SentMessage
+from booking.models import Order, OrderNote, SentMessage, WebhookEvent
 from booking.services.confirmations import order_confirmation_send_again
 from booking.services.errors import BookingError
 from booking.services.orders import normalise_email, normalise_phone, order_end_unpaid
+from booking.services.webhooks import order_payload, webhooks_emit
 
 RESEND_ACTION = "prichal.order.resend"
 CONTACT_CHANGE_ACTION = "prichal.order.contact_change"
@@ -145,6 +146,7 @@ def order_cancel_unpaid(*, order: Order, user, reason: str = "") -> Order:
             raise BookingError("order_not_cancellable")
         ticket_ids = list(locked.tickets.values_list("pk", flat=True))
         order_end_unpaid(locked, Order.Status.CANCELLED)
+        webhooks_emit(event=WebhookEvent.ORDER_CANCELLED, payload=lambda: order_payload(locked))
         log(
             instance=locked,
             action=CANCEL_ACTION,

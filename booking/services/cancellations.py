@@ -47,6 +47,7 @@ from booking.models import (
     Ticket,
     Venue,
     Vessel,
+    WebhookEvent,
 )
 from booking.models.messaging import MessageKind
 from booking.services.backoffice import order_cancel_unpaid
@@ -61,6 +62,7 @@ from booking.services.confirmations import (
 )
 from booking.services.errors import BookingError
 from booking.services.refunds import refund_request, refundable_tickets, still_refundable
+from booking.services.webhooks import departure_data, webhooks_emit
 from common.money import format_rub
 from common.tasks import enqueue
 
@@ -306,6 +308,16 @@ def departure_cancel(*, departures, reason: str, text: str = "", user=None, now=
                     **figures.as_data(),
                     **closed,
                     "together_with": [d.pk for d in locked if d.pk != departure.pk],
+                },
+            )
+            webhooks_emit(
+                event=WebhookEvent.DEPARTURE_CANCELLED,
+                # Built from what is loaded already (the product, the figures): no query.
+                payload={
+                    "departure": departure_data(departure),
+                    "reason": reason,
+                    "paid_orders": figures.paid_orders,
+                    "refund_total": f"{figures.refund_total:.2f}",
                 },
             )
             enqueue(JOB, departure.pk)

@@ -39,8 +39,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from booking.models import Departure, Order, Ticket
+from booking.models import Departure, Order, Ticket, WebhookEvent
 from booking.services.orders import ORDER_CODE_ALPHABET, ORDER_CODE_LENGTH
+from booking.services.webhooks import departure_data, ticket_data, webhooks_emit
 from booking.tickets.tokens import MAX_DEPARTURE_ID, InvalidTicketToken, read_ticket_token
 
 OK = "ok"
@@ -276,6 +277,15 @@ def _admit(ticket_filter: Q, departure: Departure, user, now, offline=False) -> 
         if offline:  # scanned on a phone without a connection, synced later
             data["offline"] = True
         log(ticket, CHECK_IN_ACTION, user=by, data=data)
+        webhooks_emit(
+            event=WebhookEvent.TICKET_CHECKED_IN,
+            payload=lambda: {
+                "ticket": ticket_data(ticket),
+                "order": {"code": ticket.order.code},
+                "departure": departure_data(departure),
+                "offline": offline,
+            },
+        )
         info = _ticket_info(ticket, departure)
         return CheckInResult(
             ok=True,

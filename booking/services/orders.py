@@ -33,6 +33,7 @@ from booking.models import (
     Refund,
     SeatClaim,
     Ticket,
+    WebhookEvent,
 )
 from booking.selectors import PriceTable
 from booking.services.errors import BookingError
@@ -44,6 +45,7 @@ from booking.services.pricing import (
     price_tickets,
     promotion_check,
 )
+from booking.services.webhooks import order_payload, webhooks_emit
 from booking.tickets.tokens import new_ticket_secret
 
 # No 0/O, 1/I/L: a code read out over the phone cannot be misheard as another.
@@ -419,6 +421,7 @@ def order_confirm_paid(*, order: Order, payment: Payment, now=None) -> str:
         return "paid"
     _end_hold(order, Order.Status.CANCELLED, Ticket.Status.CANCELLED)
     _refund_whole_payment(payment, Refund.Reason.LATE_PAYMENT)
+    webhooks_emit(event=WebhookEvent.ORDER_CANCELLED, payload=lambda: order_payload(order))
     return "refunded"
 
 

@@ -31,10 +31,11 @@ from booking.gateways.yookassa import (
     GatewayRefund,
     get_gateway,
 )
-from booking.models import Order, Payment, Refund
+from booking.models import Order, Payment, Refund, WebhookEvent
 from booking.services.errors import BookingError
 from booking.services.orders import hold_keep_for_payment, order_confirm_paid
 from booking.services.receipts import payment_receipt, receipt_total, refund_receipt
+from booking.services.webhooks import order_payload, refund_payload, webhooks_emit
 from common.tasks import enqueue
 
 logger = logging.getLogger(__name__)
@@ -122,6 +123,7 @@ def _after_order_outcome(order: Order, outcome: str) -> None:
 
     if outcome == "paid":
         order_confirmations_enqueue(order)
+        webhooks_emit(event=WebhookEvent.ORDER_PAID, payload=lambda: order_payload(order))
     elif outcome in ("refunded", "duplicate"):
         for refund in Refund.objects.filter(payment__order=order, status=Refund.Status.CREATED):
             enqueue("booking.tasks.send_refund", refund.pk)
@@ -280,6 +282,10 @@ def refund_apply(*, refund: Refund, remote: GatewayRefund) -> Refund:
         refund.save(update_fields=["provider_id", "status", "raw", "updated_at"])
         if moved and refund.status == Refund.Status.CANCELED:
             _refund_canceled(refund)
+        if moved and refund.status == Refund.Status.SUCCEEDED:
+            webhooks_emit(
+                event=WebhookEvent.REFUND_SUCCEEDED, payload=lambda: refund_payload(refund)
+            )
     return refund
 
 

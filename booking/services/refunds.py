@@ -46,11 +46,13 @@ from booking.models import (
     RefundPolicy,
     SeatClaim,
     Ticket,
+    WebhookEvent,
 )
 from booking.services.confirmations import refund_notice_enqueue
 from booking.services.errors import BookingError
 from booking.services.payments import refund_send
 from booking.services.pricing import kopecks
+from booking.services.webhooks import refund_payload, webhooks_emit
 from common.formats import date_time, month_day_time
 from common.money import format_rub
 from common.tasks import enqueue
@@ -343,6 +345,11 @@ def refund_request(
         SeatClaim.objects.filter(ticket_id__in=ids).delete()
         order.status = Order.Status.REFUNDED if quote.whole_order else Order.Status.PARTLY_REFUNDED
         order.save(update_fields=["status"])
+        webhooks_emit(event=WebhookEvent.TICKET_REFUNDED, payload=lambda: refund_payload(refund))
+        if refund.status == Refund.Status.SUCCEEDED:  # nothing to send: free tickets
+            webhooks_emit(
+                event=WebhookEvent.REFUND_SUCCEEDED, payload=lambda: refund_payload(refund)
+            )
         log(
             instance=order,
             action=REFUND_ACTION,

@@ -526,6 +526,11 @@ TICKET_SIGNING_KEY_FALLBACKS = env_list("TICKET_SIGNING_KEY_FALLBACKS")
 BOOKING_PAYMENT_WAIT_MINUTES = int(os.environ.get("BOOKING_PAYMENT_WAIT_MINUTES", "60"))
 # Payments still pending after this many minutes are re-fetched by the reconciliation.
 BOOKING_RECONCILE_AFTER_MINUTES = int(os.environ.get("BOOKING_RECONCILE_AFTER_MINUTES", "5"))
+# Outbound webhooks (booking/services/webhooks.py, README "Outbound webhooks"): how long
+# one attempt may take, and after how many hours of nothing but failures a subscription
+# is paused (its owner is told).
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+WEBHOOK_PAUSE_AFTER_HOURS = int(os.environ.get("WEBHOOK_PAUSE_AFTER_HOURS", "24"))
 # Refunds (booking/services/refunds.py): the policy of a product that names none. A
 # ticket is refundable while its departure is more than this many hours away (the
 # specification's 24), and a refund returns the ticket's share of the service fees too

@@ -24,7 +24,8 @@ from wagtail.log_actions import log
 
 from accounts.models import Customer
 from accounts.phones import phone_e164
-from booking.models import Order
+from booking.models import Order, WebhookEvent
+from booking.services.webhooks import webhooks_emit
 from common.tasks import enqueue
 from support.errors import SupportError
 from support.models import Case, CaseMessage, CasePause, Macro, Queue
@@ -206,7 +207,25 @@ def case_open(
         )
         if staff is None:
             enqueue("support.tasks.send_case_acknowledgement", case.pk)
+        webhooks_emit(event=WebhookEvent.CASE_CREATED, payload=lambda: case_webhook_data(case))
     return case
+
+
+def case_webhook_data(case: Case) -> dict:
+    """The `case.created` webhook's data: references, no subject, text or contact details."""
+    return {
+        "case": {
+            "id": case.pk,
+            "reference": case.reference,
+            "channel": case.channel,
+            "priority": case.priority,
+            "queue": case.queue.slug,
+            "language": case.language,
+            "order_code": case.order.code if case.order_id else None,
+            "departure_id": case.departure_id,
+            "created_at": case.created_at.isoformat(),
+        }
+    }
 
 
 def _lock(case: Case) -> Case:

@@ -40,6 +40,8 @@ from booking.models import (
     SentMessage,
     ServiceFee,
     Ticket,
+    WebhookDelivery,
+    WebhookSubscription,
 )
 from crm import roles
 from crm.audit import MANIFEST_ACTION, personal_data_viewed
@@ -814,6 +816,63 @@ def case_reply_note_change(ctx: Ctx) -> bool:
     return same(replied, noted, changed)
 
 
+def _webhook_delivery() -> WebhookDelivery:
+    """A subscription (to nowhere: nothing is sent inside a cell, whose commit never comes)
+    and one delivery with a failed attempt."""
+    subscription = WebhookSubscription.objects.create(
+        name="Бухгалтерия", url="https://partner.example/hooks", events=["order.paid"]
+    )
+    delivery = WebhookDelivery.objects.create(
+        subscription=subscription, event="order.paid", body="{}", created_at=timezone.now()
+    )
+    delivery.attempt_set.create(at=timezone.now(), status_code=502, duration_ms=40)
+    return delivery
+
+
+def webhooks_view(ctx: Ctx) -> bool:
+    delivery = _webhook_delivery()
+    subscription = delivery.subscription
+    shown = ctx.client.get(reverse("crm_webhook_subscriptions:inspect", args=[subscription.pk]))
+    if shown.status_code == 200:
+        assert subscription.secret not in shown.content.decode()  # readers never see it
+    log = ctx.client.get(reverse("crm_webhook_deliveries:inspect", args=[delivery.pk]))
+    if log.status_code == 200:
+        assert "502" in log.content.decode()
+    return same(
+        wagtail_screen(ctx.client.get(reverse("crm_webhook_subscriptions:index"))),
+        wagtail_screen(shown),
+        wagtail_screen(ctx.client.get(reverse("crm_webhook_deliveries:index"))),
+        wagtail_screen(log),
+    )
+
+
+def webhooks_change(ctx: Ctx) -> bool:
+    delivery = _webhook_delivery()
+    subscription = delivery.subscription
+    edit = ctx.client.get(reverse("crm_webhook_subscriptions:edit", args=[subscription.pk]))
+    if edit.status_code == 200:
+        assert subscription.secret in edit.content.decode()
+    resend = ctx.client.post(reverse("crm_webhook_deliveries:resend", args=[delivery.pk]))
+    copies = WebhookDelivery.objects.filter(event_id=delivery.event_id).exclude(pk=delivery.pk)
+    resent = screen(
+        resend,
+        wagtail=True,
+        redirect_to=reverse("crm_webhook_deliveries:inspect", args=[copies.first().pk])
+        if copies.exists()
+        else None,
+    )
+    assert copies.exists() is resent
+    tested = wagtail_screen(
+        ctx.client.get(reverse("crm_webhook_subscriptions:test", args=[subscription.pk]))
+    )
+    return same(
+        wagtail_screen(ctx.client.get(reverse("crm_webhook_subscriptions:add"))),
+        wagtail_screen(edit),
+        resent,
+        tested,
+    )
+
+
 CHECKS = {
     "Orders: list and export": orders_list_and_export,
     "Order: view (screen and history)": order_view,
@@ -861,6 +920,8 @@ CHECKS = {
     "CRM API: case create, reply, note, change": api_cases_change,
     "Support cases: list and view": cases_list_and_view,
     "Support case: reply, note, change": case_reply_note_change,
+    "Webhook subscriptions and delivery log: view": webhooks_view,
+    "Webhook subscriptions: add, change, test, resend": webhooks_change,
 }
 
 

@@ -134,12 +134,17 @@ def test_marketer_has_no_orders_and_no_personal_data():
     assert documents.user_has_permission(user, "change")
 
 
+WEBHOOK_READ = {"booking.view_webhooksubscription", "booking.view_webhookdelivery"}
+
+
 def test_accountant_only_reads_money_records():
     permissions = ROLES[roles.ACCOUNTANT]
+    # Besides the money records they read the outbound webhooks (what accounting receives).
+    assert set(permissions) >= WEBHOOK_READ
     money = [
         name
         for name in permissions
-        if name not in (roles.ADMIN_ACCESS, *roles.API_TOKENS, roles.VIEW_REPORTS)
+        if name not in (roles.ADMIN_ACCESS, *roles.API_TOKENS, roles.VIEW_REPORTS, *WEBHOOK_READ)
     ]
     assert {name.split(".")[1].split("_", 1)[1] for name in money} == MONEY_MODELS
     assert all(name.split(".")[1].startswith("view_") for name in money)
@@ -152,6 +157,24 @@ def test_accountant_only_reads_money_records():
     assert user.has_perm("wagtailcore.add_apitoken")
     # And the reports (sales, refunds, promotions, occupancy: booking.reports).
     assert user.has_perm(roles.VIEW_REPORTS)
+
+
+def test_webhook_subscriptions_are_managed_by_administrators_and_managers_only():
+    manage = {f"booking.{action}_webhooksubscription" for action in roles.ALL}
+    for role, permissions in ROLES.items():
+        held = {name for name in permissions if "webhook" in name}
+        if role in (roles.ADMINISTRATOR, roles.MANAGER):
+            assert held == manage | {"booking.view_webhookdelivery"}, role
+        elif role == roles.ACCOUNTANT:
+            assert held == WEBHOOK_READ
+        else:
+            assert held == set(), role
+    # Nobody writes the delivery log by hand.
+    assert not any(
+        name.endswith(("add_webhookdelivery", "change_webhookdelivery", "delete_webhookdelivery"))
+        for permissions in ROLES.values()
+        for name in permissions
+    )
 
 
 def test_boarding_crew_checks_in_but_cannot_undo():
