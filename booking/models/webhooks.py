@@ -7,7 +7,6 @@ import secrets
 import uuid
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -44,11 +43,9 @@ class WebhookSubscription(models.Model):
     secret = models.CharField(
         _("signing secret"), max_length=100, default=new_webhook_secret, editable=False
     )
-    events = ArrayField(
-        models.CharField(max_length=40, choices=WebhookEvent.choices),
-        verbose_name=_("events"),
-        default=list,
-    )
+    # The events' values (`WebhookEvent`), checked by the service. JSON, not a
+    # PostgreSQL array: the demo runs on SQLite too.
+    events = models.JSONField(_("events"), default=list)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
