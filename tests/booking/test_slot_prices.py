@@ -28,7 +28,11 @@ def rental():
     weekend = factories.TicketTypeFactory(
         product=product, price=Decimal("28000"), departures_only=True, sort_order=2
     )
-    start = timezone.now() + datetime.timedelta(days=3)
+    # Both slots on one local day (the listing below asks for that day), whatever the
+    # hour the test runs at.
+    start = timezone.localtime(timezone.now() + datetime.timedelta(days=3)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
     on_weekday = general_departure(capacity=1, product=product, starts_at=start)
     on_weekend = general_departure(
         capacity=1, product=product, starts_at=start + datetime.timedelta(hours=3)
