@@ -30,7 +30,7 @@ from common.audit import unwrapped
 from crm.permissions import office_venue_ids
 from crm.roles import VIEW_REPORTS
 from crm.views.orders import forbidden
-from crm.views.support_reports import tables_csv, tables_xlsx
+from crm.views.support_reports import tables_download
 
 REPORT_EXPORT_ACTION = "prichal.report.export"
 DEFAULT_DAYS = 30
@@ -325,24 +325,15 @@ class ReportView(WagtailAdminTemplateMixin, TemplateView):
             )
             for t in self.tables
         ]
-        name = f"{self.spec.name}-report-{date_from:%Y%m%d}-{date_to:%Y%m%d}"
-        if export_format == "csv":
-            body = tables_csv(
-                tables,
-                date_from=date_from,
-                date_to=date_to,
-                title=self.spec.title,
-                note=money_note(),
-            )
-            response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-        else:
-            body = tables_xlsx(tables, date_from=date_from, date_to=date_to, note=money_note())
-            response = HttpResponse(
-                body,
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-        response["Content-Disposition"] = f'attachment; filename="{name}.{export_format}"'
-        return response
+        return tables_download(
+            tables,
+            export_format=export_format,
+            name=f"{self.spec.name}-report-{date_from:%Y%m%d}-{date_to:%Y%m%d}",
+            date_from=date_from,
+            date_to=date_to,
+            title=self.spec.title,
+            note=money_note(),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -317,6 +317,24 @@ def tables_xlsx(tables: list[Table], *, date_from, date_to, note=None) -> bytes:
     return buffer.getvalue()
 
 
+def tables_download(
+    tables: list[Table], *, export_format: str, name: str, date_from, date_to, title=None, note=None
+) -> HttpResponse:
+    """The tables as a download: `name`.csv (`tables_csv`) or `name`.xlsx (`tables_xlsx`)."""
+    if export_format == "csv":
+        response = HttpResponse(
+            tables_csv(tables, date_from=date_from, date_to=date_to, title=title, note=note),
+            content_type="text/csv; charset=utf-8",
+        )
+    else:
+        response = HttpResponse(
+            tables_xlsx(tables, date_from=date_from, date_to=date_to, note=note),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{export_format}"'
+    return response
+
+
 # --- the screen ---------------------------------------------------------------------------
 
 
@@ -387,20 +405,13 @@ class SupportReportView(WagtailAdminTemplateMixin, TemplateView):
                 "date_to": self.date_to.isoformat(),
             },
         )
-        name = f"support-report-{self.date_from:%Y%m%d}-{self.date_to:%Y%m%d}"
-        if export_format == "csv":
-            response = HttpResponse(
-                tables_csv(self.tables, date_from=self.date_from, date_to=self.date_to),
-                content_type="text/csv; charset=utf-8",
-            )
-            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-            return response
-        response = HttpResponse(
-            tables_xlsx(self.tables, date_from=self.date_from, date_to=self.date_to),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        return tables_download(
+            self.tables,
+            export_format=export_format,
+            name=f"support-report-{self.date_from:%Y%m%d}-{self.date_to:%Y%m%d}",
+            date_from=self.date_from,
+            date_to=self.date_to,
         )
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
