@@ -152,6 +152,22 @@ class SalesFilters:
 # --- labels ---------------------------------------------------------------------------
 
 
+def _at_departures(queryset, filters: SalesFilters, departure: str = ""):
+    """`queryset` kept to the rows whose departure (reached by the `departure` lookup; ""
+    for departures themselves) matches the filters' product, departure and pier, and the
+    piers a member of staff is limited to."""
+    prefix = f"{departure}__" if departure else ""
+    if filters.product:
+        queryset = queryset.filter(**{f"{prefix}product_id": filters.product})
+    if filters.departure:
+        queryset = queryset.filter(**{f"{prefix}pk": filters.departure})
+    if filters.pier:
+        queryset = queryset.filter(**{f"{prefix}venue_id": filters.pier})
+    if filters.piers is not None:
+        queryset = queryset.filter(**{f"{prefix}venue_id__in": filters.piers})
+    return queryset
+
+
 def _bucket_label(day: datetime.date, unit: str) -> str:
     if unit == "month":
         return f"{day:%Y-%m}"
@@ -242,14 +258,7 @@ def _sold_tickets(period: Period, filters: SalesFilters, unit: str):
         )
         .filter(local_day__gte=period.date_from, local_day__lte=period.date_to)
     )
-    if filters.product:
-        tickets = tickets.filter(departure__product_id=filters.product)
-    if filters.departure:
-        tickets = tickets.filter(departure_id=filters.departure)
-    if filters.pier:
-        tickets = tickets.filter(departure__venue_id=filters.pier)
-    if filters.piers is not None:
-        tickets = tickets.filter(departure__venue_id__in=filters.piers)
+    tickets = _at_departures(tickets, filters, "departure")
     if filters.ticket_type:
         tickets = tickets.filter(ticket_type_id=filters.ticket_type)
     if filters.promotion:
@@ -559,14 +568,7 @@ def refunds_report(
         .annotate(local_day=LocalDate(F("created_at"), F(f"{departure}__venue__timezone")))
         .filter(local_day__gte=date_from, local_day__lte=date_to)
     )
-    if filters.product:
-        refunds = refunds.filter(**{f"{departure}__product_id": filters.product})
-    if filters.departure:
-        refunds = refunds.filter(payment__order__departure_id=filters.departure)
-    if filters.pier:
-        refunds = refunds.filter(**{f"{departure}__venue_id": filters.pier})
-    if filters.piers is not None:
-        refunds = refunds.filter(**{f"{departure}__venue_id__in": filters.piers})
+    refunds = _at_departures(refunds, filters, departure)
     if filters.promotion:
         refunds = refunds.filter(payment__order__promotion_id=filters.promotion)
     if filters.ticket_type:
@@ -693,14 +695,7 @@ def departure_loads(
         .annotate(local_day=LocalDate(F("starts_at"), F("venue__timezone")))
         .filter(local_day__gte=date_from, local_day__lte=date_to)
     )
-    if filters.product:
-        departures = departures.filter(product_id=filters.product)
-    if filters.departure:
-        departures = departures.filter(pk=filters.departure)
-    if filters.pier:
-        departures = departures.filter(venue_id=filters.pier)
-    if filters.piers is not None:
-        departures = departures.filter(venue_id__in=filters.piers)
+    departures = _at_departures(departures, filters)
     valid = Q(tickets__status=Ticket.Status.VALID)
     rows = (
         departures.annotate(
