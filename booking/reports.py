@@ -30,7 +30,7 @@ import datetime
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import (
     Case,
@@ -52,9 +52,9 @@ from django.utils.translation import gettext, pgettext, pgettext_lazy
 from booking.models import Departure, Refund, Ticket
 from booking.models.inventory import CancelReason
 from booking.models.pricing import VAT_RATES, VatCode
+from booking.services.pricing import KOPECK, kopecks
 
 ZERO = Decimal("0.00")
-KOPECK = Decimal("0.01")
 MAX_DAYS = 366
 # A sale is dated within a day of its UTC moment whatever the pier's time zone (UTC−12 …
 # UTC+14): the index-friendly bounds around the exact local-date filter.
@@ -63,10 +63,6 @@ TZ_MARGIN = datetime.timedelta(days=1)
 PERIODS = ("day", "week", "month")
 SALES_GROUPS = ("", "product", "departure", "pier", "ticket_type", "promo_code", "channel")
 CHANNELS = ("site", "agent", "api")
-
-
-def kopecks(value) -> Decimal:
-    return Decimal(value).quantize(KOPECK, rounding=ROUND_HALF_UP)
 
 
 class LocalDate(Func):
