@@ -434,6 +434,14 @@ def show_sla_alerts_panel(request, panels):
     sla_alerts_panel(request, panels)
 
 
+@hooks.register("construct_homepage_panels")
+def show_sales_and_support_panels(request, panels):
+    from crm.viewsets.dashboard import sales_panel, support_panel
+
+    sales_panel(request, panels)
+    support_panel(request, panels)
+
+
 @hooks.register("register_log_actions")
 def register_support_report_log_actions(actions):
     from crm.views.support_reports import SUPPORT_REPORT_EXPORT_ACTION

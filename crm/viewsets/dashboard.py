@@ -1,18 +1,28 @@
-"""The agent's panel on the Wagtail dashboard: the search box, today's departures (the
-pier's date) with sold/capacity, orders awaiting payment and the day's refunds. A fixed
-number of queries whatever the numbers; only for those who may view orders.
-And the signed-in staff member's unread SLA alerts (`SlaAlertsPanel`)."""
+"""The Wagtail dashboard's panels, each for the roles it serves (issue 15):
+- the agent's console (`CRMDashboardPanel`): the search box, today's departures (the
+  pier's date) with sold/capacity and boarded, orders awaiting payment and the day's
+  refunds; for those who may view orders;
+- the day's sales beside the same weekday last week (`SalesPanel`), for those who see the
+  reports;
+- the support desk's open cases and SLA breaches (`SupportPanel`), for those who see cases;
+- the signed-in staff member's unread SLA alerts (`SlaAlertsPanel`).
+Each answers in a fixed number of queries whatever the numbers."""
 
 import datetime
 
 from django.db.models import Count, Q, Sum
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.html import escape
+from django.utils.translation import pgettext
 from wagtail.admin.ui.components import Component
 
 from booking.models import Departure, Order, Refund, Ticket
-from crm.permissions import departure_policy, order_policy
-from support.models import SlaAlert
+from booking.reports import DaySales, sales_today_and_week_ago
+from crm.permissions import case_policy, departure_policy, office_venue_ids, order_policy
+from crm.roles import VIEW_REPORTS
+from support.models import Case, SlaAlert
 
 LATEST_AWAITING = 5
 
@@ -27,7 +37,13 @@ def departures_today(user, *, now=None) -> list[Departure]:
     )
     departures = (
         window.select_related("product", "venue", "vessel")
-        .annotate(sold=Count("tickets", filter=Q(tickets__status=Ticket.Status.VALID)))
+        .annotate(
+            sold=Count("tickets", filter=Q(tickets__status=Ticket.Status.VALID)),
+            boarded=Count(
+                "tickets",
+                filter=Q(tickets__status=Ticket.Status.VALID, tickets__checked_in_at__isnull=False),
+            ),
+        )
         .order_by("starts_at")
     )
     today = [d for d in departures if d.local_starts_at.date() == d.local(now).date()]
@@ -79,6 +95,135 @@ def crm_dashboard_panel(request, panels) -> None:
     """`construct_homepage_panels`: the panel first, for those who may view orders."""
     if order_policy.user_has_permission(request.user, "view"):
         panels.insert(0, CRMDashboardPanel(request))
+
+
+# --- the day's sales -------------------------------------------------------------------------
+
+
+def sales_chart_svg(today: DaySales, week_ago: DaySales, hour_now: int) -> str:
+    """Cumulative sales by hour: today (solid, up to this hour) and the same weekday last
+    week (dashed, the whole day). The two lines differ by dash and both are named in the
+    legend, so the chart reads without colour; the figures are written beside it."""
+    width, height, left, right, top, bottom = 360, 150, 8, 8, 28, 22
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max(today.paid, week_ago.paid) or 1
+
+    def points(values) -> str:
+        return " ".join(
+            f"{left + plot_w * (hour + 1) / 24:.1f},{top + plot_h * (1 - float(value / peak)):.1f}"
+            for hour, value in enumerate(values)
+        )
+
+    today_label = pgettext("dashboard", "Today")
+    week_label = pgettext("dashboard", "Same weekday last week")
+    start = f"{left},{top + plot_h}"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11" '
+        'class="crm-sales-chart">',
+        f"<title>{escape(pgettext('dashboard', 'Sales by hour, cumulative'))}</title>",
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" '
+        'stroke="#767676"/>',
+        f'<polyline fill="none" stroke="#767676" stroke-width="2" stroke-dasharray="5 4" '
+        f'points="{start} {points(week_ago.by_hour)}"/>',
+        f'<polyline fill="none" stroke="#1a5e8c" stroke-width="3" '
+        f'points="{start} {points(today.by_hour[: hour_now + 1])}"/>',
+        f'<line x1="{left}" y1="10" x2="{left + 24}" y2="10" stroke="#1a5e8c" stroke-width="3"/>',
+        f'<text x="{left + 30}" y="14">{escape(today_label)}</text>',
+        f'<line x1="{left + 150}" y1="10" x2="{left + 174}" y2="10" stroke="#767676" '
+        'stroke-width="2" stroke-dasharray="5 4"/>',
+        f'<text x="{left + 180}" y="14">{escape(week_label)}</text>',
+    ]
+    for hour in (0, 6, 12, 18, 24):
+        x = left + plot_w * hour / 24
+        parts.append(
+            f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle">{hour:02d}:00</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def sales_change(now_value, then_value) -> str:
+    """ "+12 %", "−5 %" or "" when there is nothing to compare with."""
+    if not then_value:
+        return ""
+    change = round((now_value - then_value) * 100 / then_value)
+    return f"+{change} %" if change > 0 else f"−{-change} %" if change < 0 else "0 %"
+
+
+class SalesPanel(Component):
+    name = "crm_sales"
+    order = 60
+    template_name = "crm/admin/dashboard/sales.html"
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        now = timezone.localtime()
+        today, week_ago = sales_today_and_week_ago(
+            now=now, piers=office_venue_ids(self.request.user)
+        )
+        context.update(
+            today=today,
+            week_ago=week_ago,
+            change=sales_change(today.paid, week_ago.so_far_paid),
+            chart=sales_chart_svg(today, week_ago, now.hour),
+            time_now=f"{now:%H:%M}",
+            paid_today=number_format(today.paid, 2, force_grouping=True),
+        )
+        return context
+
+
+def sales_panel(request, panels) -> None:
+    """`construct_homepage_panels`: for those who see the reports."""
+    if request.user.has_perm(VIEW_REPORTS):
+        panels.append(SalesPanel(request))
+
+
+# --- the support desk --------------------------------------------------------------------
+
+
+def support_numbers(user) -> dict:
+    """Open cases the user may see, and how many of them breached an SLA target."""
+    cases = case_policy.instances_user_has_permission_for(user, "view").filter(
+        status__in=Case.ACTIVE
+    )
+    breached = Q(first_response_breached_at__isnull=False) | Q(resolution_breached_at__isnull=False)
+    return cases.aggregate(
+        open=Count("pk"),
+        breached=Count("pk", filter=breached),
+        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+    )
+
+
+class SupportPanel(Component):
+    name = "crm_support"
+    order = 55
+    template_name = "crm/admin/dashboard/support.html"
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        context.update(support_numbers(self.request.user))
+        context["cases_url"] = case_list_url()
+        return context
+
+
+def case_list_url() -> str | None:
+    try:
+        return reverse("crm_cases:index")
+    except NoReverseMatch:
+        return None
+
+
+def support_panel(request, panels) -> None:
+    """`construct_homepage_panels`: for those who may view support cases."""
+    if case_policy.user_has_permission(request.user, "view"):
+        panels.append(SupportPanel(request))
 
 
 # --- SLA alerts -----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""The agent's dashboard panel: the search box, today's departures on the pier's date
-with sold/capacity, orders awaiting payment, the day's refunds; a fixed number of queries;
-not shown to a marketer."""
+"""The dashboard panels: the agent's console (search box, today's departures on the pier's date
+with sold/capacity and boarded, orders awaiting payment, the day's refunds), the day's sales
+beside the same weekday last week, the support desk's numbers; fixed queries; each for its roles."""
 
 import datetime
 import zoneinfo
@@ -11,8 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking.models import Refund
+from booking.reports import sales_today_and_week_ago
 from crm import roles
-from crm.viewsets.dashboard import dashboard_numbers, departures_today
+from crm.viewsets.dashboard import (
+    dashboard_numbers,
+    departures_today,
+    sales_change,
+    support_numbers,
+)
 from tests import factories
 from tests.crm.test_orders_screen import client_of, far_departure, staff
 from tests.factories import general_departure, placed_order
@@ -84,3 +90,110 @@ def test_the_panel_is_a_fixed_number_of_queries(agent, count, django_assert_max_
 def test_no_panel_for_a_marketer():
     page = client_of(staff(roles.MARKETER)).get(reverse("wagtailadmin_home")).content.decode()
     assert 'id="crm-dashboard"' not in page
+
+
+def test_the_departures_show_who_boarded(agent):
+    departure = general_departure(starts_at=_today_at(23, "Europe/Moscow"), capacity=10)
+    order = placed_order(departure, paid=True)
+    order.tickets.filter(pk=order.tickets.first().pk).update(checked_in_at=timezone.now())
+    [found] = departures_today(agent)
+    assert (found.sold, found.boarded) == (2, 1)
+    page = client_of(agent).get(reverse("wagtailadmin_home")).content.decode()
+    assert '<td class="crm-boarded">1</td>' in page
+
+
+# --- the day's sales beside the same weekday last week ------------------------------------
+
+MOSCOW = zoneinfo.ZoneInfo("Europe/Moscow")
+
+
+def _sold_at(moment):
+    """A paid order (2 tickets), dated as paid at `moment`."""
+    order = placed_order(far_departure(), paid=True)
+    type(order).objects.filter(pk=order.pk).update(paid_at=moment)
+    return order
+
+
+def test_sales_today_against_the_same_weekday_last_week(django_assert_num_queries):
+    now = datetime.datetime.combine(timezone.localdate(), datetime.time(12, 30), MOSCOW)
+    week = datetime.timedelta(days=7)
+    today_morning = _sold_at(now.replace(hour=9))
+    week_ago_morning = _sold_at(now.replace(hour=8) - week)
+    week_ago_evening = _sold_at(now.replace(hour=20) - week)
+    _sold_at(now.replace(hour=9) - datetime.timedelta(days=8))  # another day: not counted
+
+    with django_assert_num_queries(1):
+        today, week_ago = sales_today_and_week_ago(now=now)
+
+    assert (today.day, week_ago.day) == (now.date(), (now - week).date())
+    assert (today.tickets, today.paid) == (2, today_morning.total)
+    assert today.by_hour[8] == 0 and today.by_hour[9] == today.paid == today.by_hour[23]
+    morning = week_ago_morning.total
+    assert (week_ago.so_far_tickets, week_ago.so_far_paid) == (2, morning)
+    assert (week_ago.tickets, week_ago.paid) == (4, morning + week_ago_evening.total)
+    assert week_ago.by_hour[19] == morning and week_ago.by_hour[20] == week_ago.paid
+
+
+def test_a_refunded_ticket_stays_a_sale_of_its_day_and_a_pier_limit_keeps_others_out():
+    now = datetime.datetime.combine(timezone.localdate(), datetime.time(12, 30), MOSCOW)
+    order = _sold_at(now.replace(hour=10))
+    order.tickets.filter(pk=order.tickets.first().pk).update(status="refunded")
+    today, _ = sales_today_and_week_ago(now=now)
+    assert today.tickets == 2
+    other_pier = factories.VenueFactory()
+    today, _ = sales_today_and_week_ago(now=now, piers=frozenset({other_pier.pk}))
+    assert today.tickets == 0
+
+
+def test_the_sales_panel_is_for_those_who_see_the_reports():
+    _sold_at(timezone.now())
+    page = client_of(staff(roles.ACCOUNTANT)).get(reverse("wagtailadmin_home")).content.decode()
+    assert 'id="crm-sales"' in page
+    assert '<span class="crm-count" id="crm-sales-today-tickets">2</span>' in page
+    assert "<svg" in page and 'stroke-dasharray="5 4"' in page  # last week: dashed
+    for role in (roles.AGENT, roles.MARKETER, roles.BOARDING_CREW):
+        page = client_of(staff(role)).get(reverse("wagtailadmin_home")).content.decode()
+        assert 'id="crm-sales"' not in page, role
+
+
+@pytest.mark.parametrize(
+    ("now_value", "then_value", "shown"),
+    [(120, 100, "+20 %"), (95, 100, "−5 %"), (100, 100, "0 %"), (50, 0, "")],
+)
+def test_the_change_against_last_week(now_value, then_value, shown):
+    assert sales_change(Decimal(now_value), Decimal(then_value)) == shown
+
+
+# --- the support desk ----------------------------------------------------------------------
+
+
+def test_the_support_panel_counts_open_unassigned_and_breached_cases():
+    from support.models import Case, Queue
+    from support.services.cases import CaseRequest, case_open
+
+    queue = Queue.objects.first() or Queue.objects.create(name="Sales", slug="sales")
+
+    def open_case(subject):
+        request = CaseRequest(
+            channel=Case.Channel.WEB,
+            subject=subject,
+            body="When does the boat leave?",
+            email="anna@example.com",
+            name="Anna",
+            language="ru",
+            attachments=(),
+        )
+        return case_open(request=request, queue=queue)
+
+    open_case("first")
+    breached = open_case("second")
+    Case.objects.filter(pk=breached.pk).update(first_response_breached_at=timezone.now())
+    closed = open_case("third")
+    Case.objects.filter(pk=closed.pk).update(status=Case.Status.CLOSED)
+    manager = staff(roles.MANAGER)
+    assert support_numbers(manager) == {"open": 2, "breached": 1, "unassigned": 2}
+    page = client_of(manager).get(reverse("wagtailadmin_home")).content.decode()
+    assert '<span class="crm-count" id="crm-support-open">2</span>' in page
+    assert '<span class="crm-count" id="crm-support-breached">1</span>' in page
+    page = client_of(staff(roles.MARKETER)).get(reverse("wagtailadmin_home")).content.decode()
+    assert 'id="crm-support"' not in page
