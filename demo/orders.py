@@ -135,7 +135,7 @@ def _free_seats(departure: Departure, count: int) -> list[Seat]:
     return seats
 
 
-def _documents() -> dict[str, ConsentDocument | None]:
+def consent_documents() -> dict[str, ConsentDocument | None]:
     company = CompanySettings.for_site(Site.objects.get(is_default_site=True))
     documents = {}
     for key, page in (
@@ -215,5 +215,28 @@ def demo_orders_create() -> list[Order]:
         raise DemoOrdersError("Demo orders are paid through the YooKassa emulator only.")
     if not emulator_ready():
         raise DemoOrdersError(f"The YooKassa emulator does not answer at {_emulator_base()}.")
-    documents = _documents()
+    documents = consent_documents()
     return [_buy(spec, documents, f"demo-order-{DEMO_ORDERS.index(spec)}") for spec in missing]
+
+
+DEMO_WEBHOOK_NAME = "Демо: приёмник вебхуков (manage.py webhook_receiver)"
+
+
+def demo_webhook_subscribe(url: str, secret: str):
+    """Subscribes the demo's webhook receiver (`make run` starts it) to every event, with
+    the secret it verifies signatures with; an existing subscription takes the new address
+    and secret. Before the demo orders are bought, so their payments are delivered."""
+    from booking.models import WebhookEvent, WebhookSubscription
+    from booking.services.webhooks import webhook_url_check
+
+    webhook_url_check(url)
+    subscription, _ = WebhookSubscription.objects.update_or_create(
+        name=DEMO_WEBHOOK_NAME,
+        defaults={
+            "url": url,
+            "secret": secret,
+            "events": sorted(WebhookEvent.values),
+            "status": WebhookSubscription.Status.ACTIVE,
+        },
+    )
+    return subscription

@@ -23,7 +23,17 @@ if [[ -z "${YOOKASSA_SHOP_ID:-}" ]]; then
     --notification-url "http://$HOST:$PORT/api/v1/payments/yookassa/notifications" \
     --state-file var/yookassa-emulator.json &
   pids+=($!)
-  # The demo customers' orders, paid through the emulator (once; it waits for it to start).
+  # A partner's webhook endpoint: it verifies and prints every event the site sends, and
+  # writes them to var/webhooks-received.jsonl. Its signing secret is made once per checkout.
+  WEBHOOK_PORT=${WEBHOOK_RECEIVER_PORT:-8002}
+  mkdir -p var
+  [[ -s var/demo-webhook-secret ]] || $PY -c "import secrets; print(secrets.token_hex(32))" > var/demo-webhook-secret
+  export DEMO_WEBHOOK_SECRET=$(cat var/demo-webhook-secret)
+  export DEMO_WEBHOOK_URL="http://127.0.0.1:$WEBHOOK_PORT/hooks/prichal"
+  $PY manage.py webhook_receiver --port "$WEBHOOK_PORT" --secret "$DEMO_WEBHOOK_SECRET" &
+  pids+=($!)
+  # The demo customers' orders, paid through the emulator (once; it waits for it to start),
+  # and months of past sales for the reports.
   $PY manage.py seed_demo_orders || echo "Demo orders were not created (see above)."
   PAYMENTS="YooKassa emulator on http://127.0.0.1:$EMULATOR_PORT (press Pay or Decline there)"
 fi
@@ -51,6 +61,8 @@ cat <<BANNER
   Payments:             $PAYMENTS
   E-mail:               written to var/mail/ (SMTP when EMAIL_HOST is set)
   Boarding check-in:    http://$HOST:$PORT/ru/staff/check-in/
+  Webhooks:             every event goes to the demo receiver on port ${WEBHOOK_RECEIVER_PORT:-8002}
+                        (signatures checked; logged to var/webhooks-received.jsonl)
 
 BANNER
 $PY manage.py runserver "$HOST:$PORT"

@@ -14,7 +14,7 @@ from wagtail.users.models import UserProfile
 from booking.models import WebhookDelivery, WebhookSubscription
 from booking.services.webhooks import TEST_ACTION
 from crm import roles
-from tests.booking.webhooks.receiver import Receiver
+from devservers.webhook_receiver import Receiver
 from tests.factories.people import signed_in_client
 from tests.factories.people import staff_member as member
 

@@ -7,7 +7,11 @@ with real commits: one transactional test that seeds, checks, seeds again and co
 Seeding takes tens of seconds, hence one test with many checks; every check runs and
 all failures are reported together."""
 
+import datetime
+import io
+import os
 from collections import Counter
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -45,6 +49,8 @@ from content.models import (
     YachtPage,
 )
 from crm.roles import ROLES
+from demo.history import KEY_PREFIX as HISTORY_KEY
+from devservers.webhook_receiver import Receiver
 from tests.helpers import card_links, parse
 
 LANGUAGES = {"ru", "en", "zh-hans"}
@@ -311,14 +317,67 @@ def check_demo_orders_are_bought_once(client):
     Anna Smirnova's orders by the phone typed the Russian way."""
     out = StringIO()
     call_command("seed_demo_orders", stdout=out)
-    statuses = Counter(Order.objects.values_list("status", flat=True))
+    bought = Order.objects.exclude(payments__idempotence_key__startswith=HISTORY_KEY)
+    statuses = Counter(bought.values_list("status", flat=True))
     assert statuses == {Order.Status.PAID: 5, Order.Status.AWAITING_PAYMENT: 1}, statuses
-    assert Payment.objects.filter(status=Payment.Status.SUCCEEDED).count() == 5
+    assert (
+        Payment.objects.filter(status=Payment.Status.SUCCEEDED)
+        .exclude(idempotence_key__startswith=HISTORY_KEY)
+        .count()
+        == 5
+    )
     found = {hit.order.email for hit in orders_search("8 (921) 555-01-23")}
     assert found == {"anna.smirnova@example.ru"}, found
+    orders = Order.objects.count()
     call_command("seed_demo_orders", stdout=out)
-    assert Order.objects.count() == 6
+    assert Order.objects.count() == orders
     assert "already there" in out.getvalue()
+
+
+def check_the_history_fills_the_reports(client):
+    """seed_demo_orders (run above) wrote months of past sales: the accountant's XLSX of
+    last month's sales holds the totals of the orders paid that month, to the kopeck, and
+    every report has rows."""
+    from django.db.models import Count, Sum
+    from openpyxl import load_workbook
+
+    from booking.models import Refund, Ticket
+    from booking.reports import occupancy_report, promotions_report, refunds_report
+
+    first = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    last = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(first, datetime.time(), zone)
+    end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time(), zone)
+    orders = Order.objects.filter(paid_at__gte=start, paid_at__lt=end)
+    expected = orders.aggregate(count=Count("pk"), paid=Sum("total"))
+    assert expected["count"] > 500, expected
+    tickets = Ticket.objects.filter(order__in=orders).count()
+    refunded = Refund.objects.filter(
+        payment__order__in=orders, status=Refund.Status.SUCCEEDED
+    ).aggregate(total=Sum("amount"))["total"]
+
+    accountant = get_user_model().objects.get(email="accountant@prichal.local")
+    staff = Client()
+    staff.force_login(accountant)
+    response = staff.get(
+        "/admin/reports/sales/",
+        {"date_from": first, "date_to": last, "period": "month", "export": "xlsx"},
+    )
+    assert response.status_code == 200, response.status_code
+    sheet = list(load_workbook(io.BytesIO(response.content))["sales"].values)
+    # Period, tickets, gross, discounts, fees, paid, refunds, net: the totals row last.
+    _label, sold, _gross, _discounts, _fees, paid, refunds, _net = sheet[-1]
+    assert sold == tickets, (sheet[-1], tickets)
+    assert Decimal(str(paid)) == expected["paid"], (sheet[-1], expected)
+    assert Decimal(str(refunds)) == refunded, (sheet[-1], refunded)
+
+    refunds = refunds_report(date_from=first, date_to=last)
+    reasons = {row[0] for row in refunds[0].rows[:-1]}
+    assert len(reasons) >= 2, reasons  # the customers' own and the weather's
+    assert len(promotions_report(date_from=first, date_to=last)[0].rows) > 1
+    occupancy = occupancy_report(date_from=first, date_to=last)
+    assert len(occupancy[0].rows) > 3, occupancy[0].rows
 
 
 def check_the_crew_works_at_one_pier(client):
@@ -381,14 +440,26 @@ def test_seed_demo(client, yookassa, settings):
             failures.append(f"second run changed {name}: {first[name]!r} -> {second[name]!r}")
 
     settings.YOOKASSA_EMULATOR = True  # what `make run` has without shop credentials
-    for check in (
-        check_demo_orders_are_bought_once,
-        check_the_crew_works_at_one_pier,
-        check_the_support_desk_has_live_cases,
-    ):
-        try:
-            check(client)
-        except AssertionError as error:
-            failures.append(f"{check.__name__}: {error}")
+    # What scripts/run.sh does: a receiver, and its address and secret for the subscription.
+    receiver = Receiver("demo-receiver-secret")
+    os.environ.update(DEMO_WEBHOOK_URL=receiver.url, DEMO_WEBHOOK_SECRET=receiver.secret)
+    try:
+        for check in (
+            check_demo_orders_are_bought_once,
+            check_the_history_fills_the_reports,
+            check_the_crew_works_at_one_pier,
+            check_the_support_desk_has_live_cases,
+        ):
+            try:
+                check(client)
+            except AssertionError as error:
+                failures.append(f"{check.__name__}: {error}")
+    finally:
+        receiver.stop()
+        del os.environ["DEMO_WEBHOOK_URL"], os.environ["DEMO_WEBHOOK_SECRET"]
+    # The demo's paid orders reached the receiver signed (the history writes no events).
+    paid = [item for item in receiver.received if item.event == "order.paid"]
+    if len(paid) != 5 or not all(item.verified for item in paid):
+        failures.append(f"demo webhooks: {[(i.event, i.verified) for i in receiver.received]}")
 
     assert failures == [], "\n".join(failures)

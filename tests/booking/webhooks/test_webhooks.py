@@ -33,10 +33,10 @@ from booking.services.webhooks import (
     webhook_url_check,
     webhooks_emit,
 )
+from devservers.webhook_receiver import Receiver, verify
 from support.models import Case
 from support.services.cases import CaseRequest, case_open
 from tests.booking.refunds.helpers import DEADLINE, paid_through_yookassa, pier_departure
-from tests.booking.webhooks.receiver import Receiver, verify
 from tests.concurrency import race
 from tests.factories import make_user, placed_order
 
