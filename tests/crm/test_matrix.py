@@ -448,6 +448,18 @@ def dashboard_panel(ctx: Ctx) -> bool:
     return 'id="crm-dashboard"' in response.content.decode()
 
 
+def dashboard_sales_panel(ctx: Ctx) -> bool:
+    response = ctx.client.get(reverse("wagtailadmin_home"))
+    assert response.status_code == 200
+    return 'id="crm-sales"' in response.content.decode()
+
+
+def dashboard_support_panel(ctx: Ctx) -> bool:
+    response = ctx.client.get(reverse("wagtailadmin_home"))
+    assert response.status_code == 200
+    return 'id="crm-support"' in response.content.decode()
+
+
 def occupancy_url(ctx: Ctx) -> str:
     return reverse("crm_inventory:departure", args=[ctx.world.departure_a.pk])
 
@@ -888,6 +900,8 @@ CHECKS = {
     "Support case: open from a phone call": support_phone_case,
     "Order search": order_search,
     "Dashboard CRM panel": dashboard_panel,
+    "Dashboard: sales today vs last week": dashboard_sales_panel,
+    "Dashboard: support desk numbers": dashboard_support_panel,
     "Departure occupancy: view": occupancy_view,
     "Departure occupancy: block / unblock": occupancy_block,
     "Departure manifest: view, print, export": manifest,
