@@ -61,6 +61,8 @@ class ReconciliationReportView(ReportView):
         return RECONCILIATION
 
     def get(self, request, *args, **kwargs):
+        # ReportView.get builds the sales reports' tables; this report has its own, so the
+        # view skips to TemplateView.get (the permission check is ReportView.dispatch's).
         self.form = ReportFilterForm(request.GET, spec=self.spec)
         self.result = None
         self.tables = None
