@@ -694,6 +694,35 @@ def register_occupancy_report_menu_item():
     return _report_menu_item("occupancy", 830)
 
 
+# --- the payments reconciliation report (issue 15) ------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_reconciliation_report_url():
+    from crm.views.reconciliation import ReconciliationReportView
+
+    return [
+        path(
+            "reports/reconciliation/",
+            ReconciliationReportView.as_view(),
+            name="crm_report_reconciliation",
+        )
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_reconciliation_report_menu_item():
+    from crm.views.reconciliation import RECONCILIATION
+
+    return ReportMenuItem(
+        RECONCILIATION.title,
+        reverse_lazy("crm_report_reconciliation"),
+        name="report-reconciliation",
+        icon_name="table",
+        order=840,
+    )
+
+
 @hooks.register("register_log_actions")
 def register_report_log_actions(actions):
     from crm.views.reports import REPORT_EXPORT_ACTION

@@ -5,6 +5,10 @@ It speaks the subset of the API that Prichal uses, over real HTTP, so the offici
 
 - `POST /v3/payments`, `GET /v3/payments/{id}`, `POST /v3/payments/{id}/capture|cancel`
 - `POST /v3/refunds`, `GET /v3/refunds/{id}`, `POST /v3/receipts`, `GET /v3/receipts/{id}`
+- the lists `GET /v3/payments`, `GET /v3/refunds`, `GET /v3/receipts` (see `list_objects`):
+  `created_at.gte|gt|lte|lt`, `status`, `limit` (1–100, 10 by default), cursor paging
+  (`next_cursor` in the answer, `cursor` in the next request), newest first; receipts
+  also by `payment_id` or `refund_id`;
 - HTTP Basic auth with the shop id and secret key; `Idempotence-Key` required on every
   POST, with YooKassa's replay semantics (same key + same body → the stored response;
   same key + another body → error), kept for 24 hours;
@@ -43,7 +47,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 logger = logging.getLogger("yookassa_emulator")
 
@@ -72,6 +76,26 @@ def _iso(moment: datetime) -> str:
 
 def _now() -> str:
     return _iso(datetime.now(UTC))
+
+
+LIST_LIMIT_DEFAULT = 10
+LIST_LIMIT_MAX = 100
+LIST_STATUSES = {
+    "payments": {"pending", "waiting_for_capture", "succeeded", "canceled"},
+    "refunds": {"pending", "succeeded", "canceled"},
+    "receipts": {"pending", "succeeded", "canceled"},
+}
+CREATED_FILTERS = {
+    "created_at.gte": lambda moment, bound: moment >= bound,
+    "created_at.gt": lambda moment, bound: moment > bound,
+    "created_at.lte": lambda moment, bound: moment <= bound,
+    "created_at.lt": lambda moment, bound: moment < bound,
+}
+
+
+def _parse_moment(value: str) -> datetime:
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class ApiError(Exception):
@@ -187,6 +211,8 @@ class Store:
         self.deliveries: list[dict] = []
         # Every authenticated POST as received: {"path", "key", "body"}.
         self.requests: list[dict] = []
+        # Every authenticated GET's path and query, as received.
+        self.reads: list[str] = []
 
     def replay(self, key: str, body_hash: str):
         entry = self.idempotence.get(key)
@@ -547,6 +573,70 @@ class Emulator:
             raise ApiError(404, "not_found", "Receipt not found")
         return receipt
 
+    # --- lists ----------------------------------------------------------------------
+    def list_objects(self, collection: str, query: dict[str, list[str]]) -> dict:
+        """`GET /v3/payments|refunds|receipts` as YooKassa's lists answer: `type` "list",
+        `items` newest first, and `next_cursor` while more remain. The cursor is opaque to
+        the client; here it is the sort key of the page's last item, so objects created
+        while a client pages do not shift the pages. A receipt is dated by its
+        registration (the emulator registers it at once)."""
+        params = {name: values[-1] for name, values in query.items()}
+        limit_text = params.get("limit", str(LIST_LIMIT_DEFAULT))
+        try:
+            limit = int(limit_text)
+        except ValueError:
+            limit = 0
+        if not 1 <= limit <= LIST_LIMIT_MAX:
+            raise ApiError(400, "invalid_request", "limit must be from 1 to 100", "limit")
+        bounds = []
+        for name, compare in CREATED_FILTERS.items():
+            if name in params:
+                try:
+                    bounds.append((compare, _parse_moment(params[name])))
+                except ValueError:
+                    raise ApiError(
+                        400, "invalid_request", "Invalid date-time value", name
+                    ) from None
+        status = params.get("status")
+        if status is not None and status not in LIST_STATUSES[collection]:
+            raise ApiError(400, "invalid_request", "Invalid status value", "status")
+        after = None
+        if "cursor" in params:
+            try:
+                moment, object_id = json.loads(base64.urlsafe_b64decode(params["cursor"]))
+                after = (_parse_moment(moment), str(object_id))
+            except (ValueError, TypeError):
+                raise ApiError(400, "invalid_request", "Invalid cursor", "cursor") from None
+        date_field = "registered_at" if collection == "receipts" else "created_at"
+        with self.store.lock:
+            objects = list(getattr(self.store, collection).values())
+        chosen = []
+        for obj in objects:
+            moment = _parse_moment(obj[date_field])
+            if not all(compare(moment, bound) for compare, bound in bounds):
+                continue
+            if status is not None and obj.get("status") != status:
+                continue
+            if collection == "receipts" and any(
+                name in params and obj.get(name) != params[name]
+                for name in ("payment_id", "refund_id")
+            ):
+                continue
+            key = (moment, obj["id"])
+            if after is not None and not key < after:
+                continue
+            chosen.append((key, obj))
+        chosen.sort(key=lambda pair: pair[0], reverse=True)
+        page = chosen[:limit]
+        public = self.public_payment if collection == "payments" else dict
+        answer = {"type": "list", "items": [public(obj) for _key, obj in page]}
+        if len(chosen) > limit:
+            (moment, object_id), _obj = page[-1]
+            answer["next_cursor"] = base64.urlsafe_b64encode(
+                json.dumps([moment.isoformat(), object_id]).encode()
+            ).decode()
+        return answer
+
     # --- notifications --------------------------------------------------------------
     def notify(self, event: str, obj: dict) -> None:
         # Serialised now: the object may change before the delivery thread runs.
@@ -674,6 +764,10 @@ def make_handler(emulator: Emulator):
                     )
                 self._check_auth()
                 parts = path.strip("/").split("/")
+                emulator.store.reads.append(self.path)
+                if len(parts) == 2 and parts[0] == "v3" and parts[1] in LIST_STATUSES:
+                    query = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
+                    return self._send(200, emulator.list_objects(parts[1], query))
                 if len(parts) == 3 and parts[:2] == ["v3", "payments"]:
                     return self._send(200, emulator.get_payment(parts[2]))
                 if len(parts) == 3 and parts[:2] == ["v3", "refunds"]:

@@ -6,6 +6,7 @@ Every POST carries an `Idempotence-Key` the caller derives from its own record (
 `payment-42`): the SDK would otherwise invent a random key, and a retried task would
 create a second payment."""
 
+import datetime
 import functools
 import logging
 from dataclasses import dataclass, field
@@ -78,6 +79,7 @@ class GatewayPayment:
     metadata: dict
     cancellation_reason: str = ""
     raw: dict = field(default_factory=dict, compare=False, repr=False)
+    created_at: datetime.datetime | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,46 @@ class GatewayRefund:
     status: str  # pending | succeeded | canceled
     amount: Decimal
     raw: dict = field(default_factory=dict, compare=False, repr=False)
+    created_at: datetime.datetime | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class GatewayReceipt:
+    """A receipt as the provider lists it: `amount` is what its settlements add up to;
+    `settlement_types` says which ("prepayment" for a prepayment-settlement receipt,
+    "cashless" for a sale's)."""
+
+    id: str
+    type: str  # payment | refund
+    status: str  # pending | succeeded | canceled
+    payment_id: str
+    refund_id: str
+    amount: Decimal
+    settlement_types: tuple[str, ...]
+    registered_at: datetime.datetime | None = None
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+# Objects per page of a list (YooKassa's maximum) and pages followed at most: a list longer
+# than that is cut rather than paged for ever (a reconciliation covers at most a year).
+LIST_PAGE_SIZE = 100
+LIST_MAX_PAGES = 1000
+
+
+def _moment(value) -> datetime.datetime | None:
+    if isinstance(value, datetime.datetime):
+        return value
+    if not value:
+        return None
+    try:
+        return datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _iso_utc(moment: datetime.datetime) -> str:
+    moment = moment.astimezone(datetime.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def _money(amount: Decimal) -> dict:
@@ -171,6 +213,7 @@ class YooKassaGateway:
             metadata=dict(data.get("metadata") or {}),
             cancellation_reason=cancellation.get("reason", ""),
             raw=data,
+            created_at=_moment(data.get("created_at")),
         )
 
     @staticmethod
@@ -182,7 +225,73 @@ class YooKassaGateway:
             status=data["status"],
             amount=Decimal(data["amount"]["value"]),
             raw=data,
+            created_at=_moment(data.get("created_at")),
         )
+
+    @staticmethod
+    def _receipt(response) -> GatewayReceipt:
+        data = dict(response)
+        settlements = data.get("settlements") or []
+        return GatewayReceipt(
+            id=str(data["id"]),
+            type=str(data.get("type", "")),
+            status=str(data.get("status", "")),
+            payment_id=str(data.get("payment_id") or ""),
+            refund_id=str(data.get("refund_id") or ""),
+            amount=sum((Decimal(str(s["amount"]["value"])) for s in settlements), Decimal("0.00")),
+            settlement_types=tuple(str(s.get("type", "")) for s in settlements),
+            registered_at=_moment(data.get("registered_at")),
+            raw=data,
+        )
+
+    def _list(self, list_call, parse, created_from, created_to, extra=None) -> list:
+        """Every object the list call answers for `created_from` <= created_at <
+        `created_to`, following `next_cursor` from page to page."""
+        params = {
+            "created_at.gte": _iso_utc(created_from),
+            "created_at.lt": _iso_utc(created_to),
+            "limit": LIST_PAGE_SIZE,
+            **(extra or {}),
+        }
+        objects, cursor = [], None
+        for _page in range(LIST_MAX_PAGES):
+            page = self._call(list_call, {**params, **({"cursor": cursor} if cursor else {})})
+            objects.extend(parse(item) for item in page.items or [])
+            cursor = page.next_cursor
+            if not cursor:
+                break
+        else:
+            logger.warning("YooKassa list cut after %s pages", LIST_MAX_PAGES)
+        return objects
+
+    def list_payments(
+        self, created_from: datetime.datetime, created_to: datetime.datetime
+    ) -> list[GatewayPayment]:
+        """The shop's payments created in [created_from, created_to)."""
+        return self._list(Payment.list, self._payment, created_from, created_to)
+
+    def list_refunds(
+        self, created_from: datetime.datetime, created_to: datetime.datetime
+    ) -> list[GatewayRefund]:
+        """The shop's refunds created in [created_from, created_to)."""
+        return self._list(Refund.list, self._refund, created_from, created_to)
+
+    def list_receipts(
+        self,
+        created_from: datetime.datetime,
+        created_to: datetime.datetime,
+        *,
+        payment_id: str = "",
+        refund_id: str = "",
+    ) -> list[GatewayReceipt]:
+        """The receipts created in [created_from, created_to): all the shop's, or those
+        of one payment or one refund."""
+        extra = {}
+        if payment_id:
+            extra["payment_id"] = payment_id
+        if refund_id:
+            extra["refund_id"] = refund_id
+        return self._list(Receipt.list, self._receipt, created_from, created_to, extra)
 
     def create_payment(
         self,

@@ -11,7 +11,7 @@
   the confirmation again (booking.services.backoffice);
 - `GET customers/{id}` — a customer: contacts, orders, total paid, consents; audited;
 - `cases…` — support cases: list, read, open, reply, note, change (crm.api.cases);
-- `reports/sales|refunds|promotions|occupancy` — the reports (crm.api.reports).
+- `reports/sales|refunds|promotions|occupancy|reconciliation` — the reports (crm.api.reports).
 
 Permissions come from `crm.permissions`: a role without the model permission is 403
 (`forbidden`); a record the user may not view reads as unknown (404, its existence not

@@ -5,6 +5,9 @@ the admin screens (crm.views.reports), for accounting to pull.
 - `GET reports/refunds?date_from&date_to&product&departure&pier&ticket_type&promotion`
 - `GET reports/promotions?…` (the same filters)
 - `GET reports/occupancy?date_from&date_to&product&departure&pier`
+- `GET reports/reconciliation?date_from&date_to&pier` — payments, refunds and settlement
+  receipts beside YooKassa's (`differences` per row; `provider_checked` false and
+  `message` when YooKassa could not be asked)
 
 Dates are ISO (`2026-05-01`), the pier's local dates; the default period is the last 30
 days. Ids for the product, departure, pier and ticket type, the code for the promotion.
@@ -24,6 +27,7 @@ from booking.api.public import ErrorOut
 from common.errors import CodedError
 from crm.api.errors import CrmApiError
 from crm.roles import VIEW_REPORTS
+from crm.views.reconciliation import RECONCILIATION, reconciliation_for
 from crm.views.reports import REPORTS, ReportFilterForm, report_tables
 
 router = Router(tags=["crm"])
@@ -135,3 +139,68 @@ def promotions(request: HttpRequest, query: Query[FilterQuery]):
 def occupancy(request: HttpRequest, query: Query[PeriodQuery]):
     """Per product and per departure: capacity, sold, boarded, no-shows, load factor."""
     return _report(request, "occupancy", query)
+
+
+# --- the payments reconciliation report ---------------------------------------------------
+
+
+class ReconciliationTableOut(ReportTableOut):
+    differences: list[list[str]] = Field(
+        description="Per row, what differs: missing_at_provider, missing_here, "
+        "status_differs, amount_differs, refunded_differs (empty: matches or not checked)"
+    )
+
+
+class ReconciliationOut(Schema):
+    report: str
+    date_from: datetime.date
+    date_to: datetime.date
+    provider_checked: bool = Field(description="Whether YooKassa's lists were compared")
+    message: str = Field(description="Why YooKassa was not compared (translated), or empty")
+    differences: int = Field(description="How many rows differ")
+    tables: list[ReconciliationTableOut]
+
+
+class ReconciliationQuery(Schema):
+    date_from: str | None = Field(None, max_length=20, description="From (ISO date), inclusive")
+    date_to: str | None = Field(None, max_length=20, description="To (ISO date), inclusive")
+    pier: str | None = Field(None, max_length=20, description="Pier id")
+
+
+@router.get(
+    "/reconciliation",
+    response={200: ReconciliationOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Payments reconciliation report",
+)
+def reconciliation(request: HttpRequest, query: Query[ReconciliationQuery]):
+    """Our payments, refunds and settlement receipts of the period beside what YooKassa
+    lists, each row with its differences; per side the totals of the succeeded ones."""
+    if not request.user.has_perm(VIEW_REPORTS):
+        raise CrmApiError("forbidden")
+    params = {key: value for key, value in query.dict().items() if value is not None}
+    form = ReportFilterForm(params, spec=RECONCILIATION)
+    if not form.is_valid():
+        raise ReportError("invalid_filters", errors=form.error_text())
+    data = form.cleaned_data
+    result = reconciliation_for(data, request.user)
+    return {
+        "report": RECONCILIATION.name,
+        "date_from": data["date_from"],
+        "date_to": data["date_to"],
+        "provider_checked": result.provider_checked,
+        "message": result.message,
+        "differences": result.differences,
+        "tables": [
+            {
+                "key": table.key,
+                "title": table.title,
+                "columns": [
+                    {"key": c.key, "label": c.label, "kind": c.kind} for c in table.columns
+                ],
+                "rows": table.rows,
+                "has_totals": table.has_totals,
+                "differences": table.differences,
+            }
+            for table in result.tables
+        ],
+    }
