@@ -103,11 +103,18 @@
     var opener = document.querySelector("[data-consent-open]");
     var returnFocus = null;
 
+    // While the banner is up, the end of the page can still be scrolled into view above
+    // it (set through the CSSOM, which the Content-Security-Policy allows).
+    function makeRoom() {
+      document.body.style.paddingBottom = banner.hidden ? "" : banner.offsetHeight + "px";
+    }
     function show() {
       banner.hidden = false;
+      makeRoom();
     }
     function hide() {
       banner.hidden = true;
+      document.body.style.paddingBottom = "";
       if (returnFocus) returnFocus.focus();
       returnFocus = null;
     }
@@ -128,6 +135,9 @@
         window.location.reload();
       }
     });
+    var details = banner.querySelector("details");
+    if (details) details.addEventListener("toggle", makeRoom);
+    window.addEventListener("resize", makeRoom);
     banner.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && readChoice()) hide();
     });
