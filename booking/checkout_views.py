@@ -11,6 +11,7 @@
 Views parse the request and call the services; every refusal is a `BookingError` shown in
 the visitor's language. No input makes a 500."""
 
+import json
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -29,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.services.customers import customer_for_user
 from booking.checkout_forms import CheckoutForm
 from booking.models import Hold, Order, Payment, Refund, Ticket
-from booking.selectors import breakdown_display
+from booking.selectors import breakdown_display, purchase_for_analytics
 from booking.services.errors import BookingError
 from booking.services.orders import (
     CheckoutDetails,
@@ -44,6 +45,7 @@ from booking.sessions import remember_promo_code, remembered_promo_code
 from booking.site import legal_documents
 from booking.templatetags.booking_tags import MESSAGE_TAG
 from booking.views import _missing, _own_hold, _product_page_url, _with_anchor, clock
+from common.analytics import metrica_counter_id
 from common.http import ClientThrottle, client_ip
 
 PDF_STATUSES = Order.CONFIRMED_STATUSES
@@ -392,6 +394,13 @@ def order_view(request: HttpRequest, code: str, secret: str):
         Breakdown.from_json(order.breakdown), departure=departure, language=_language()
     )
     seconds = max(int((order.expires_at - timezone.now()).total_seconds()), 0) if awaiting else 0
+    # The sale for Yandex Metrica's e-commerce report, when Metrica is on; the browser
+    # reports it only if the visitor accepted analytics cookies (static/js/analytics.js).
+    purchase = (
+        json.dumps(purchase_for_analytics(order, product=departure.product), ensure_ascii=False)
+        if metrica_counter_id() and order.status == Order.Status.PAID
+        else ""
+    )
     return render(
         request,
         "booking/order.html",
@@ -428,6 +437,7 @@ def order_view(request: HttpRequest, code: str, secret: str):
             "clock": clock(seconds),
             # Refunds need the signed-in owner: this link may have been forwarded.
             "refund_signin_url": _refund_signin_url(order) if order.is_confirmed else "",
+            "purchase": purchase,
         },
     )
 

@@ -7,7 +7,8 @@ Three content policies, chosen by path:
   and styles only from our own static files (no inline script, no inline style), no
   plugins, no framing; forms may post to the site itself and to the payment service's
   confirmation page, because the checkout's POST is answered with a redirect there and
-  browsers apply form-action to that redirect too;
+  browsers apply form-action to that redirect too; with Yandex Metrica configured
+  (common.analytics), its hosts too, for scripts, images, requests and frames;
 - the Wagtail admin (/admin/, including the page previews it frames): Wagtail's own
   templates still carry inline scripts and style attributes, so scripts and styles may
   be inline there (`ADMIN_DIRECTIVES`); the admin is only reachable by staff;
@@ -24,6 +25,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import NoReverseMatch, reverse
 
+from common.analytics import metrica_directives, metrica_frame_sources
 from common.http import origin
 
 ADMIN_DIRECTIVES = {
@@ -101,8 +103,14 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
                 parts.replace = {**DOCS_DIRECTIVES, **(parts.replace or {})}
             parts.update = {
                 **(parts.update or {}),
+                **metrica_directives(),
                 "form-action": payment_form_targets(),
             }
+            frames = metrica_frame_sources()
+            if frames:
+                # Replaced, not added to: the default is 'none', which admits nothing
+                # beside it.
+                parts.replace = {**(parts.replace or {}), "frame-src": frames}
         return parts
 
 

@@ -24,6 +24,8 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 
+from common.analytics import metrica_counter_id
+
 logger = logging.getLogger(__name__)
 
 CACHE_ALIAS = "pages"
@@ -68,7 +70,9 @@ def is_candidate(request) -> bool:
 
 def cache_key(request) -> str:
     query = "&".join(f"{k}={v}" for k, v in sorted(request.GET.items())) if request.GET else ""
-    raw = f"{request.get_host()}|{request.path}|{query}"
+    # Pages with and without Metrica (its banner and loader) differ: a deploy that turns
+    # it on or off must not be answered with the other kind of page.
+    raw = f"{request.get_host()}|{request.path}|{query}|{metrica_counter_id()}"
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

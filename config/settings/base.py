@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -131,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "common.analytics.context_processor",
             ],
         },
     },
@@ -406,6 +408,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# Yandex Metrica (README, "Analytics (Yandex Metrica)"): off unless a counter id is set;
+# then public pages show a consent banner and load Metrica only after the visitor accepts,
+# and their Content-Security-Policy admits Metrica's hosts (config.security).
+YANDEX_METRICA_COUNTER_ID = os.environ.get("YANDEX_METRICA_COUNTER_ID", "").strip()
+if YANDEX_METRICA_COUNTER_ID and not YANDEX_METRICA_COUNTER_ID.isdigit():
+    raise ImproperlyConfigured("YANDEX_METRICA_COUNTER_ID must be the counter's number")
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Причал"

@@ -2,6 +2,7 @@ import json
 
 from django import template
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -55,7 +56,9 @@ def main_menu(context, page=None):
 
 @register.simple_tag(takes_context=True)
 def footer_documents(context):
-    """The legal documents in the active language, in tree order, in one query."""
+    """The legal documents in the active language, in tree order, in one query; the
+    privacy policy among them says so (`is_privacy_policy`: the analytics consent banner
+    links to it)."""
     request = context["request"]
     company = CompanySettings.for_request(request)
     ids = [pk for pk in company.legal_pages if pk]
@@ -67,6 +70,14 @@ def footer_documents(context):
         .filter(
             locale_id=home.locale_id,
             translation_key__in=Page.objects.filter(pk__in=ids).values("translation_key"),
+        )
+        .annotate(
+            is_privacy_policy=Exists(
+                Page.objects.filter(
+                    pk=company.privacy_policy_page_id or 0,
+                    translation_key=OuterRef("translation_key"),
+                )
+            )
         )
         .order_by("path")
     )

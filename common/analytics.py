@@ -1,0 +1,50 @@
+"""Yandex Metrica, optional (README, "Analytics (Yandex Metrica)").
+
+Off unless `settings.YANDEX_METRICA_COUNTER_ID` is set. When on, every public page
+carries the same consent banner and the static loader (static/js/analytics.js), which
+loads Metrica's tag only once the visitor has accepted analytics cookies in this
+browser; the Content-Security-Policy of public pages then admits Metrica's origins
+(`metrica_directives`), and only then. The setting is read from Django settings, never
+from the database, so a page costs no query for it."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+# Where Metrica's tag comes from and what it talks to: Yandex's list for sites with a
+# CSP (yandex.ru/support/metrica/code/install-counter-csp) names regional mirrors too;
+# visitors of a Russian site use the .ru and .com hosts, and yastatic.net serves parts
+# of the tag. Session replay (Webvisor) stays off, so no wss:/blob: sources are needed.
+METRICA_HOSTS = ("https://mc.yandex.ru", "https://mc.yandex.com")
+METRICA_SCRIPT_HOSTS = (*METRICA_HOSTS, "https://yastatic.net")
+# The consent the visitor gave or refused, kept in this first-party cookie for a year
+# (set and read only by the loader in the browser; the server never looks at it, so the
+# cached pages stay the same for everybody).
+CONSENT_COOKIE = "prichal_analytics"
+
+
+def metrica_counter_id() -> str:
+    """The configured counter id ("" when Metrica is off)."""
+    return getattr(settings, "YANDEX_METRICA_COUNTER_ID", "") or ""
+
+
+def metrica_directives() -> dict[str, list[str]]:
+    """What the public pages' Content-Security-Policy adds for Metrica: nothing when it
+    is off."""
+    if not metrica_counter_id():
+        return {}
+    return {
+        "script-src": list(METRICA_SCRIPT_HOSTS),
+        "img-src": list(METRICA_HOSTS),
+        "connect-src": list(METRICA_HOSTS),
+    }
+
+
+def metrica_frame_sources() -> list[str]:
+    """frame-src of public pages with Metrica on (the tag may open a frame on its own
+    host to sync its cookie across Yandex's domains); None of it when off."""
+    return list(METRICA_HOSTS) if metrica_counter_id() else []
+
+
+def context_processor(request: HttpRequest) -> dict:
+    """`metrica_counter_id` for the base template and the order page."""
+    return {"metrica_counter_id": metrica_counter_id()}
