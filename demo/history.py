@@ -564,6 +564,7 @@ class History:
             ],
             batch_size=1000,
         )
+
         documents = self.documents
         Consent.objects.bulk_create(
             [
@@ -599,6 +600,104 @@ class History:
             self._customers()
             self.write()
         return self.stats
+
+
+def _iso(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _money(amount: Decimal) -> dict:
+    return {"value": f"{amount:.2f}", "currency": "RUB"}
+
+
+def provider_objects() -> dict:
+    """The history's payments (with what was refunded of each), refunds and settlement
+    receipts as YooKassa would list them, read back from the tables: for the emulator."""
+    from django.db.models import Sum
+
+    zero = Decimal("0.00")
+    payments = list(
+        Payment.objects.filter(idempotence_key__startswith=KEY_PREFIX).values(
+            "provider_id", "amount", "created_at", "succeeded_at", "order_id", "order__code"
+        )
+    )
+    refunds = list(
+        Refund.objects.filter(idempotence_key__startswith=KEY_PREFIX).values(
+            "provider_id", "payment__provider_id", "amount", "created_at"
+        )
+    )
+    refunded: dict[str, Decimal] = {}
+    for refund in refunds:
+        key = refund["payment__provider_id"]
+        refunded[key] = refunded.get(key, zero) + refund["amount"]
+    payment_of = {p["order_id"]: p["provider_id"] for p in payments}
+    settled = dict(
+        Ticket.objects.filter(
+            order__receipts__idempotence_key__startswith=KEY_PREFIX, status=Ticket.Status.VALID
+        )
+        .values("order_id")
+        .annotate(paid=Sum("paid_amount"))
+        .values_list("order_id", "paid")
+    )
+    receipts = FiscalReceipt.objects.filter(idempotence_key__startswith=KEY_PREFIX).values(
+        "provider_id", "order_id", "sent_at"
+    )
+    return {
+        "payments": [
+            {
+                "id": p["provider_id"],
+                "status": "succeeded",
+                "paid": True,
+                "amount": _money(p["amount"]),
+                "income_amount": _money(p["amount"]),
+                "refunded_amount": _money(refunded.get(p["provider_id"], zero)),
+                "_refunded": f"{refunded.get(p['provider_id'], zero):.2f}",
+                "refundable": refunded.get(p["provider_id"], zero) < p["amount"],
+                "created_at": _iso(p["created_at"]),
+                "captured_at": _iso(p["succeeded_at"]),
+                "description": f"Заказ {p['order__code']}",
+                "metadata": {"order_code": p["order__code"]},
+                "recipient": {"account_id": "emulator", "gateway_id": "emulator"},
+                "test": True,
+            }
+            for p in payments
+        ],
+        "refunds": [
+            {
+                "id": r["provider_id"],
+                "payment_id": r["payment__provider_id"],
+                "status": "succeeded",
+                "created_at": _iso(r["created_at"]),
+                "amount": _money(r["amount"]),
+                "description": "",
+            }
+            for r in refunds
+        ],
+        "receipts": [
+            {
+                "id": r["provider_id"],
+                "type": "payment",
+                "status": "succeeded",
+                "payment_id": payment_of[r["order_id"]],
+                "settlements": [{"type": "prepayment", "amount": _money(settled[r["order_id"]])}],
+                "registered_at": _iso(r["sent_at"]),
+            }
+            for r in receipts
+        ],
+    }
+
+
+def emulator_import() -> dict:
+    """Gives the YooKassa emulator (`make run`'s) the history's payments, refunds and
+    receipts, so that the reconciliation report finds them there too. Every run: the
+    emulator keeps what it knows and adds what it lacks (a fresh `var/`, say)."""
+    import requests
+    from django.conf import settings
+
+    base = settings.YOOKASSA_API_URL.removesuffix("/v3")
+    response = requests.post(f"{base}/emulator/import", json=provider_objects(), timeout=120)
+    response.raise_for_status()
+    return response.json()
 
 
 def demo_history_create(*, days: int = HISTORY_DAYS, now=None) -> Counter:

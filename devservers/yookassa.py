@@ -21,7 +21,9 @@ It speaks the subset of the API that Prichal uses, over real HTTP, so the offici
   notification: YooKassa sends `refund.succeeded` only, the shop finds a cancellation by
   asking);
 - `/emulator/…` helpers for tests: `POST /emulator/payments/{id}/succeed|decline` settles
-  a payment without a browser; `GET /emulator/notifications` lists the notifications sent
+  a payment without a browser; `POST /emulator/import` takes past payments, refunds and
+  receipts as they would have been made (the demo's history, `demo/history.py`, so that
+  its reconciliation matches); `GET /emulator/notifications` lists the notifications sent
   (`items`) and every delivery attempt (`deliveries`). Nothing is re-sent or forged — the
   forged notifications of the tests are built by the tests themselves. `store.requests`
   keeps every authenticated POST as received (path, key, body; replays included), so a
@@ -574,6 +576,26 @@ class Emulator:
         return receipt
 
     # --- lists ----------------------------------------------------------------------
+    def import_objects(self, body: dict) -> dict:
+        """Stores past payments, refunds and receipts as given (their ids, amounts,
+        statuses and times): `{"payments": [...], "refunds": [...], "receipts": [...]}`, each
+        object as the API shows it. No notification is sent; an id already known is kept."""
+        counts = {}
+        with self.store.lock:
+            for collection in ("payments", "refunds", "receipts"):
+                objects = body.get(collection) or []
+                if not isinstance(objects, list) or not all(
+                    isinstance(item, dict) and isinstance(item.get("id"), str) for item in objects
+                ):
+                    raise ApiError(400, "invalid_request", "A list of objects with ids", collection)
+                stored = getattr(self.store, collection)
+                new = [item for item in objects if item["id"] not in stored]
+                for item in new:
+                    stored[item["id"]] = dict(item)
+                counts[collection] = len(new)
+        self.save()
+        return counts
+
     def list_objects(self, collection: str, query: dict[str, list[str]]) -> dict:
         """`GET /v3/payments|refunds|receipts` as YooKassa's lists answer: `type` "list",
         `items` newest first, and `next_cursor` while more remain. The cursor is opaque to
@@ -807,6 +829,14 @@ def make_handler(emulator: Emulator):
                     and parts[3] in ("succeed", "cancel")
                 ):
                     return self._send(200, emulator.settle_refund(parts[2], parts[3]))
+                if parts == ["emulator", "import"]:
+                    try:
+                        body = json.loads(raw or b"{}")
+                    except ValueError:
+                        raise ApiError(400, "invalid_request", "Not JSON") from None
+                    if not isinstance(body, dict):
+                        raise ApiError(400, "invalid_request", "Request body must be an object")
+                    return self._send(200, emulator.import_objects(body))
                 self._check_auth()
                 key = self.headers.get("Idempotence-Key")
                 if not key:

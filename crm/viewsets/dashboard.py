@@ -116,12 +116,13 @@ def sales_chart_svg(today: DaySales, week_ago: DaySales, hour_now: int) -> str:
 
     today_label = pgettext("dashboard", "Today")
     week_label = pgettext("dashboard", "Same weekday last week")
+    title = pgettext("dashboard", "Sales by hour, cumulative")
     start = f"{left},{top + plot_h}"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11" '
         'class="crm-sales-chart">',
-        f"<title>{escape(pgettext('dashboard', 'Sales by hour, cumulative'))}</title>",
+        f"<title>{escape(title)}</title>",
         f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" '
         'stroke="#767676"/>',
         f'<polyline fill="none" stroke="#767676" stroke-width="2" stroke-dasharray="5 4" '

@@ -7,7 +7,7 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.history import demo_history_create
+from demo.history import demo_history_create, emulator_import
 from demo.orders import DemoOrdersError, demo_orders_create, demo_webhook_subscribe
 from demo.support import demo_support_create
 
@@ -41,6 +41,13 @@ class Command(BaseCommand):
         if history:
             self.stdout.write(
                 "Demo history: " + ", ".join(f"{count} {name}" for name, count in history.items())
+            )
+        # ...and YooKassa's side of it, so that the reconciliation report matches.
+        imported = emulator_import()
+        if any(imported.values()):
+            self.stdout.write(
+                "Demo history at the YooKassa emulator: "
+                + ", ".join(f"{count} {name}" for name, count in imported.items())
             )
         # The support desk's demo cases (some point at Anna's order, so they come after).
         cases = demo_support_create()
