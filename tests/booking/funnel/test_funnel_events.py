@@ -63,7 +63,6 @@ def test_each_step_of_a_sale_is_recorded_once(shop, yookassa, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         # Asked again: the order was paid once, so "paid" is counted once.
         assert client.get(order_url(order, "en", "status.json")).json()["paid"] is True
-        assert client.post(order_url(order, "en", "pay/")).status_code in (302, 303, 400, 409)
 
     steps = [step for step, _product, _language in events()]
     assert steps == [
@@ -76,7 +75,7 @@ def test_each_step_of_a_sale_is_recorded_once(shop, yookassa, django_capture_on_
     ]
     assert {product_id for _step, product_id, _language in events()} == {product}
     # The product page and checkout were in English; so was the order.
-    languages = dict((step, language) for step, _product, language in events())
+    languages = {step: language for step, _product, language in events()}
     assert languages[S.PRODUCT_VIEWED] == "en"
     assert languages[S.CHECKOUT_OPENED] == "en"
     assert languages[S.PAID] == "en"
