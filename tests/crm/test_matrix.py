@@ -660,6 +660,16 @@ def api_reports(ctx: Ctx) -> bool:
     )
 
 
+def funnel_report(ctx: Ctx) -> bool:
+    """The sales funnel (Reports → Sales funnel), its XLSX download and the CRM API's."""
+    shown = screen(ctx.client.get(reverse("crm_report_funnel")))
+    exported = ctx.client.get(reverse("crm_report_funnel"), {"export": "xlsx"})
+    allowed = same(shown, screen(exported), api(ctx.api.get("/reports/funnel")))
+    if allowed:
+        assert exported["Content-Type"].startswith("application/vnd.openxmlformats")
+    return allowed
+
+
 def api_tokens(ctx: Ctx) -> bool:
     response = ctx.client.get(reverse("wagtailusers_api_tokens:index"))
     allowed = wagtail_screen(response)
@@ -912,6 +922,7 @@ CHECKS = {
         reports_screens
     ),
     "CRM API: reports": api_reports,
+    "Sales funnel (Reports → Sales funnel), CSV/XLSX, and the CRM API's": funnel_report,
     "API tokens (own)": api_tokens,
     "CRM API: search, order, refund quote": api_read,
     "CRM API: refund, resend": api_refund_and_resend,
