@@ -22,6 +22,10 @@ Definitions:
   public API holds places but the order is placed on the site, and staff do not sell), so
   each is "site". An agent's or a partner's sales path must add `Order.channel`.
 - VAT is the VAT inside each VAT code's net amount, rounded to the kopeck once per code.
+
+The sales funnel (`funnel_report`, `funnel_conversion`) is counted differently: steps, not
+money, dated by the site's local date (settings.TIME_ZONE), from the daily counts and the
+raw events not folded yet (booking.services.funnel).
 """
 
 from __future__ import annotations
