@@ -260,3 +260,14 @@ def test_bad_filters_are_a_message_not_an_error(params):
     assert api.status_code == 422
     assert api.json()["code"] == "invalid_filters"
     assert api.json()["message"].startswith("Фильтры")
+
+
+def test_the_hourly_schedule_folds_through_the_task(world):
+    from django_q.models import Schedule
+
+    from booking import tasks
+
+    schedule = Schedule.objects.get(func="booking.tasks.aggregate_funnel")
+    assert (schedule.schedule_type, schedule.repeats) == (Schedule.HOURLY, -1)
+    assert tasks.aggregate_funnel()["days"] >= 2
+    assert report()[0].rows == MAY_ROWS
