@@ -29,9 +29,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.services.customers import customer_for_user
 from booking.checkout_forms import CheckoutForm
-from booking.models import Hold, Order, Payment, Refund, Ticket
+from booking.models import FunnelStep, Hold, Order, Payment, Refund, Ticket
 from booking.selectors import breakdown_display, purchase_for_analytics
 from booking.services.errors import BookingError
+from booking.services.funnel import funnel_record
 from booking.services.orders import (
     CheckoutDetails,
     ConsentDocument,
@@ -217,6 +218,7 @@ def checkout_view(request: HttpRequest, token: str):
             return response
     if not form.is_bound:
         promo_code = form.initial.get("promo_code", "")
+        funnel_record(FunnelStep.CHECKOUT_OPENED, product_id=hold.departure.product_id)
     breakdown, quote_error = _quote(request, hold, form, promo_code)
     if quote_error and not form.is_bound:
         # A remembered code that no longer applies (expired, used up): dropped, and said so.

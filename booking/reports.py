@@ -22,6 +22,10 @@ Definitions:
   public API holds places but the order is placed on the site, and staff do not sell), so
   each is "site". An agent's or a partner's sales path must add `Order.channel`.
 - VAT is the VAT inside each VAT code's net amount, rounded to the kopeck once per code.
+
+The sales funnel (`funnel_report`, `funnel_conversion`) is counted differently: steps, not
+money, dated by the site's local date (settings.TIME_ZONE), from the daily counts and the
+raw events not folded yet (booking.services.funnel).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import (
     Case,
     CharField,
@@ -49,9 +54,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 
-from booking.models import Departure, Refund, Ticket
+from booking.models import Departure, FunnelDay, FunnelEvent, FunnelStep, Refund, Ticket
 from booking.models.inventory import CancelReason
 from booking.models.pricing import VAT_RATES, VatCode
+from booking.services.funnel import day_bounds, funnel_last_aggregated_day
 from booking.services.pricing import KOPECK, kopecks
 
 ZERO = Decimal("0.00")
@@ -871,3 +877,146 @@ def sales_today_and_week_ago(*, now=None, piers=None) -> tuple[DaySales, DaySale
         for later in range(hour.hour, 24):
             day.by_hour[later] += row["paid"] or ZERO
     return days
+
+
+# --- the sales funnel --------------------------------------------------------------------
+
+FUNNEL_GROUPS = ("", "product", "language")
+
+
+@dataclass(frozen=True)
+class FunnelFilters:
+    """A product id and a language code to keep (None / "": all)."""
+
+    product: int | None = None
+    language: str = ""
+
+
+def funnel_group_choices() -> list[tuple[str, str]]:
+    return [
+        ("", pgettext("report grouping", "No grouping")),
+        ("product", pgettext("report grouping", "Product")),
+        ("language", pgettext("report grouping", "Language")),
+    ]
+
+
+def funnel_language_label(code: str) -> str:
+    names = dict(settings.LANGUAGES)
+    return str(names[code]) if code in names else pgettext("report", "Unknown language")
+
+
+def _funnel_counts(
+    date_from: datetime.date, date_to: datetime.date, filters: FunnelFilters, group: str
+) -> tuple[dict[tuple, dict[str, int]], dict[tuple, str]]:
+    """{group key: {step: count}} and {group key: label} over the site-local days
+    `date_from`…`date_to`: the daily counts up to the last day folded, the raw events after
+    it (today's, and any day the hourly task has not folded yet). Three queries."""
+    last = funnel_last_aggregated_day()
+    fields = {"": (), "product": ("product_id", "product__name"), "language": ("language",)}[group]
+    rows = []
+    if last is not None and last >= date_from:
+        days = _funnel_filtered(
+            FunnelDay.objects.filter(day__gte=date_from, day__lte=min(date_to, last)), filters
+        )
+        rows += days.values("step", *fields).annotate(n=Sum("count")).order_by()
+        raw_from = last + datetime.timedelta(days=1)
+    else:
+        raw_from = date_from
+    raw_from = max(raw_from, date_from)
+    if raw_from <= date_to:
+        start, _end = day_bounds(raw_from)
+        _start, end = day_bounds(date_to)
+        events = FunnelEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
+        rows += (
+            _funnel_filtered(events, filters)
+            .values("step", *fields)
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    counts: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    labels: dict[tuple, str] = {}
+    for row in rows:
+        key = tuple(row[name] for name in fields[:1])
+        counts[key][row["step"]] += row["n"]
+        if group == "product":
+            labels[key] = row["product__name"] or pgettext("report", "Deleted product")
+        elif group == "language":
+            labels[key] = funnel_language_label(row["language"])
+    return counts, labels
+
+
+def _funnel_filtered(queryset, filters: FunnelFilters):
+    if filters.product:
+        queryset = queryset.filter(product_id=filters.product)
+    if filters.language:
+        queryset = queryset.filter(language=filters.language)
+    return queryset
+
+
+def _funnel_rows(steps: dict[str, int]) -> list[list]:
+    """Per step: its label, count, conversion from the step before and from the first."""
+    rows, first, previous = [], None, None
+    for step in FunnelStep:
+        count = steps.get(step.value, 0)
+        first = count if first is None else first
+        rows.append(
+            [
+                str(step.label),
+                count,
+                round(count / previous, 4) if previous else None,
+                round(count / first, 4) if first else None,
+            ]
+        )
+        previous = count
+    return rows
+
+
+def funnel_report(
+    *,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    group: str = "",
+    filters: FunnelFilters = FunnelFilters(),
+) -> list[ReportTable]:
+    """The sales funnel over the site-local days `date_from`…`date_to`: per step (product
+    page viewed … paid) how many times it was taken, the conversion from the step before
+    and from the first step; split by product or language (`group`, one of
+    `FUNNEL_GROUPS`) in a second table. Three queries."""
+    assert group in FUNNEL_GROUPS
+    columns = [
+        Column("step", pgettext("report", "Step"), "text"),
+        Column("count", pgettext("report", "Count")),
+        Column("from_previous", pgettext("report", "From the step before"), "share"),
+        Column("from_first", pgettext("report", "From the product page"), "share"),
+    ]
+    counts, labels = _funnel_counts(date_from, date_to, filters, group)
+    overall: dict[str, int] = defaultdict(int)
+    for steps in counts.values():
+        for step, n in steps.items():
+            overall[step] += n
+    tables = [
+        ReportTable("funnel", pgettext("report", "Sales funnel"), columns, _funnel_rows(overall))
+    ]
+    if group:
+        split = ReportTable(
+            f"funnel_by_{group}",
+            pgettext("report", "Sales funnel by product")
+            if group == "product"
+            else pgettext("report", "Sales funnel by language"),
+            [Column("group", dict(funnel_group_choices())[group], "text"), *columns],
+        )
+        for key in sorted(counts, key=lambda k: labels.get(k, "")):
+            split.rows += [[labels.get(key, ""), *row] for row in _funnel_rows(counts[key])]
+        tables.append(split)
+    return tables
+
+
+def funnel_conversion(days: int, *, today: datetime.date | None = None) -> list[tuple]:
+    """The last `days` site-local days to `today`, overall: [(step, label, count)] in the
+    funnel's order (the dashboard's conversion panel). Three queries."""
+    today = today or timezone.localdate()
+    counts, _labels = _funnel_counts(
+        today - datetime.timedelta(days=max(days, 1) - 1), today, FunnelFilters(), ""
+    )
+    steps = counts.get((), {})
+    return [(step.value, str(step.label), steps.get(step.value, 0)) for step in FunnelStep]

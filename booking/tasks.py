@@ -14,6 +14,7 @@ from booking.services.confirmations import (
     order_confirmation_sms,
     ticket_refund_notice,
 )
+from booking.services.funnel import funnel_aggregate
 from booking.services.holds import holds_delete_expired
 from booking.services.notifications import payment_notifications_delete_old
 from booking.services.payments import payment_capture, payments_reconcile, refund_send
@@ -96,3 +97,9 @@ def send_webhook_delivery(delivery_id: int) -> str | None:
 def send_due_webhooks() -> int:
     """Every minute: webhook deliveries whose next attempt is due."""
     return webhook_deliveries_send_due()
+
+
+def aggregate_funnel() -> dict:
+    """Every hour: the sales funnel's events folded into daily counts, old events deleted
+    (booking.services.funnel)."""
+    return funnel_aggregate()

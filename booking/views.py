@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from booking.models import Hold
+from booking.models import Departure, FunnelStep, Hold
 from booking.selectors import hold_summary
 from booking.services.errors import BookingError
+from booking.services.funnel import funnel_record
 from booking.services.holds import OwnerRule, hold_create, hold_extend, hold_get, hold_release
 from booking.sessions import remember_hold, session_owner_key
 from booking.site import product_page_url
@@ -116,8 +117,18 @@ def hold_create_view(request: HttpRequest):
             client_address=client_ip(request),
         )
     except BookingError as error:
+        # Without JavaScript, choosing a departure is sending this form: the date was
+        # chosen even when the places were not there.
+        product_id = (
+            Departure.objects.filter(pk=departure_id).values_list("product_id", flat=True).first()
+            if departure_id.isdecimal() and len(departure_id) < 19
+            else None
+        )
+        if product_id is not None:
+            funnel_record(FunnelStep.DATE_CHOSEN, product_id=product_id)
         messages.error(request, error.message, extra_tags=MESSAGE_TAG)
         return HttpResponseRedirect(_with_anchor(_back_url(request)))
+    funnel_record(FunnelStep.DATE_CHOSEN, product_id=hold.departure.product_id)
     remember_hold(request, hold)
     return HttpResponseRedirect(reverse("booking:hold", kwargs={"token": hold.token}))
 

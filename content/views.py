@@ -44,10 +44,14 @@ def booking_block(request, product_id: int):
     shell (content/blocks/booking_shell.html); its script fetches this with the
     X-Prichal-Fragment header and puts the answer in place, and without JavaScript the
     shell's link opens this as a page of its own, where the form works as on any page."""
-    from booking.models import Product
+    from booking.models import FunnelStep, Product
     from booking.selectors import product_from_price
+    from booking.services.funnel import funnel_record
 
     product = get_object_or_404(Product, pk=product_id)
+    # The funnel's first step: a cached product page reaches Python only here, once per
+    # view (and a page without JavaScript when its visitor opens the block).
+    funnel_record(FunnelStep.PRODUCT_VIEWED, product_id=product.pk)
     context = {
         "product": product,
         "value": {"product": product, "title": ""},

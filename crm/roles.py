@@ -38,6 +38,9 @@ CANCEL_DEPARTURE = "booking.cancel_departure"
 MANAGE_PERSONAL_DATA = "accounts.manage_personal_data"
 # The reports of sales, refunds, promotions and occupancy (booking.reports, crm.views.reports).
 VIEW_REPORTS = "booking.view_reports"
+# The sales funnel's conversion report (booking.reports.funnel_report): no money, no
+# personal data, so marketers see it too.
+VIEW_FUNNEL = "booking.view_funnel"
 
 # What the shop sells: products, their prices, boats, piers and seat maps.
 CATALOGUE = (
@@ -96,6 +99,7 @@ ROLES: dict[str, list[str]] = {
         *perms("booking", MONEY_RECORDS, READ_CHANGE),
         *perms("booking", ["paymentnotification", "hold"], READ),
         VIEW_REPORTS,
+        VIEW_FUNNEL,
         CHECK_IN,
         UNDO_CHECK_IN,
         BOARD_ANY,
@@ -122,6 +126,7 @@ ROLES: dict[str, list[str]] = {
         *perms("booking", SALES_RECORDS, READ_CHANGE),
         *perms("booking", ["fiscalreceipt"], READ),
         VIEW_REPORTS,
+        VIEW_FUNNEL,
         *perms("accounts", PERSONAL_DATA, READ),
         MANAGE_PERSONAL_DATA,
         CHECK_IN,
@@ -147,6 +152,7 @@ ROLES: dict[str, list[str]] = {
         ADMIN_ACCESS,
         *perms("booking", ["messagetemplate"], ("add", "change", "view")),
         "wagtail_localize.submit_translation",
+        VIEW_FUNNEL,
     ],
     BOARDING_CREW: [ADMIN_ACCESS, CHECK_IN],
     ACCOUNTANT: [

@@ -650,16 +650,20 @@ def register_report_urls():
             reports.OccupancyReportView.as_view(),
             name="crm_report_occupancy",
         ),
+        path("reports/funnel/", reports.FunnelReportView.as_view(), name="crm_report_funnel"),
     ]
 
 
 class ReportMenuItem(MenuItem):
-    """A report in Wagtail's Reports menu, shown to holders of `booking.view_reports`."""
+    """A report in Wagtail's Reports menu, shown to holders of its permission
+    (`booking.view_reports`, or `booking.view_funnel` for the sales funnel)."""
+
+    def __init__(self, *args, permission: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
 
     def is_shown(self, request):
-        from crm.roles import VIEW_REPORTS
-
-        return request.user.has_perm(VIEW_REPORTS)
+        return request.user.has_perm(self.permission)
 
 
 def _report_menu_item(name: str, order: int) -> MenuItem:
@@ -668,6 +672,7 @@ def _report_menu_item(name: str, order: int) -> MenuItem:
     return ReportMenuItem(
         REPORTS[name].title,
         reverse_lazy(f"crm_report_{name}"),
+        permission=REPORTS[name].permission,
         name=f"report-{name}",
         icon_name="table",
         order=order,
@@ -717,10 +722,16 @@ def register_reconciliation_report_menu_item():
     return ReportMenuItem(
         RECONCILIATION.title,
         reverse_lazy("crm_report_reconciliation"),
+        permission=RECONCILIATION.permission,
         name="report-reconciliation",
         icon_name="table",
         order=840,
     )
+
+
+@hooks.register("register_reports_menu_item")
+def register_funnel_report_menu_item():
+    return _report_menu_item("funnel", 850)
 
 
 @hooks.register("register_log_actions")

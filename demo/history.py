@@ -57,6 +57,7 @@ SEED = 1703
 # knows the history is there, and how tests tell it from orders bought through services.
 KEY_PREFIX = "demo-history-"
 CREW_EMAIL = "crew@prichal.local"
+IMPORT_BATCH = 1000
 ADMIN_EMAIL = "admin@prichal.local"
 
 # How full a departure of each product usually is (before the weekday, the season and luck).
@@ -695,9 +696,18 @@ def emulator_import() -> dict:
     from django.conf import settings
 
     base = settings.YOOKASSA_API_URL.removesuffix("/v3")
-    response = requests.post(f"{base}/emulator/import", json=provider_objects(), timeout=120)
-    response.raise_for_status()
-    return response.json()
+    counts: Counter = Counter()
+    # In pieces: the emulator reads request bodies of up to 1 MB.
+    for collection, objects in provider_objects().items():
+        for start in range(0, len(objects), IMPORT_BATCH):
+            response = requests.post(
+                f"{base}/emulator/import",
+                json={collection: objects[start : start + IMPORT_BATCH]},
+                timeout=60,
+            )
+            response.raise_for_status()
+            counts.update(response.json())
+    return dict(counts)
 
 
 def demo_history_create(*, days: int = HISTORY_DAYS, now=None) -> Counter:

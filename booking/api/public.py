@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from ninja.throttling import AnonRateThrottle
 
-from booking.models import Departure, Hold, Product
+from booking.models import Departure, FunnelStep, Hold, Product
 from booking.selectors import (
     PriceTable,
     departure_seat_states,
@@ -23,6 +23,7 @@ from booking.selectors import (
     products_with_from_price,
 )
 from booking.services.errors import BookingError
+from booking.services.funnel import funnel_record
 from booking.services.holds import (
     OwnerRule,
     SeatRequest,
@@ -305,6 +306,8 @@ def get_departure(request, departure_id: int):
     ]
     if not slots:
         raise BookingError("departure_not_on_sale")
+    # booking.js asks for the departure when the visitor picks a date and time.
+    funnel_record(FunnelStep.DATE_CHOSEN, product_id=departure.product_id)
     prices = PriceTable.for_departures(departure.product_id, [departure.pk])
     return {
         **_slot_out(slots[0]),

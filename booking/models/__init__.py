@@ -14,6 +14,7 @@ from booking.models.catalogue import (
     Vessel,
     validate_timezone,
 )
+from booking.models.funnel import FunnelDay, FunnelEvent, FunnelStep
 from booking.models.inventory import (
     CancellationRefund,
     CancelReason,
@@ -60,6 +61,9 @@ __all__ = [
     "Departure",
     "DeparturePlaces",
     "FiscalReceipt",
+    "FunnelDay",
+    "FunnelEvent",
+    "FunnelStep",
     "Hold",
     "HoldLine",
     "MessageKind",

@@ -41,6 +41,7 @@ from django.utils import timezone
 from booking.models import (
     Departure,
     DeparturePlaces,
+    FunnelStep,
     Hold,
     HoldLine,
     Order,
@@ -50,6 +51,7 @@ from booking.models import (
 from booking.models.inventory import PLACES_WITHIN_CAPACITY
 from booking.selectors import PriceTable, places_held, places_sold, seats_claimed
 from booking.services.errors import BookingError, violated_constraint
+from booking.services.funnel import funnel_record
 
 LOCK_ATTEMPTS = 3
 # What `secrets.token_urlsafe(32)` produces; anything else is not a token of ours.
@@ -427,6 +429,7 @@ def hold_create(
         )
     except IntegrityError:
         raise _seat_taken_error(departure.pk, seat_requests, now) from None
+    funnel_record(FunnelStep.HOLD_CREATED, product_id=departure.product_id)
     # The answer to this request (`hold_summary`) is the lines just written, priced by the
     # table they were checked against: kept on the hold rather than read back (three
     # queries fewer on the busiest write of a sale).

@@ -31,8 +31,9 @@ from booking.gateways.yookassa import (
     GatewayRefund,
     get_gateway,
 )
-from booking.models import Order, Payment, Refund, WebhookEvent
+from booking.models import FunnelStep, Order, Payment, Refund, WebhookEvent
 from booking.services.errors import BookingError
+from booking.services.funnel import funnel_record
 from booking.services.orders import hold_keep_for_payment, order_confirm_paid
 from booking.services.receipts import payment_receipt, receipt_total, refund_receipt
 from booking.services.webhooks import order_payload, refund_payload, webhooks_emit
@@ -94,6 +95,7 @@ def payment_start(*, order: Order, return_url: str) -> Payment:
             live.status = Payment.Status.SUCCEEDED
             live.succeeded_at = now
             live.save(update_fields=["status", "succeeded_at", "updated_at"])
+            _payment_started(order)
             _after_order_outcome(order, order_confirm_paid(order=order, payment=live, now=now))
             return live
     try:
@@ -108,7 +110,16 @@ def payment_start(*, order: Order, return_url: str) -> Payment:
     except GatewayError as error:
         logger.warning("Payment creation for order %s failed: %s", order.code, error)
         raise BookingError("payment_unavailable") from error
+    if live.status == Payment.Status.CREATED:
+        # Once per payment: the customer is on the way to YooKassa's page.
+        _payment_started(order)
     return payment_apply(payment=live, remote=remote)
+
+
+def _payment_started(order: Order) -> None:
+    funnel_record(
+        FunnelStep.PAYMENT_STARTED, product_id=order.departure.product_id, language=order.language
+    )
 
 
 # --- applying what YooKassa says -------------------------------------------------------
@@ -122,6 +133,10 @@ def _after_order_outcome(order: Order, outcome: str) -> None:
     )
 
     if outcome == "paid":
+        # Once per order: "paid" is the outcome of the payment that sold its tickets only.
+        funnel_record(
+            FunnelStep.PAID, product_id=order.departure.product_id, language=order.language
+        )
         order_confirmations_enqueue(order)
         webhooks_emit(event=WebhookEvent.ORDER_PAID, payload=lambda: order_payload(order))
     elif outcome in ("refunded", "duplicate"):

@@ -8,10 +8,12 @@ the admin screens (crm.views.reports), for accounting to pull.
 - `GET reports/reconciliation?date_from&date_to&pier` — payments, refunds and settlement
   receipts beside YooKassa's (`differences` per row; `provider_checked` false and
   `message` when YooKassa could not be asked)
+- `GET reports/funnel?date_from&date_to&group&product&language` (needs
+  `booking.view_funnel` instead; dates are the site's local dates)
 
 Dates are ISO (`2026-05-01`), the pier's local dates; the default period is the last 30
 days. Ids for the product, departure, pier and ticket type, the code for the promotion.
-Refused: without `booking.view_reports` 403 (`forbidden`); bad filters 422
+Refused: without the report's permission 403 (`forbidden`); bad filters 422
 (`invalid_filters`, the form's messages in the request's language). Money is a decimal
 string in RUB; the last row of a table with `has_totals` is its totals row.
 """
@@ -26,7 +28,6 @@ from ninja import Field, Query, Router, Schema
 from booking.api.public import ErrorOut
 from common.errors import CodedError
 from crm.api.errors import CrmApiError
-from crm.roles import VIEW_REPORTS
 from crm.views.reconciliation import RECONCILIATION, reconciliation_for
 from crm.views.reports import REPORTS, ReportFilterForm, report_tables
 
@@ -83,10 +84,18 @@ class SalesQuery(FilterQuery):
     channel: str | None = Field(None, max_length=10, description="site, agent or api")
 
 
+class FunnelQuery(Schema):
+    date_from: str | None = Field(None, max_length=20, description="From (ISO date), inclusive")
+    date_to: str | None = Field(None, max_length=20, description="To (ISO date), inclusive")
+    group: str | None = Field(None, max_length=20, description="product or language")
+    product: str | None = Field(None, max_length=20, description="Product id")
+    language: str | None = Field(None, max_length=10, description="ru, en or zh-hans")
+
+
 def _report(request: HttpRequest, name: str, query: Schema) -> dict:
-    if not request.user.has_perm(VIEW_REPORTS):
-        raise CrmApiError("forbidden")
     spec = REPORTS[name]
+    if not request.user.has_perm(spec.permission):
+        raise CrmApiError("forbidden")
     params = {key: value for key, value in query.dict().items() if value is not None}
     form = ReportFilterForm(params, spec=spec)
     if not form.is_valid():
@@ -175,7 +184,7 @@ class ReconciliationQuery(Schema):
 def reconciliation(request: HttpRequest, query: Query[ReconciliationQuery]):
     """Our payments, refunds and settlement receipts of the period beside what YooKassa
     lists, each row with its differences; per side the totals of the succeeded ones."""
-    if not request.user.has_perm(VIEW_REPORTS):
+    if not request.user.has_perm(RECONCILIATION.permission):
         raise CrmApiError("forbidden")
     params = {key: value for key, value in query.dict().items() if value is not None}
     form = ReportFilterForm(params, spec=RECONCILIATION)
@@ -204,3 +213,11 @@ def reconciliation(request: HttpRequest, query: Query[ReconciliationQuery]):
             for table in result.tables
         ],
     }
+
+
+@router.get("/funnel", response=RESPONSES, summary="Sales funnel report")
+def funnel(request: HttpRequest, query: Query[FunnelQuery]):
+    """Per step (product page viewed, date chosen, places held, checkout opened, payment
+    started, paid): the count and the conversion from the step before and from the first;
+    optionally split by product or language."""
+    return _report(request, "funnel", query)

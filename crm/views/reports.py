@@ -6,6 +6,8 @@ each download written to the audit trail). The CRM API serves the same tables
 
 For holders of `booking.view_reports` (administrators, managers, accountants: crm.roles);
 anyone else gets a 403. A member of staff assigned to piers sees only those piers' figures.
+The sales funnel (Reports → Sales funnel) is for holders of `booking.view_funnel`
+(administrators, managers, marketers); it has no piers, only products and languages.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.html import escape
@@ -28,7 +31,7 @@ from booking import reports
 from booking.models import Product, Promotion, TicketType, Venue
 from common.audit import unwrapped
 from crm.permissions import office_venue_ids
-from crm.roles import VIEW_REPORTS
+from crm.roles import VIEW_FUNNEL, VIEW_REPORTS
 from crm.views.orders import forbidden
 from crm.views.support_reports import tables_download
 
@@ -51,6 +54,7 @@ class ReportSpec:
     title: object
     # The filter form's fields this report takes besides the period.
     fields: tuple[str, ...]
+    permission: str = VIEW_REPORTS
 
 
 FILTERS = ("product", "departure", "pier", "ticket_type", "promotion")
@@ -68,6 +72,12 @@ REPORTS = {
     ),
     "occupancy": ReportSpec(
         "occupancy", pgettext_lazy("report", "Occupancy"), ("product", "departure", "pier")
+    ),
+    "funnel": ReportSpec(
+        "funnel",
+        pgettext_lazy("report", "Sales funnel"),
+        ("group", "product", "language"),
+        permission=VIEW_FUNNEL,
     ),
 }
 
@@ -108,11 +118,18 @@ class ReportFilterForm(forms.Form):
         to_field_name="code",
     )
     channel = forms.ChoiceField(label=pgettext_lazy("report", "Channel"), required=False)
+    language = forms.ChoiceField(label=pgettext_lazy("report", "Language"), required=False)
 
     def __init__(self, *args, spec: ReportSpec, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["period"].choices = reports.period_choices()
-        self.fields["group"].choices = reports.group_choices()
+        self.fields["group"].choices = (
+            reports.funnel_group_choices() if spec.name == "funnel" else reports.group_choices()
+        )
+        self.fields["language"].choices = [
+            ("", pgettext("report", "All languages")),
+            *((code, reports.funnel_language_label(code)) for code, _name in settings.LANGUAGES),
+        ]
         self.fields["channel"].choices = [
             ("", pgettext("sales channel", "All channels")),
             *((c, reports.channel_label(c)) for c in reports.CHANNELS),
@@ -183,11 +200,27 @@ def report_tables(spec: ReportSpec, data: dict, user) -> list[reports.ReportTabl
         return reports.refunds_report(**period, filters=filters)
     if spec.name == "promotions":
         return reports.promotions_report(**period, filters=filters)
+    if spec.name == "funnel":
+        return reports.funnel_report(
+            **period,
+            group=data.get("group") or "",
+            filters=reports.FunnelFilters(
+                product=filters.product, language=data.get("language") or ""
+            ),
+        )
     return reports.occupancy_report(**period, filters=filters)
 
 
 def money_note() -> str:
     return pgettext("report", "Amounts in RUB; load factor as a share of capacity.")
+
+
+def funnel_note() -> str:
+    return pgettext(
+        "report",
+        "Steps counted on the site's local dates, without personal data; conversions as "
+        "shares of the step before and of the product page.",
+    )
 
 
 def cell_for_screen(value, kind: str) -> str:
@@ -260,6 +293,34 @@ def heat_map_svg(cells: dict[tuple[int, int], tuple[float, int]]) -> str:
     return "".join(parts)
 
 
+def funnel_svg(rows: list[list]) -> str:
+    """The funnel's steps as horizontal bars, one a row: the step's name, a bar as long as
+    its count against the largest, and the count with its share of the first step written
+    after the bar, so it reads without colour."""
+    if not rows:
+        return ""
+    largest = max(row[1] for row in rows) or 1
+    bar_h, gap, left, bar_max, right = 24, 8, 190, 360, 130
+    width, height = left + bar_max + right, (bar_h + gap) * len(rows) + gap
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="13">',
+        f"<title>{escape(pgettext('report', 'Sales funnel'))}</title>",
+    ]
+    for index, (label, count, _from_previous, from_first) in enumerate(rows):
+        y = gap + index * (bar_h + gap)
+        length = max(round(bar_max * count / largest), 1 if count else 0)
+        share = "" if from_first is None else f" ({from_first * 100:.1f}%)"
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 17}" text-anchor="end">{escape(label)}</text>'
+            f'<rect x="{left}" y="{y}" width="{length}" height="{bar_h}" fill="#1a5e8c" '
+            f'stroke="#000" stroke-width="1"><title>{escape(label)}: {count}{share}</title></rect>'
+            f'<text x="{left + length + 6}" y="{y + 17}">{count}{share}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 # --- the screen ---------------------------------------------------------------------------
 
 
@@ -277,7 +338,7 @@ class ReportView(WagtailAdminTemplateMixin, TemplateView):
         return self.spec.title
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(VIEW_REPORTS):
+        if not request.user.has_perm(self.spec.permission):
             return forbidden(request)
         return super().dispatch(request, *args, **kwargs)
 
@@ -288,6 +349,7 @@ class ReportView(WagtailAdminTemplateMixin, TemplateView):
         self.form = ReportFilterForm(request.GET, spec=self.spec)
         self.tables = None
         self.heat_map = ""
+        self.funnel_chart = ""
         if not self.form.is_valid():
             return super().get(request, *args, **kwargs)
         self.data = self.form.cleaned_data
@@ -299,6 +361,7 @@ class ReportView(WagtailAdminTemplateMixin, TemplateView):
                 filters=filters_of(self.data, request.user),
             )
             self.heat_map = heat_map_svg(reports.occupancy_heat_map(loads))
+        self.funnel_chart = funnel_svg(self.tables[0].rows) if self.spec.name == "funnel" else ""
         export = request.GET.get("export")
         if export in ("csv", "xlsx"):
             return self.export(export)
@@ -332,7 +395,7 @@ class ReportView(WagtailAdminTemplateMixin, TemplateView):
             date_from=date_from,
             date_to=date_to,
             title=self.spec.title,
-            note=money_note(),
+            note=funnel_note() if self.spec.name == "funnel" else money_note(),
         )
 
     def get_context_data(self, **kwargs):
@@ -347,6 +410,7 @@ class ReportView(WagtailAdminTemplateMixin, TemplateView):
                 csv_query=f"?{query.urlencode()}&export=csv",
                 xlsx_query=f"?{query.urlencode()}&export=xlsx",
                 heat_map=self.heat_map,
+                funnel_chart=self.funnel_chart,
                 tables=[
                     {
                         "key": table.key,
@@ -380,3 +444,7 @@ class PromotionsReportView(ReportView):
 
 class OccupancyReportView(ReportView):
     report = "occupancy"
+
+
+class FunnelReportView(ReportView):
+    report = "funnel"

@@ -651,8 +651,8 @@ def support_report(ctx: Ctx) -> bool:
 
 def reports_screens(ctx: Ctx) -> bool:
     """The operator's reports (Reports → Sales, Refunds and cancellations, Promotions,
-    Occupancy) and a CSV and an XLSX download."""
-    names = ("sales", "refunds", "promotions", "occupancy")
+    Occupancy, Payments reconciliation) and a CSV and an XLSX download."""
+    names = ("sales", "refunds", "promotions", "occupancy", "reconciliation")
     allowed = same(*(screen(ctx.client.get(reverse(f"crm_report_{n}"))) for n in names))
     csv_export = ctx.client.get(reverse("crm_report_sales"), {"export": "csv"})
     xlsx_export = ctx.client.get(reverse("crm_report_occupancy"), {"export": "xlsx"})
@@ -670,6 +670,16 @@ def api_reports(ctx: Ctx) -> bool:
             for name in ("sales", "refunds", "promotions", "occupancy")
         )
     )
+
+
+def funnel_report(ctx: Ctx) -> bool:
+    """The sales funnel (Reports → Sales funnel), its XLSX download and the CRM API's."""
+    shown = screen(ctx.client.get(reverse("crm_report_funnel")))
+    exported = ctx.client.get(reverse("crm_report_funnel"), {"export": "xlsx"})
+    allowed = same(shown, screen(exported), api(ctx.api.get("/reports/funnel")))
+    if allowed:
+        assert exported["Content-Type"].startswith("application/vnd.openxmlformats")
+    return allowed
 
 
 def api_tokens(ctx: Ctx) -> bool:
@@ -922,10 +932,11 @@ CHECKS = {
     "Pages": pages,
     "Site history report: entries on customers": history_report,
     "Support report (Reports → Support cases), CSV/XLSX": support_report,
-    "Reports (Reports → Sales, Refunds and cancellations, Promotions, Occupancy), CSV/XLSX": (
+    "Reports (Reports → Sales, Refunds and cancellations, Promotions, Occupancy, Payments reconciliation), CSV/XLSX": (
         reports_screens
     ),
     "CRM API: reports": api_reports,
+    "Sales funnel (Reports → Sales funnel), CSV/XLSX, and the CRM API's": funnel_report,
     "API tokens (own)": api_tokens,
     "CRM API: search, order, refund quote": api_read,
     "CRM API: refund, resend": api_refund_and_resend,

@@ -256,3 +256,12 @@ def test_an_unknown_permission_in_roles_is_an_error_except_in_the_migration(monk
     assert names(Group.objects.get(name=roles.AGENT)) == set(ROLES[roles.AGENT]) - {
         "booking.fly_order"
     }
+
+
+def test_the_sales_funnel_is_for_administrators_managers_and_marketers():
+    holders = {role for role, permissions in ROLES.items() if roles.VIEW_FUNNEL in permissions}
+    assert holders == {roles.ADMINISTRATOR, roles.MANAGER, roles.MARKETER}
+    marketer = member(roles.MARKETER)
+    assert marketer.has_perm(roles.VIEW_FUNNEL)
+    assert not marketer.has_perm(roles.VIEW_REPORTS)
+    assert not member(roles.AGENT).has_perm(roles.VIEW_FUNNEL)

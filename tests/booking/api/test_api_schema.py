@@ -59,6 +59,7 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/crm/reports/promotions", "get"),
     ("/api/v1/crm/reports/occupancy", "get"),
     ("/api/v1/crm/reports/reconciliation", "get"),
+    ("/api/v1/crm/reports/funnel", "get"),
     ("/api/v1/crm/cases", "post"),
     ("/api/v1/crm/cases/{case_id}", "get"),
     ("/api/v1/crm/cases/{case_id}", "patch"),
