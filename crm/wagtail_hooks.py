@@ -435,11 +435,12 @@ def show_sla_alerts_panel(request, panels):
 
 
 @hooks.register("construct_homepage_panels")
-def show_sales_and_support_panels(request, panels):
-    from crm.viewsets.dashboard import sales_panel, support_panel
+def show_role_panels(request, panels):
+    from crm.viewsets.dashboard import conversion_panel, sales_panel, support_panel
 
     sales_panel(request, panels)
     support_panel(request, panels)
+    conversion_panel(request, panels)
 
 
 @hooks.register("register_log_actions")

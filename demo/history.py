@@ -32,6 +32,8 @@ from booking.models import (
     CancellationRefund,
     Departure,
     FiscalReceipt,
+    FunnelDay,
+    FunnelStep,
     Order,
     Payment,
     Product,
@@ -591,6 +593,29 @@ class History:
             refunds=len(refunds),
         )
 
+    def _funnel(self) -> None:
+        """The sales funnel of the history's days (before today, whose steps are counted as
+        they happen): its paid orders per day, product and language, and the steps before
+        them in the proportions a ticket shop sees (most visitors only look)."""
+        paid: Counter = Counter()
+        for sale in self.sales:
+            day = sale.order.paid_at.astimezone(TIME_ZONE).date()
+            if day < self.now.date():
+                paid[(day, sale.order.departure.product_id, sale.order.language)] += 1
+        rng, rows = self.rng, []
+        for (day, product_id, language), count in sorted(paid.items()):
+            steps = [count]
+            for low, high in ((1.05, 1.2), (1.25, 1.45), (1.15, 1.35), (1.8, 2.5), (2.2, 3.0)):
+                steps.append(round(steps[-1] * rng.uniform(low, high)) + rng.randint(0, 2))
+            for step, number in zip(reversed(FunnelStep), steps, strict=True):
+                rows.append(
+                    FunnelDay(
+                        day=day, product_id=product_id, language=language, step=step, count=number
+                    )
+                )
+        FunnelDay.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        self.stats["funnel days"] = len({row.day for row in rows})
+
     def run(self, documents) -> Counter:
         self.documents = documents
         with transaction.atomic(), own_created_at(Order, Payment, Refund, Consent, Customer):
@@ -600,6 +625,7 @@ class History:
             self._sales(departures)
             self._customers()
             self.write()
+            self._funnel()
         return self.stats
 
 

@@ -5,6 +5,8 @@
 - the day's sales beside the same weekday last week (`SalesPanel`), for those who see the
   reports;
 - the support desk's open cases and SLA breaches (`SupportPanel`), for those who see cases;
+- the last week's conversion by funnel step (`ConversionPanel`), for those who see the
+  sales funnel;
 - the signed-in staff member's unread SLA alerts (`SlaAlertsPanel`).
 Each answers in a fixed number of queries whatever the numbers."""
 
@@ -19,9 +21,9 @@ from django.utils.translation import pgettext
 from wagtail.admin.ui.components import Component
 
 from booking.models import Departure, Order, Refund, Ticket
-from booking.reports import DaySales, sales_today_and_week_ago
+from booking.reports import DaySales, funnel_conversion, sales_today_and_week_ago
 from crm.permissions import case_policy, departure_policy, office_venue_ids, order_policy
-from crm.roles import VIEW_REPORTS
+from crm.roles import VIEW_FUNNEL, VIEW_REPORTS
 from support.models import Case, SlaAlert
 
 LATEST_AWAITING = 5
@@ -181,6 +183,57 @@ def sales_panel(request, panels) -> None:
     """`construct_homepage_panels`: for those who see the reports."""
     if request.user.has_perm(VIEW_REPORTS):
         panels.append(SalesPanel(request))
+
+
+# --- the conversion by funnel step -----------------------------------------------------------
+
+CONVERSION_DAYS = 7
+
+
+def conversion_rows(days: int = CONVERSION_DAYS, *, today=None) -> list[list]:
+    """[label, count, share of the step before, share of the first step] per funnel step
+    over the last `days` days (the funnel report's rows, overall)."""
+    rows, previous, first = [], None, None
+    for _step, label, count in funnel_conversion(days, today=today):
+        first = count if first is None else first
+        rows.append(
+            [
+                label,
+                count,
+                None if previous is None else (count / previous if previous else 0.0),
+                None if not rows else (count / first if first else 0.0),
+            ]
+        )
+        previous = count
+    return rows
+
+
+class ConversionPanel(Component):
+    name = "crm_conversion"
+    order = 65
+    template_name = "crm/admin/dashboard/conversion.html"
+
+    def get_context_data(self, parent_context):
+        from crm.views.reports import funnel_svg
+
+        context = super().get_context_data(parent_context)
+        rows = conversion_rows()
+        context.update(
+            days=CONVERSION_DAYS,
+            chart=funnel_svg(rows) if any(row[1] for row in rows) else "",
+            paid_share=(
+                None
+                if not rows or rows[-1][3] is None
+                else f"{number_format(rows[-1][3] * 100, 1)} %"
+            ),
+        )
+        return context
+
+
+def conversion_panel(request, panels) -> None:
+    """`construct_homepage_panels`: for those who see the sales funnel."""
+    if request.user.has_perm(VIEW_FUNNEL):
+        panels.append(ConversionPanel())
 
 
 # --- the support desk --------------------------------------------------------------------

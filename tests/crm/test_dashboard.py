@@ -14,6 +14,7 @@ from booking.models import Refund
 from booking.reports import sales_today_and_week_ago
 from crm import roles
 from crm.viewsets.dashboard import (
+    conversion_rows,
     dashboard_numbers,
     departures_today,
     sales_change,
@@ -197,3 +198,37 @@ def test_the_support_panel_counts_open_unassigned_and_breached_cases():
     assert '<span class="crm-count" id="crm-support-breached">1</span>' in page
     page = client_of(staff(roles.MARKETER)).get(reverse("wagtailadmin_home")).content.decode()
     assert 'id="crm-support"' not in page
+
+
+# --- the conversion by funnel step ---------------------------------------------------------
+
+
+def test_the_conversion_panel_shows_the_last_weeks_steps_to_those_who_see_the_funnel():
+    from booking.models import FunnelDay, FunnelStep
+
+    product = factories.ProductFactory()
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    long_ago = timezone.localdate() - datetime.timedelta(days=30)
+    for day, counts in ((yesterday, (200, 120, 40, 30, 25, 20)), (long_ago, (999,) * 6)):
+        for step, count in zip(FunnelStep, counts, strict=True):
+            FunnelDay.objects.create(
+                day=day, product=product, language="ru", step=step, count=count
+            )
+
+    rows = conversion_rows()
+    assert [row[1] for row in rows] == [200, 120, 40, 30, 25, 20]
+    assert rows[0][2:] == [None, None]
+    assert rows[1][2:] == [0.6, 0.6] and rows[-1][2:] == [0.8, 0.1]
+
+    page = client_of(staff(roles.MARKETER)).get(reverse("wagtailadmin_home")).content.decode()
+    assert 'id="crm-conversion"' in page
+    assert "20 (10.0%)" in page  # the paid bar's count and share, written beside it
+    assert "10,0 %" in page
+    for role in (roles.AGENT, roles.ACCOUNTANT, roles.BOARDING_CREW):
+        page = client_of(staff(role)).get(reverse("wagtailadmin_home")).content.decode()
+        assert 'id="crm-conversion"' not in page, role
+
+
+def test_the_conversion_panel_without_visits_says_so():
+    page = client_of(staff(roles.MARKETER)).get(reverse("wagtailadmin_home")).content.decode()
+    assert 'id="crm-conversion"' in page and "<svg" not in page.split('id="crm-conversion"')[1]

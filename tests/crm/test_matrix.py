@@ -460,6 +460,12 @@ def dashboard_support_panel(ctx: Ctx) -> bool:
     return 'id="crm-support"' in response.content.decode()
 
 
+def dashboard_conversion_panel(ctx: Ctx) -> bool:
+    response = ctx.client.get(reverse("wagtailadmin_home"))
+    assert response.status_code == 200
+    return 'id="crm-conversion"' in response.content.decode()
+
+
 def occupancy_url(ctx: Ctx) -> str:
     return reverse("crm_inventory:departure", args=[ctx.world.departure_a.pk])
 
@@ -912,6 +918,7 @@ CHECKS = {
     "Dashboard CRM panel": dashboard_panel,
     "Dashboard: sales today vs last week": dashboard_sales_panel,
     "Dashboard: support desk numbers": dashboard_support_panel,
+    "Dashboard: conversion by funnel step": dashboard_conversion_panel,
     "Departure occupancy: view": occupancy_view,
     "Departure occupancy: block / unblock": occupancy_block,
     "Departure manifest: view, print, export": manifest,

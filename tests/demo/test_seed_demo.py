@@ -379,6 +379,12 @@ def check_the_history_fills_the_reports(client):
     occupancy = occupancy_report(date_from=first, date_to=last)
     assert len(occupancy[0].rows) > 3, occupancy[0].rows
 
+    # The funnel of those days: every step counted, each no more than the one before.
+    from booking.reports import funnel_conversion
+
+    counts = [count for _step, _label, count in funnel_conversion(30)]
+    assert counts[-1] > 0 and counts == sorted(counts, reverse=True), counts
+
     # YooKassa's side of the history is at the emulator: the month reconciles.
     from booking.reconciliation import reconciliation_report
 
