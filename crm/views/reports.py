@@ -329,6 +329,10 @@ class ReportView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "table"
     _show_breadcrumbs = True
     report = "sales"
+    # Drawn by the reports that have them (occupancy, funnel); subclasses with their own
+    # `get` (the reconciliation) have none.
+    heat_map = ""
+    funnel_chart = ""
 
     @property
     def spec(self) -> ReportSpec:
