@@ -250,7 +250,7 @@ class History:
                 if schedule.dates is not None:
                     continue
                 vessel = vessels[vessel_names[schedule.vessel]]
-                for offset in range(self.days):
+                for offset in range(self.days + 1):  # today too, what has sailed
                     day = first_day + datetime.timedelta(days=offset)
                     if schedule.weekdays is not None and day.weekday() not in schedule.weekdays:
                         continue

@@ -224,7 +224,7 @@ class ConversionPanel(Component):
             paid_share=(
                 None
                 if not rows or rows[-1][3] is None
-                else f"{number_format(rows[-1][3] * 100, 1)} %"
+                else f"{number_format(round(rows[-1][3] * 100, 1), 1)} %"
             ),
         )
         return context

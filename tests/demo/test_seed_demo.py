@@ -389,7 +389,7 @@ def check_the_history_fills_the_reports(client):
     from booking.reconciliation import reconciliation_report
 
     reconciled = reconciliation_report(date_from=first, date_to=last)
-    assert reconciled.checked, reconciled.message
+    assert reconciled.provider_checked, reconciled.message
     assert reconciled.differences == 0, [
         (row, keys)
         for table in reconciled.tables
