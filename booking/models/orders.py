@@ -1,5 +1,7 @@
 """Orders and their tickets."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +11,23 @@ from accounts.models.customers import StaffNote
 from booking.models.catalogue import Seat, TicketType
 from booking.models.inventory import Departure, Hold
 from booking.models.pricing import Promotion, VatCode
+
+# Money is kept to the kopeck, so two sums that differ at all differ by 0.01 or more:
+# "within a tenth of a kopeck" is equality on PostgreSQL's exact numerics, and it still
+# holds on SQLite (the demo's database), which keeps decimals as binary floats, where
+# 1800 − 133.33 − 0.00 is not exactly the stored 1666.67 and a plain equality check
+# refused a customer's order with a fixed-amount promo code.
+KOPECK_TENTH = Decimal("0.001")
+
+
+def adds_up(field: str, expression) -> models.Q:
+    """`field` equals `expression` to the kopeck (see KOPECK_TENTH)."""
+    return models.Q(
+        **{
+            f"{field}__gte": expression - models.Value(KOPECK_TENTH),
+            f"{field}__lte": expression + models.Value(KOPECK_TENTH),
+        }
+    )
 
 
 class Order(models.Model):
@@ -104,8 +123,9 @@ class Order(models.Model):
                 condition=models.Q(total__gte=0), name="booking_order_total_not_negative"
             ),
             models.CheckConstraint(
-                condition=models.Q(
-                    total=models.F("subtotal") - models.F("discount_total") + models.F("fees_total")
+                condition=adds_up(
+                    "total",
+                    models.F("subtotal") - models.F("discount_total") + models.F("fees_total"),
                 ),
                 name="booking_order_total_adds_up",
             ),
@@ -174,8 +194,8 @@ class Ticket(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(
-                    paid_amount=models.F("price") - models.F("discount") + models.F("fee")
+                condition=adds_up(
+                    "paid_amount", models.F("price") - models.F("discount") + models.F("fee")
                 ),
                 name="booking_ticket_paid_adds_up",
             ),

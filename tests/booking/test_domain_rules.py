@@ -187,3 +187,25 @@ def test_seat_states_and_the_hold_service_agree_on_taken_seats():
         assert refused.value.code == "seat_taken"
     for seat in (lapsed, free):
         hold_create(departure_id=departure.pk, owner_key="c", seats=[SeatRequest(seat.pk)])
+
+
+def test_money_adds_up_to_the_kopeck_or_the_database_refuses_it():
+    """The check constraints compare within a tenth of a kopeck (so SQLite's float
+    decimals pass) — on kopeck amounts that is still equality: one kopeck off is refused."""
+    from decimal import Decimal
+
+    from django.db import IntegrityError, transaction
+    from django.db.models import F
+
+    from booking.models import Order, Ticket
+    from tests.factories import placed_order
+
+    order = placed_order()
+    ticket = order.tickets.first()
+    for queryset, change in (
+        (Ticket.objects.filter(pk=ticket.pk), {"paid_amount": F("paid_amount") + Decimal("0.01")}),
+        (Order.objects.filter(pk=order.pk), {"total": F("total") - Decimal("0.01")}),
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            queryset.update(**change)
+    assert Ticket.objects.filter(pk=ticket.pk).update(discount=F("discount")) == 1
