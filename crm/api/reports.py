@@ -92,32 +92,37 @@ class FunnelQuery(Schema):
     language: str | None = Field(None, max_length=10, description="ru, en or zh-hans")
 
 
-def _report(request: HttpRequest, name: str, query: Schema) -> dict:
-    spec = REPORTS[name]
+def _filters(request: HttpRequest, spec, query: Schema) -> dict:
+    """The query's filters, checked by the screen's form; 403 without the report's
+    permission, 422 with the form's messages."""
     if not request.user.has_perm(spec.permission):
         raise CrmApiError("forbidden")
     params = {key: value for key, value in query.dict().items() if value is not None}
     form = ReportFilterForm(params, spec=spec)
     if not form.is_valid():
         raise ReportError("invalid_filters", errors=form.error_text())
-    data = form.cleaned_data
+    return form.cleaned_data
+
+
+def _table_out(table) -> dict:
+    return {
+        "key": table.key,
+        "title": table.title,
+        "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in table.columns],
+        "rows": table.rows,
+        "has_totals": table.has_totals,
+    }
+
+
+def _report(request: HttpRequest, name: str, query: Schema) -> dict:
+    spec = REPORTS[name]
+    data = _filters(request, spec, query)
     tables = report_tables(spec, data, request.user)
     return {
         "report": name,
         "date_from": data["date_from"],
         "date_to": data["date_to"],
-        "tables": [
-            {
-                "key": table.key,
-                "title": table.title,
-                "columns": [
-                    {"key": c.key, "label": c.label, "kind": c.kind} for c in table.columns
-                ],
-                "rows": table.rows,
-                "has_totals": table.has_totals,
-            }
-            for table in tables
-        ],
+        "tables": [_table_out(table) for table in tables],
     }
 
 
@@ -184,13 +189,7 @@ class ReconciliationQuery(Schema):
 def reconciliation(request: HttpRequest, query: Query[ReconciliationQuery]):
     """Our payments, refunds and settlement receipts of the period beside what YooKassa
     lists, each row with its differences; per side the totals of the succeeded ones."""
-    if not request.user.has_perm(RECONCILIATION.permission):
-        raise CrmApiError("forbidden")
-    params = {key: value for key, value in query.dict().items() if value is not None}
-    form = ReportFilterForm(params, spec=RECONCILIATION)
-    if not form.is_valid():
-        raise ReportError("invalid_filters", errors=form.error_text())
-    data = form.cleaned_data
+    data = _filters(request, RECONCILIATION, query)
     result = reconciliation_for(data, request.user)
     return {
         "report": RECONCILIATION.name,
@@ -200,17 +199,7 @@ def reconciliation(request: HttpRequest, query: Query[ReconciliationQuery]):
         "message": result.message,
         "differences": result.differences,
         "tables": [
-            {
-                "key": table.key,
-                "title": table.title,
-                "columns": [
-                    {"key": c.key, "label": c.label, "kind": c.kind} for c in table.columns
-                ],
-                "rows": table.rows,
-                "has_totals": table.has_totals,
-                "differences": table.differences,
-            }
-            for table in result.tables
+            {**_table_out(table), "differences": table.differences} for table in result.tables
         ],
     }
 

@@ -11,23 +11,16 @@ pier they are).
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.utils.translation import pgettext, pgettext_lazy
-from wagtail.log_actions import log
 
 from booking.reconciliation import ReconciliationReport, reconciliation_report
-from booking.reports import ReportTable
-from common.audit import unwrapped
 from crm.views.reports import (
-    REPORT_EXPORT_ACTION,
     ReportFilterForm,
     ReportSpec,
     ReportView,
-    cell_for_file,
     filters_of,
     screen_cells,
 )
-from crm.views.support_reports import tables_download
 
 RECONCILIATION = ReportSpec(
     "reconciliation", pgettext_lazy("report", "Payments reconciliation"), ("pier",)
@@ -77,36 +70,8 @@ class ReconciliationReportView(ReportView):
             return self.export(export)
         return super(ReportView, self).get(request, *args, **kwargs)
 
-    def export(self, export_format: str) -> HttpResponse:
-        user = unwrapped(self.request.user)
-        date_from, date_to = self.data["date_from"], self.data["date_to"]
-        log(
-            user,
-            REPORT_EXPORT_ACTION,
-            user=user,
-            title=f"{self.spec.name} report export",
-            data={
-                "report": self.spec.name,
-                "format": export_format,
-                "date_from": date_from.isoformat(),
-                "date_to": date_to.isoformat(),
-            },
-        )
-        tables = [
-            ReportTable(
-                t.key, t.title, t.columns, [[cell_for_file(v) for v in row] for row in t.rows]
-            )
-            for t in self.tables
-        ]
-        return tables_download(
-            tables,
-            export_format=export_format,
-            name=f"{self.spec.name}-report-{date_from:%Y%m%d}-{date_to:%Y%m%d}",
-            date_from=date_from,
-            date_to=date_to,
-            title=self.spec.title,
-            note=reconciliation_note(self.result),
-        )
+    def export_note(self) -> str:
+        return reconciliation_note(self.result)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -399,8 +399,12 @@ class ReportView(WagtailAdminTemplateMixin, TemplateView):
             date_from=date_from,
             date_to=date_to,
             title=self.spec.title,
-            note=funnel_note() if self.spec.name == "funnel" else money_note(),
+            note=self.export_note(),
         )
+
+    def export_note(self) -> str:
+        """The downloads' second line: what the figures are in."""
+        return funnel_note() if self.spec.name == "funnel" else money_note()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
