@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test setup deps messages lint bench-pages bench-holds bench-checkout bench-crm bench-support bench-cancellation clean \
+.PHONY: run test setup deps messages lint security security-tests bandit-baseline bench-pages bench-holds bench-checkout bench-crm bench-support bench-cancellation clean \
   system-run system-test system-bench
 
 # Debian packages each command needs (scripts/apt-install.sh installs the missing ones as
@@ -55,9 +55,33 @@ lint:
 	$(VENV)/bin/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run -v 1
 
+# Security checks of CI (README, "Operations: security checks in CI"): SAST with bandit over
+# the project's packages against the reviewed baseline (new findings fail), and the lock
+# file's packages against pip-audit's advisory service ("NOT CHECKED" when it cannot be
+# reached, never "no vulnerabilities"). The DAST and header checks are pytest tests
+# (tests/security), run by `make test` with the rest; `make security-tests` runs them alone.
+BANDIT_PACKAGES := accounts booking common config content crm demo devservers support
+BANDIT := $(VENV)/bin/bandit -q -r $(BANDIT_PACKAGES) -x '*/migrations/*'
+
+security:
+	$(BANDIT) -b .bandit-baseline.json
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" scripts/dependency-audit.sh
+
+security-tests: deps messages
+	scripts/ensure-postgres.sh
+	$(VENV)/bin/pytest -q tests/security tests/infra
+
+# After reviewing every finding (README): write the accepted ones as the new baseline.
+# Only the findings are kept (bandit matches them by file, test and text, not by line).
+bandit-baseline:
+	$(BANDIT) -f json -o .bandit-baseline.json || true
+	$(PY) -c "import json; p = '.bandit-baseline.json'; d = json.load(open(p)); \
+	  json.dump({'results': d['results'], 'errors': []}, open(p, 'w'), indent=2)"
+
 test: system-test deps messages
 	scripts/ensure-postgres.sh
 	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory security
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
 bench-holds: system-bench deps messages

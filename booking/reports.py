@@ -78,7 +78,8 @@ class LocalDate(Func):
     output_field = DateField()
 
     def __init__(self, moment, zone, unit: str = "day"):
-        assert unit in PERIODS, unit
+        if unit not in PERIODS:  # a programming error; not an assert, which -O removes
+            raise ValueError(unit)
         self.unit = unit
         super().__init__(moment, zone)
 
@@ -450,7 +451,8 @@ def sales_report(
     """Sales per day, week or month (`period`), each split by `group` (one of
     `SALES_GROUPS`): tickets, gross (list prices), discounts, fees, paid, refunds, net;
     a totals row; and the VAT table by code. Three queries."""
-    assert period in PERIODS and group in SALES_GROUPS
+    if period not in PERIODS or group not in SALES_GROUPS:
+        raise ValueError((period, group))
     lines, labels, by_vat = _sales_lines(Period(date_from, date_to), filters, period, group)
     columns = [Column("period", pgettext("report", "Period"), "text")]
     if group:
@@ -982,7 +984,8 @@ def funnel_report(
     page viewed … paid) how many times it was taken, the conversion from the step before
     and from the first step; split by product or language (`group`, one of
     `FUNNEL_GROUPS`) in a second table. Three queries."""
-    assert group in FUNNEL_GROUPS
+    if group not in FUNNEL_GROUPS:
+        raise ValueError(group)
     columns = [
         Column("step", pgettext("report", "Step"), "text"),
         Column("count", pgettext("report", "Count")),

@@ -140,7 +140,7 @@ def _own_hold(request: HttpRequest, token: str) -> Hold:
     )
 
 
-def _missing(request: HttpRequest, error: BookingError, token: str = ""):
+def _missing(request: HttpRequest, error: BookingError, token: str = ""):  # nosec B107  # a hold token, not a password
     """A friendly page for a token that is unknown or someone else's (both 404: the two
     must look the same) or expired (410, with a way back to the product)."""
     expired = error.code == "hold_expired"

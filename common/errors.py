@@ -10,7 +10,8 @@ class CodedError(Exception):
     MESSAGES: dict = {}
 
     def __init__(self, code: str, **params):
-        assert code in self.MESSAGES, code
+        if code not in self.MESSAGES:  # a programming error; not an assert, which -O removes
+            raise ValueError(code)
         self.code = code
         self.params = params
         super().__init__(code)

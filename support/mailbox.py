@@ -295,7 +295,7 @@ def _address_pairs(msg: EmailMessage, name: str) -> list[tuple[str, str]]:
             header = msg.get(name)
             if header is not None and hasattr(header, "addresses"):
                 return [(a.display_name or "", a.addr_spec or "") for a in header.addresses]
-        except Exception:
+        except Exception:  # nosec B110  # a malformed header: read it raw below
             pass
     values = [_from_8bit(value) if _has_8bit(value) else value for value in values]
     return [(_decode_words(n), a) for n, a in email.utils.getaddresses(values)]

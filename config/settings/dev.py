@@ -23,7 +23,7 @@ INSTALLED_APPS = [*INSTALLED_APPS, "devservers"]  # noqa: F405
 YOOKASSA_EMULATOR = not os.environ.get("YOOKASSA_SHOP_ID")
 if YOOKASSA_EMULATOR:
     YOOKASSA_SHOP_ID = "emulator"
-    YOOKASSA_SECRET_KEY = "test_emulator_key"
+    YOOKASSA_SECRET_KEY = "test_emulator_key"  # nosec B105  # the local emulator's, development only
     YOOKASSA_API_URL = os.environ.get("YOOKASSA_EMULATOR_URL", "http://127.0.0.1:8001/v3")
 
 # The demo's administrator and manager sign in without a second factor, so that a newcomer
