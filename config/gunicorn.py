@@ -32,3 +32,24 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+
+# --- Prometheus in multiprocess mode (config/observe/metrics.py) -----------------------
+# With PROMETHEUS_MULTIPROC_DIR set, every worker writes its metrics to files there and
+# /metrics adds them up. The directory is emptied when the master starts (values of a
+# previous run would be added in) and a dead worker's live gauges are dropped.
+def on_starting(server):
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        import shutil
+        from pathlib import Path
+
+        shutil.rmtree(directory, ignore_errors=True)
+        Path(directory).mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
