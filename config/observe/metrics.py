@@ -124,7 +124,8 @@ def _oldest_queued_age(now) -> tuple[int, float]:
 
 
 class BusinessCollector:
-    """Reads the business totals at scrape time: 9 queries (or 8 and one Redis call)."""
+    """Reads the business totals at scrape time: 10 queries (9 and one Redis call with
+    the Redis broker)."""
 
     def collect(self):
         try:
