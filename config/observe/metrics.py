@@ -149,12 +149,17 @@ class BusinessCollector:
         from support.models import Case
 
         orders = GaugeMetricFamily("prichal_orders", "Orders by status.", labels=["status"])
+        # Every known label value, zero included: an absent series would keep an alert
+        # on it from ever firing.
+        by_status = dict.fromkeys(Order.Status.values, 0)
         paid = 0
         for row in Order.objects.values("status").annotate(
             n=Count("pk"), paid=Count("pk", filter=Q(paid_at__isnull=False))
         ):
-            orders.add_metric([row["status"]], row["n"])
+            by_status[row["status"]] = row["n"]
             paid += row["paid"]
+        for status, count in by_status.items():
+            orders.add_metric([status], count)
         yield orders
         yield CounterMetricFamily(
             "prichal_orders_paid", "Orders ever paid (paid_at set), refunded ones too.", paid
@@ -163,8 +168,15 @@ class BusinessCollector:
         refunds = GaugeMetricFamily(
             "prichal_refunds", "Refunds by status and reason.", labels=["status", "reason"]
         )
+        by_kind = {
+            (status, reason): 0
+            for status in Refund.Status.values
+            for reason in Refund.Reason.values
+        }
         for row in Refund.objects.values("status", "reason").annotate(n=Count("pk")):
-            refunds.add_metric([row["status"], row["reason"]], row["n"])
+            by_kind[row["status"], row["reason"]] = row["n"]
+        for (status, reason), count in by_kind.items():
+            refunds.add_metric([status, reason], count)
         yield refunds
 
         yield CounterMetricFamily(
@@ -199,8 +211,11 @@ class BusinessCollector:
             "Payment notifications kept (PAYMENT_NOTIFICATION_RETENTION_DAYS) by outcome.",
             labels=["outcome"],
         )
+        by_outcome = dict.fromkeys(PaymentNotification.Outcome.values, 0)
         for row in PaymentNotification.objects.values("outcome").annotate(n=Count("pk")):
-            notifications.add_metric([row["outcome"]], row["n"])
+            by_outcome[row["outcome"]] = row["n"]
+        for outcome, count in by_outcome.items():
+            notifications.add_metric([outcome], count)
         yield notifications
 
         yield GaugeMetricFamily(
