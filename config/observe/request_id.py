@@ -10,13 +10,17 @@ import logging
 import re
 import uuid
 
+from common import request_id as request_ids
+
 HEADER = "X-Request-ID"
 # Letters, digits and - _ . : up to 64 characters (a UUID, a trace id, a load balancer's
 # id); anything else (a log injection attempt, a novel) is replaced by our own.
 VALID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 TASK_KEY = "request_id"
 
-current = contextvars.ContextVar("request_id", default="")
+# The variable itself lives in common (the lowest layer), so that common.tasks.enqueue can
+# carry it across transaction.on_commit.
+current = request_ids.current
 
 
 def new_id() -> str:

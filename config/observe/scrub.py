@@ -64,8 +64,14 @@ class ScrubPersonalDataFilter(logging.Filter):
         except Exception:
             return True
         record.msg, record.args = scrub_text(message), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_info:
+            # A traceback's last line can quote anything (a template's whole context with
+            # the request's URL): formatted here, scrubbed, and the formatters get the text.
+            if not record.exc_text:
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
         if record.exc_text:
             record.exc_text = scrub_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = scrub_text(record.stack_info)
         return True
