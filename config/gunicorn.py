@@ -35,17 +35,21 @@ logger_class = RedactingLogger
 
 
 # --- Prometheus in multiprocess mode (config/observe/metrics.py) -----------------------
-# With PROMETHEUS_MULTIPROC_DIR set, every worker writes its metrics to files there and
-# /metrics adds them up. The directory is emptied when the master starts (values of a
-# previous run would be added in) and a dead worker's live gauges are dropped.
+# Every worker writes its metrics to files in PROMETHEUS_MULTIPROC_DIR and /metrics adds
+# them up, whichever worker answers the scrape. Unset, the master makes a fresh temporary
+# directory (the workers, forked after this, inherit the variable); set, the directory is
+# emptied (values of a previous run would be added in). A dead worker's files are marked.
 def on_starting(server):
-    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if directory:
-        import shutil
-        from pathlib import Path
+    import shutil
+    import tempfile
+    from pathlib import Path
 
-        shutil.rmtree(directory, ignore_errors=True)
-        Path(directory).mkdir(parents=True, exist_ok=True)
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="prichal-prometheus-")
+        return
+    shutil.rmtree(directory, ignore_errors=True)
+    Path(directory).mkdir(parents=True, exist_ok=True)
 
 
 def child_exit(server, worker):
