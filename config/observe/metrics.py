@@ -56,9 +56,12 @@ METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 BOARDING_LEAD = timedelta(minutes=15)
 
 
-def view_name(request) -> str:
+def view_name(request, response=None) -> str:
     match = getattr(request, "resolver_match", None)
     if match is None:
+        # A page-cache hit is answered before the URL resolver runs (content.page_cache).
+        if response is not None and response.get("X-Page-Cache") == "hit":
+            return "page_cache_hit"
         return "unresolved"
     return match.view_name or match._func_path
 
@@ -81,14 +84,14 @@ class RequestMetricsMiddleware:
     def __call__(self, request):
         counter = _QueryCounter()
         started = time.perf_counter()
-        status = 500
+        status, response = 500, None
         try:
             with connection.execute_wrapper(counter):
                 response = self.get_response(request)
             status = response.status_code
             return response
         finally:
-            view = view_name(request)
+            view = view_name(request, response)
             method = request.method if request.method in METHODS else "other"
             REQUESTS.labels(view, method, str(status)).inc()
             LATENCY.labels(view).observe(time.perf_counter() - started)
