@@ -17,6 +17,8 @@ from django_q.models import Schedule
 from django_q.tasks import async_task
 from wagtail_localize.tasks import BaseJobBackend
 
+from common.request_id import bound
+
 logger = logging.getLogger(__name__)
 
 # Tasks that moved, old dotted path → new: what is already queued (or scheduled for a
@@ -53,6 +55,8 @@ def run_with_retry(func_path: str, args: list, attempt: int = 1):
     """Runs the task (a moved one under its new path, see `MOVED_TASKS`); when it raises,
     schedules attempt `attempt + 1` and re-raises (so django-q2 records the failure)."""
     func_path = MOVED_TASKS.get(func_path, func_path)
+    # The arguments stay out of the line: they may be an address or a phone number.
+    logger.info("Task %s started (attempt %s)", func_path, attempt)
     try:
         return import_string(func_path)(*args)
     except Exception:
@@ -74,4 +78,8 @@ def run_with_retry(func_path: str, args: list, attempt: int = 1):
 def enqueue(func_path: str, *args) -> None:
     """Queues `func_path(*args)` with retries once the current transaction commits (a task
     must never see, or act on, a transaction that was rolled back)."""
-    transaction.on_commit(lambda: async_task("common.tasks.run_with_retry", func_path, list(args)))
+    # `bound`: the task carries the id of the request that queued it, even when the commit
+    # (and so this callback) comes after that request's context is gone.
+    transaction.on_commit(
+        bound(lambda: async_task("common.tasks.run_with_retry", func_path, list(args)))
+    )

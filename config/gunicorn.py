@@ -32,3 +32,28 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+
+# --- Prometheus in multiprocess mode (config/observe/metrics.py) -----------------------
+# Every worker writes its metrics to files in PROMETHEUS_MULTIPROC_DIR and /metrics adds
+# them up, whichever worker answers the scrape. Unset, the master makes a fresh temporary
+# directory (the workers, forked after this, inherit the variable); set, the directory is
+# emptied (values of a previous run would be added in). A dead worker's files are marked.
+def on_starting(server):
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="prichal-prometheus-")
+        return
+    shutil.rmtree(directory, ignore_errors=True)
+    Path(directory).mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

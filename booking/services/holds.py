@@ -52,6 +52,7 @@ from booking.models.inventory import PLACES_WITHIN_CAPACITY
 from booking.selectors import PriceTable, places_held, places_sold, seats_claimed
 from booking.services.errors import BookingError, violated_constraint
 from booking.services.funnel import funnel_record
+from common.metrics import HOLDS_CREATED, HOLDS_EXPIRED
 
 LOCK_ATTEMPTS = 3
 # What `secrets.token_urlsafe(32)` produces; anything else is not a token of ours.
@@ -244,11 +245,13 @@ def places_reclaim_expired(*, departure_id: int, now) -> int:
     if not expired:
         return 0
     list(Order.objects.select_for_update().filter(hold_id__in=expired).values_list("pk"))
-    return (
+    deleted = (
         Hold.objects.filter(pk__in=expired, expires_at__lte=now)
         .delete()[1]
         .get(Hold._meta.label, 0)
     )
+    HOLDS_EXPIRED.inc(deleted)
+    return deleted
 
 
 def places_remaining(departure: Departure, *, own_hold_id: int | None = None) -> int:
@@ -430,6 +433,7 @@ def hold_create(
     except IntegrityError:
         raise _seat_taken_error(departure.pk, seat_requests, now) from None
     funnel_record(FunnelStep.HOLD_CREATED, product_id=departure.product_id)
+    HOLDS_CREATED.inc()
     # The answer to this request (`hold_summary`) is the lines just written, priced by the
     # table they were checked against: kept on the hold rather than read back (three
     # queries fewer on the busiest write of a sale).
@@ -600,4 +604,5 @@ def holds_delete_expired(*, now=None) -> int:
     expired = Hold.objects.filter(expires_at__lte=now)
     count = expired.count()
     expired.delete()
+    HOLDS_EXPIRED.inc(count)
     return count

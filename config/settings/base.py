@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     # The demo company (`seed_demo`). In production too, only so that the command is there
     # to refuse: it publishes an administrator's password (demo/management/commands).
     "demo",
+    # Health probes, /metrics, request ids in logs and tasks (README, "Operations: observe").
+    "config.observe",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
@@ -85,6 +87,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request id first, so that every line logged while answering has it; then the
+    # probes and /metrics, answered before sessions, CSRF, the page cache and the host
+    # check; then the request metrics, which count everything below them.
+    "config.observe.request_id.RequestIdMiddleware",
+    "config.observe.middleware.ObserveEndpointsMiddleware",
+    "config.observe.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The client address of the request for every audit entry (common.audit).
@@ -441,19 +449,25 @@ LOGGING = {
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
-        "plain": {"format": "%(asctime)s %(levelname)-7s %(name)s: %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s]: %(message)s"},
     },
-    # Order links and hold tokens in logged URLs are masked (config/logs.py).
-    "filters": {"redact_secrets": {"()": "config.logs.RedactSecretsFilter"}},
+    "filters": {
+        # Order links and hold tokens in logged URLs are masked (config/logs.py).
+        "redact_secrets": {"()": "config.logs.RedactSecretsFilter"},
+        # E-mails, phones and tokens that slipped into a message (config/observe/scrub.py).
+        "scrub_personal_data": {"()": "config.observe.scrub.ScrubPersonalDataFilter"},
+        # The request's (or the queueing request's) id on every line.
+        "request_id": {"()": "config.observe.request_id.RequestIdFilter"},
+    },
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": os.environ.get("LOG_FORMAT", "json"),
-            "filters": ["redact_secrets"],
+            "filters": ["redact_secrets", "scrub_personal_data", "request_id"],
         }
     },
     "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
@@ -466,6 +480,33 @@ LOGGING = {
         "weasyprint.progress": {"level": "WARNING"},
     },
 }
+
+# --- Operations: observe (README, "Operations: observe") ------------------------------
+# /metrics answers a bearer token (Authorization: Bearer <METRICS_TOKEN>) or a direct peer
+# (REMOTE_ADDR) inside METRICS_ALLOWED_NETWORKS (CIDRs, comma-separated); neither: 404.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
+# /health/ready: fails below this much free space for MEDIA_ROOT (warns below twice it);
+# warns when a django-q2 schedule is this late (no cluster running); the payment
+# provider's TCP connection may take this long.
+HEALTH_MIN_FREE_DISK_MB = int(os.environ.get("HEALTH_MIN_FREE_DISK_MB", "500"))
+HEALTH_TASKS_MAX_LAG_SECONDS = int(os.environ.get("HEALTH_TASKS_MAX_LAG_SECONDS", "300"))
+HEALTH_PROVIDER_TIMEOUT = float(os.environ.get("HEALTH_PROVIDER_TIMEOUT", "2"))
+# Errors to Sentry (or a self-hosted, Sentry-compatible service) when SENTRY_DSN is set;
+# personal data scrubbed (config/observe/sentry.py).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "production")
+SENTRY_RELEASE = os.environ.get("SENTRY_RELEASE", "")
+SENTRY_TRACES_SAMPLE_RATE = float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0"))
+if SENTRY_DSN:
+    from config.observe.sentry import init as sentry_init
+
+    sentry_init(
+        SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
 
 # Booking
 BOOKING_HOLD_MINUTES = int(os.environ.get("BOOKING_HOLD_MINUTES", "15"))

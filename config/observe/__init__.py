@@ -1,0 +1,2 @@
+"""Operations: health probes, Prometheus metrics, request ids in logs and tasks, Sentry
+(README, "Operations: observe")."""
