@@ -20,9 +20,9 @@ RUN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fon
 # Testing, besides: Debian's Chromium for the end-to-end tests, poppler and zbar to read
 # tickets back (text, fonts, QR codes), the PostgreSQL client for pg_isready, Dovecot as
 # the real IMAP server of the support e-mail intake tests, HAProxy in front of the two web
-# nodes of the scale-out test (tests/scaleout).
+# nodes of the scale-out test (tests/scaleout), Prometheus for promtool (the alert rules).
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils zbar-tools postgresql-client \
-  dovecot-imapd haproxy
+  dovecot-imapd haproxy prometheus
 
 system-run:
 	scripts/apt-install.sh $(RUN_PACKAGES)
