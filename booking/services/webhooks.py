@@ -48,6 +48,7 @@ from booking.models import (
     WebhookSubscription,
 )
 from booking.models.webhooks import TEST_EVENT
+from common.request_id import bound
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +158,8 @@ def _enqueue_after_commit(delivery_ids: list[int]) -> None:
         for delivery_id in delivery_ids:
             async_task(SEND_TASK, delivery_id)
 
-    transaction.on_commit(send, robust=True)
+    # `bound`: the send task carries the id of the request that made the event.
+    transaction.on_commit(bound(send), robust=True)
 
 
 def webhooks_emit(
