@@ -10,6 +10,8 @@ from the database, so a page costs no query for it."""
 from django.conf import settings
 from django.http import HttpRequest
 
+from common.flags import ANALYTICS_BANNER, flag_active
+
 # Where Metrica's tag comes from and what it talks to: Yandex's list for sites with a
 # CSP (yandex.ru/support/metrica/code/install-counter-csp) names regional mirrors too;
 # visitors of a Russian site use the .ru and .com hosts, and yastatic.net serves parts
@@ -46,5 +48,9 @@ def metrica_frame_sources() -> list[str]:
 
 
 def context_processor(request: HttpRequest) -> dict:
-    """`metrica_counter_id` for the base template and the order page."""
-    return {"metrica_counter_id": metrica_counter_id()}
+    """`metrica_counter_id` for the base template and the order page: "" (no banner, no
+    loader) while the `analytics_banner` flag is off, even with a counter id set."""
+    counter_id = metrica_counter_id()
+    if counter_id and not flag_active(request, ANALYTICS_BANNER):
+        counter_id = ""
+    return {"metrica_counter_id": counter_id}
