@@ -5,6 +5,8 @@ decided per request (a percentage of visitors, staff only). Every edit is writte
 Wagtail's audit log with the settings before and after; a change of a flag that alters
 cached page HTML (common.flags.PAGE_FLAGS) purges the whole page cache once it commits."""
 
+from decimal import Decimal
+
 from django import forms
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -69,10 +71,10 @@ class FlagForm(WagtailAdminModelForm):
         label=_("Percentage of visitors"),
         required=False,
         min_value=0,
-        max_value=100,
+        max_value=Decimal("99.9"),
         decimal_places=1,
         help_text=_(
-            "Share of visitors (0–100) who get the feature; each keeps their draw in a "
+            "Share of visitors (0–99.9) who get the feature; each keeps their draw in a "
             "cookie. Cached public pages ignore it: there the flag is on only for everyone."
         ),
     )
@@ -95,7 +97,7 @@ class FlagEditView(EditView):
     def save_instance(self):
         before = flag_settings(Flag.objects.get(pk=self.object.pk))
         instance = self.form.save()
-        after = flag_settings(instance)
+        after = flag_settings(Flag.objects.get(pk=instance.pk))
         log(
             instance=instance,
             action=FLAG_CHANGE_ACTION,
