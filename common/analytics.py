@@ -4,8 +4,9 @@ Off unless `settings.YANDEX_METRICA_COUNTER_ID` is set. When on, every public pa
 carries the same consent banner and the static loader (static/js/analytics.js), which
 loads Metrica's tag only once the visitor has accepted analytics cookies in this
 browser; the Content-Security-Policy of public pages then admits Metrica's origins
-(`metrica_directives`), and only then. The setting is read from Django settings, never
-from the database, so a page costs no query for it."""
+(`metrica_directives`), and only then. The counter id is read from Django settings; the
+banner is also behind the `analytics_banner` feature flag (common.flags), read from
+waffle's cache, so a page costs at most one query for it when the cache is cold."""
 
 from django.conf import settings
 from django.http import HttpRequest
