@@ -10,10 +10,11 @@ change written to the audit log. A flag is on for everyone, off for everyone, or
 per request: staff only, or a percentage of visitors (waffle remembers the visitor's
 draw in a cookie).
 
-Page HTML kept in the whole-page cache is the same for every anonymous visitor: for such
-a request (`request.page_cache_candidate`) only the flag's "everyone" setting counts; a
-percentage or staff-only flag is off there. Staff and visitors with a session bypass the
-cache and get the per-request answer."""
+Page HTML kept in the whole-page cache is the same for every anonymous visitor: while a
+page is rendered for that cache (`request.page_cache`, set by content.page_cache) only
+the flag's "everyone" setting counts; a percentage or staff-only flag is off there.
+Everything else — staff and visitors with a session, who bypass the cache, and the
+uncached live fragments such as the booking block — gets the per-request answer."""
 
 from django.http import HttpRequest
 from waffle import get_waffle_flag_model
@@ -37,6 +38,6 @@ def flag_active(request: HttpRequest | None, name: str) -> bool:
     flag = get_waffle_flag_model().get(name)
     if flag.pk is None:
         return DEFAULTS.get(name, False)
-    if request is None or getattr(request, "page_cache_candidate", False):
+    if request is None or getattr(request, "page_cache", None) is not None:
         return flag.everyone is True
     return bool(flag.is_active(request))

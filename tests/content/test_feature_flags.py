@@ -242,3 +242,23 @@ def test_a_bad_percentage_is_a_message_not_an_error(db):
     flag.refresh_from_db()
     assert flag.everyone is True
     assert not ModelLogEntry.objects.filter(action=FLAG_CHANGE_ACTION).exists()
+
+
+def test_on_a_cached_yacht_page_the_live_booking_block_honours_the_percentage(
+    yacht, page_cache, set_flag
+):
+    """The page's HTML is everybody's (the booking block is a shell in it); the block's
+    live fragment, never cached, is where the visitor's draw decides."""
+    set_flag(RENTALS_BY_THE_HOUR, everyone=None, percent=Decimal("50"))
+    cookie = f"dwf_{RENTALS_BY_THE_HOUR}"
+    drawn_in, drawn_out = Client(), Client()
+    drawn_in.cookies[cookie] = "True"
+    drawn_out.cookies[cookie] = "False"
+    url = PAGE.format(prefix="ru")
+    assert drawn_in.get(url).headers["X-Page-Cache"] == "miss"
+    assert drawn_out.get(url).headers["X-Page-Cache"] == "hit"
+
+    block = reverse("booking-block", kwargs={"product_id": yacht["plan"].product_id})
+    fragment = {"HTTP_X_PRICHAL_FRAGMENT": "1"}
+    assert parse(drawn_in.get(block, **fragment)).select_one("section.booking--rental")
+    assert parse(drawn_out.get(block, **fragment)).select_one("section.booking--rental") is None
