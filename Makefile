@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test setup deps messages lint security security-tests bandit-baseline bench-pages bench-holds bench-checkout bench-crm bench-support bench-cancellation clean \
+.PHONY: run test setup deps messages lint security security-tests bandit-baseline restore-drill bench-pages bench-holds bench-checkout bench-crm bench-support bench-cancellation clean \
   system-run system-test system-bench
 
 # Debian packages each command needs (scripts/apt-install.sh installs the missing ones as
@@ -48,6 +48,12 @@ setup: system-run deps messages
 
 run: setup
 	scripts/run.sh
+
+# README "Operations: recover": back up a populated database with scripts/backup.sh,
+# restore it into a new one with scripts/restore.sh and compare them row by row.
+restore-drill: deps messages
+	scripts/ensure-postgres.sh
+	$(VENV)/bin/pytest -q -p no:cacheprovider tests/config/test_restore_drill.py
 
 lint:
 	$(VENV)/bin/ruff format --check .

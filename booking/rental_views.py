@@ -21,6 +21,7 @@ from booking.sessions import remember_hold, session_owner_key
 from booking.site import product_page_url
 from booking.templatetags.booking_tags import MESSAGE_TAG
 from booking.views import home_url, safe_url, throttled_page
+from common.flags import RENTALS_BY_THE_HOUR, flag_active
 from common.http import ClientThrottle, client_ip
 from common.money import format_rub
 
@@ -30,7 +31,11 @@ RENTAL_QUOTE_THROTTLE = ClientThrottle("rental-quote", "BOOKING_RENTAL_QUOTE_RAT
 RENTAL_HOLD_THROTTLE = ClientThrottle("rental-hold", "BOOKING_HOLD_RATE")
 
 
-def _plan(product_id: int) -> RentalPlan | None:
+def _plan(request: HttpRequest, product_id: int) -> RentalPlan | None:
+    """The product's rental plan on sale; None while the `rentals_by_the_hour` flag is off
+    for this visitor, so the endpoints answer "not on sale" as before the feature."""
+    if not flag_active(request, RENTALS_BY_THE_HOUR):
+        return None
     plan = rental_plan_for_product(product_id)
     if plan is None or not plan.product.is_active:
         return None
@@ -48,7 +53,7 @@ def rental_quote_view(request: HttpRequest, product_id: int):
     `minutes`, `guests`, `skipper`, `option` (repeated)."""
     if not RENTAL_QUOTE_THROTTLE.allow(request):
         return _error(BookingError("rate_limited"), status=429)
-    plan = _plan(product_id)
+    plan = _plan(request, product_id)
     if plan is None:
         return JsonResponse(
             {"code": "rental_not_found", "message": _("This rental is not on sale.")}, status=404
@@ -96,13 +101,16 @@ def _page_url(request: HttpRequest, plan: RentalPlan | None) -> str:
 def rental_hold_view(request: HttpRequest, product_id: int):
     """Holds the chosen rental and goes on to the hold page; a refusal goes back to the
     product page with the message and the visitor's choices."""
-    plan = _plan(product_id)
+    plan = _plan(request, product_id)
     choice = read_choice(request.POST, prefix="")
     back = _page_url(request, plan)
     query = urlencode(choice.query(), doseq=True)
     back_with_choice = f"{back}?{query}#booking" if query else f"{back}#booking"
     if not RENTAL_HOLD_THROTTLE.allow(request):
         return throttled_page(request, BookingError("rate_limited"), back_with_choice)
+    if plan is None and not flag_active(request, RENTALS_BY_THE_HOUR):
+        messages.error(request, _("This rental is not on sale."), extra_tags=MESSAGE_TAG)
+        return HttpResponseRedirect(back)
     if plan is None:
         raise Http404
     try:

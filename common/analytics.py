@@ -4,11 +4,14 @@ Off unless `settings.YANDEX_METRICA_COUNTER_ID` is set. When on, every public pa
 carries the same consent banner and the static loader (static/js/analytics.js), which
 loads Metrica's tag only once the visitor has accepted analytics cookies in this
 browser; the Content-Security-Policy of public pages then admits Metrica's origins
-(`metrica_directives`), and only then. The setting is read from Django settings, never
-from the database, so a page costs no query for it."""
+(`metrica_directives`), and only then. The counter id is read from Django settings; the
+banner is also behind the `analytics_banner` feature flag (common.flags), read from
+waffle's cache, so a page costs at most one query for it when the cache is cold."""
 
 from django.conf import settings
 from django.http import HttpRequest
+
+from common.flags import ANALYTICS_BANNER, flag_active
 
 # Where Metrica's tag comes from and what it talks to: Yandex's list for sites with a
 # CSP (yandex.ru/support/metrica/code/install-counter-csp) names regional mirrors too;
@@ -46,5 +49,9 @@ def metrica_frame_sources() -> list[str]:
 
 
 def context_processor(request: HttpRequest) -> dict:
-    """`metrica_counter_id` for the base template and the order page."""
-    return {"metrica_counter_id": metrica_counter_id()}
+    """`metrica_counter_id` for the base template and the order page: "" (no banner, no
+    loader) while the `analytics_banner` flag is off, even with a counter id set."""
+    counter_id = metrica_counter_id()
+    if counter_id and not flag_active(request, ANALYTICS_BANNER):
+        counter_id = ""
+    return {"metrica_counter_id": counter_id}

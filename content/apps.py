@@ -8,7 +8,7 @@ class ContentConfig(AppConfig):
 
     def ready(self):
         from booking import site
-        from content import booking_site, signals  # noqa: F401
+        from content import booking_site, flags, signals  # noqa: F401
 
         # booking sits below content and may not import it: it asks for the product's page
         # and the legal documents through these finders (booking/site.py).

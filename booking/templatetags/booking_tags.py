@@ -17,6 +17,7 @@ from django.utils.formats import get_format
 
 from booking.models import Departure, SeatingMode
 from booking.selectors import product_schedules
+from common.flags import RENTALS_BY_THE_HOUR, flag_active
 
 register = template.Library()
 
@@ -159,10 +160,13 @@ def rental_widget(context, product) -> dict | None:
 
     if product.kind != "rental":
         return None
+    request = context.get("request")
+    # Off: the product shows its departures' slots, as before rentals by the hour.
+    if not flag_active(request, RENTALS_BY_THE_HOUR):
+        return None
     plan = rental_plan_for_product(product.pk)
     if plan is None:
         return None
-    request = context.get("request")
     return build(plan=plan, query=request.GET if request is not None else QueryDict())
 
 

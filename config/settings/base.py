@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_tasks",
+    # Feature flags (common.flags), edited in the Wagtail admin (content.flags).
+    "waffle",
     "axes",
     # Customer accounts (issue 10): sign-in by a one-time code, e-mail verification, VK ID
     # and Yandex ID (buttons only when their keys are set: SOCIALACCOUNT_PROVIDERS below).
@@ -113,6 +115,8 @@ MIDDLEWARE = [
     "config.security.ContentSecurityPolicyMiddleware",
     "config.security.PermissionsPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Remembers a visitor's draw of a percentage flag in a cookie (common.flags).
+    "waffle.middleware.WaffleMiddleware",
     # Last, as django-axes asks: turns its lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
     # Finds the page for Wagtail's `serve` in two queries instead of one per path segment.

@@ -1,11 +1,13 @@
 """Production: everything from the environment. Refuses to start (ImproperlyConfigured)
-without a secret key, allowed hosts, a shared cache for the rate limits (REDIS_URL), or a
-real way to send e-mail and SMS unless the console is asked for explicitly."""
+without a secret key, allowed hosts, a shared cache for the rate limits (REDIS_URL), a real
+way to send e-mail and SMS unless the console is asked for explicitly, or with payments
+going anywhere but YooKassa (never the emulator)."""
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import env_bool, env_list, os
+from .guards import refuse_payment_emulator
 
 DEBUG = False
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("change-me"):  # noqa: F405
@@ -52,3 +54,12 @@ if not SMSRU_API_ID and "SMS_BACKEND" not in os.environ:  # noqa: F405
         "SMSRU_API_ID must be set in production (or SMS_BACKEND, e.g. "
         "booking.gateways.sms.ConsoleBackend to write SMS to the log)."
     )
+
+# --- Payments go to YooKassa, never to the emulator (issue 16) --------------------------
+# The emulator answers every payment as the tests tell it: a production site pointed at it
+# would sell tickets nobody paid for.
+refuse_payment_emulator(
+    api_url=YOOKASSA_API_URL,  # noqa: F405
+    shop_id=YOOKASSA_SHOP_ID,  # noqa: F405
+    secret_key=YOOKASSA_SECRET_KEY,  # noqa: F405
+)
