@@ -33,6 +33,6 @@ COPY --from=build --chown=prichal:prichal /app /app
 USER prichal
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
-  CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/robots.txt', timeout=4)"
+  CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/live', timeout=4)"
 # Bind, workers, access log with order secrets masked: config/gunicorn.py.
 CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"]

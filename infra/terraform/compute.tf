@@ -101,7 +101,7 @@ resource "yandex_compute_instance_group" "web" {
     unhealthy_threshold = 3
     http_options {
       port = 8000
-      path = var.health_path
+      path = var.liveness_path
     }
   }
 

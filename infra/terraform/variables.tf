@@ -96,9 +96,15 @@ variable "redis" {
 }
 
 variable "health_path" {
-  description = "What the load balancer and the instance groups ask to see a node alive."
+  description = "What the load balancer asks to send a node traffic (readiness: database, Redis)."
   type        = string
-  default     = "/robots.txt"
+  default     = "/health/ready"
+}
+
+variable "liveness_path" {
+  description = "What the instance groups ask before recreating a node (liveness: no database, so an outage does not recycle every node)."
+  type        = string
+  default     = "/health/live"
 }
 
 variable "backup_retention_days" {
