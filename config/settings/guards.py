@@ -11,7 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 YOOKASSA_HOSTS = frozenset({"api.yookassa.ru"})
 # What the shipped emulator (devservers/yookassa.py) is configured with in development.
 EMULATOR_SHOP_ID = "emulator"
-EMULATOR_SECRET_KEY = "test_emulator_key"
+# The emulator's published key (devservers), which staging and production refuse: not a secret.
+EMULATOR_SECRET_KEY = "test_emulator_key"  # nosec B105
 
 
 def refuse_payment_emulator(*, api_url: str, shop_id: str, secret_key: str) -> None:
