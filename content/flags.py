@@ -54,17 +54,25 @@ def flag_state_text(flag: Flag) -> str:
     return ", ".join(parts) if parts else str(_("Off for everyone"))
 
 
+class EveryoneSelect(forms.NullBooleanSelect):
+    """Django's yes/no/unknown select (it shows the flag's stored True/False as selected,
+    which a plain Select with "true"/"false" choices did not: saving an untouched form
+    turned an "on for everyone" flag into "decide per request"), with our labels."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [
+            ("unknown", _("Decide per request (percentage, staff)")),
+            ("true", _("On for everyone")),
+            ("false", _("Off for everyone")),
+        ]
+
+
 class FlagForm(WagtailAdminModelForm):
     everyone = forms.NullBooleanField(
         label=_("Everyone"),
         required=False,
-        widget=forms.Select(
-            choices=[
-                ("unknown", _("Decide per request (percentage, staff)")),
-                ("true", _("On for everyone")),
-                ("false", _("Off for everyone")),
-            ]
-        ),
+        widget=EveryoneSelect(),
         help_text=_("On or off for everyone overrides the other settings."),
     )
     percent = forms.DecimalField(

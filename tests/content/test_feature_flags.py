@@ -262,3 +262,25 @@ def test_on_a_cached_yacht_page_the_live_booking_block_honours_the_percentage(
     fragment = {"HTTP_X_PRICHAL_FRAGMENT": "1"}
     assert parse(drawn_in.get(block, **fragment)).select_one("section.booking--rental")
     assert parse(drawn_out.get(block, **fragment)).select_one("section.booking--rental") is None
+
+
+@pytest.mark.parametrize(
+    ("everyone", "selected"), [(True, "true"), (False, "false"), (None, "unknown")]
+)
+def test_the_edit_form_shows_the_flags_state_so_an_untouched_save_keeps_it(db, everyone, selected):
+    import re
+
+    admin = Client(HTTP_ACCEPT_LANGUAGE="en")
+    admin.force_login(superuser())
+    flag = Flag.objects.get(name=RENTALS_BY_THE_HOUR)
+    Flag.objects.filter(pk=flag.pk).update(everyone=everyone)
+    page = admin.get(reverse("feature_flags:edit", args=[flag.pk])).content.decode()
+    select = re.search(r'<select name="everyone".*?</select>', page, re.S).group(0)
+    assert re.findall(r'<option value="(\w+)" selected>', select) == [selected]
+    response = admin.post(
+        reverse("feature_flags:edit", args=[flag.pk]),
+        {"name": flag.name, "everyone": selected, "superusers": "on", "note": flag.note},
+    )
+    assert response.status_code == 302
+    flag.refresh_from_db()
+    assert flag.everyone is everyone
