@@ -70,3 +70,23 @@ def test_promtool_accepts_the_rules():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS" in result.stdout
+
+
+def test_the_runbooks_name_only_alerts_and_metrics_that_exist(client, settings):
+    """docs/runbooks send the on-call engineer to alerts and metrics by name: each
+    `prichal_…` metric they name is exposed, each alert they name (`Alert` + a word in
+    backticks) is in the rules."""
+    alerts = {
+        rule["alert"]
+        for group in yaml.safe_load(RULES.read_text())["groups"]
+        for rule in group["rules"]
+    }
+    runbooks = "\n".join(
+        path.read_text() for path in (Path(settings.BASE_DIR) / "docs" / "runbooks").glob("*.md")
+    )
+    metrics = set(re.findall(r"\bprichal_[a-z_]+", runbooks)) - {"prichal_restored"}
+    assert metrics, "the runbooks name no metric"
+    assert metrics <= exposed(client), metrics - exposed(client)
+    named = set(re.findall(r"`([A-Z][a-z]+(?:[A-Z][a-z0-9]*)+)`", runbooks))
+    not_alerts = {"AddIndexConcurrently", "RunPython", "SentMessage"}
+    assert named - not_alerts <= alerts, (named - not_alerts) - alerts
