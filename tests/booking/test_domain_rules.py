@@ -189,6 +189,7 @@ def test_seat_states_and_the_hold_service_agree_on_taken_seats():
         hold_create(departure_id=departure.pk, owner_key="c", seats=[SeatRequest(seat.pk)])
 
 
+@pytest.mark.django_db
 def test_money_adds_up_to_the_kopeck_or_the_database_refuses_it():
     """The check constraints compare within a tenth of a kopeck (so SQLite's float
     decimals pass) — on kopeck amounts that is still equality: one kopeck off is refused."""

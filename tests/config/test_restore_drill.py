@@ -29,7 +29,9 @@ from booking.services.refunds import refund_request
 from tests.booking.refunds.helpers import DEADLINE, paid_through_yookassa, pier_departure
 from tests.factories.checkin import far_east_departure
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: an earlier transactional test may have flushed what the migrations
+# made (Wagtail's root page and locale); this brings it back first.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 NOTIFY = "/api/v1/payments/yookassa/notifications"
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
