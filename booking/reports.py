@@ -955,7 +955,7 @@ def _funnel_filtered(queryset, filters: FunnelFilters):
     return queryset
 
 
-def _funnel_rows(steps: dict[str, int]) -> list[list]:
+def funnel_rows(steps: dict[str, int]) -> list[list]:
     """Per step: its label, count, conversion from the step before and from the first."""
     rows, first, previous = [], None, None
     for step in FunnelStep:
@@ -998,7 +998,7 @@ def funnel_report(
         for step, n in steps.items():
             overall[step] += n
     tables = [
-        ReportTable("funnel", pgettext("report", "Sales funnel"), columns, _funnel_rows(overall))
+        ReportTable("funnel", pgettext("report", "Sales funnel"), columns, funnel_rows(overall))
     ]
     if group:
         split = ReportTable(
@@ -1009,7 +1009,7 @@ def funnel_report(
             [Column("group", dict(funnel_group_choices())[group], "text"), *columns],
         )
         for key in sorted(counts, key=lambda k: labels.get(k, "")):
-            split.rows += [[labels.get(key, ""), *row] for row in _funnel_rows(counts[key])]
+            split.rows += [[labels.get(key, ""), *row] for row in funnel_rows(counts[key])]
         tables.append(split)
     return tables
 

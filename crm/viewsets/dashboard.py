@@ -21,7 +21,7 @@ from django.utils.translation import pgettext
 from wagtail.admin.ui.components import Component
 
 from booking.models import Departure, Order, Refund, Ticket
-from booking.reports import DaySales, funnel_conversion, sales_today_and_week_ago
+from booking.reports import DaySales, funnel_conversion, funnel_rows, sales_today_and_week_ago
 from crm.permissions import case_policy, departure_policy, office_venue_ids, order_policy
 from crm.roles import VIEW_FUNNEL, VIEW_REPORTS
 from support.models import Case, SlaAlert
@@ -78,13 +78,17 @@ def dashboard_numbers(user, *, now=None) -> dict:
     }
 
 
-class CRMDashboardPanel(Component):
-    name = "crm_dashboard"
-    order = 50
-    template_name = "crm/admin/dashboard/panel.html"
+class RequestPanel(Component):
+    """A dashboard panel drawn for the signed-in member of staff (`request.user`)."""
 
     def __init__(self, request):
         self.request = request
+
+
+class CRMDashboardPanel(RequestPanel):
+    name = "crm_dashboard"
+    order = 50
+    template_name = "crm/admin/dashboard/panel.html"
 
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
@@ -154,13 +158,10 @@ def sales_change(now_value, then_value) -> str:
     return f"+{change} %" if change > 0 else f"−{-change} %" if change < 0 else "0 %"
 
 
-class SalesPanel(Component):
+class SalesPanel(RequestPanel):
     name = "crm_sales"
     order = 60
     template_name = "crm/admin/dashboard/sales.html"
-
-    def __init__(self, request):
-        self.request = request
 
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
@@ -192,19 +193,11 @@ CONVERSION_DAYS = 7
 
 def conversion_rows(days: int = CONVERSION_DAYS, *, today=None) -> list[list]:
     """[label, count, share of the step before, share of the first step] per funnel step
-    over the last `days` days (the funnel report's rows, overall)."""
-    rows, previous, first = [], None, None
-    for _step, label, count in funnel_conversion(days, today=today):
-        first = count if first is None else first
-        rows.append(
-            [
-                label,
-                count,
-                None if previous is None else (count / previous if previous else 0.0),
-                None if not rows else (count / first if first else 0.0),
-            ]
-        )
-        previous = count
+    over the last `days` days: the funnel report's rows, overall (`funnel_rows`)."""
+    steps = {step: count for step, _label, count in funnel_conversion(days, today=today)}
+    rows = funnel_rows(steps)
+    if rows:
+        rows[0][3] = None  # the first step is the base: no share written beside its bar
     return rows
 
 
@@ -252,13 +245,10 @@ def support_numbers(user) -> dict:
     )
 
 
-class SupportPanel(Component):
+class SupportPanel(RequestPanel):
     name = "crm_support"
     order = 55
     template_name = "crm/admin/dashboard/support.html"
-
-    def __init__(self, request):
-        self.request = request
 
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
